@@ -1,0 +1,80 @@
+package org.bcm.cli;
+
+import java.io.PrintWriter;
+import org.bcm.core.BcmException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code bcm} command: wires the command tree and turns every failure into one readable message
+ * and a documented exit code ({@code docs/exit-codes.md}). Nothing else happens here.
+ */
+@Command(name = "bcm",
+        mixinStandardHelpOptions = true,
+        versionProvider = Bcm.Version.class,
+        description = "Bitcoin Cache Machine: your own Bitcoin data center on LXD and Docker Swarm.",
+        subcommands = {InfoCommand.class, ShowCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:internal error",
+            "2:invalid input or usage",
+            "3:cluster not found",
+            "4:name taken by something bcm did not create",
+            "5:LXD not installed, not running or not trusting us",
+            "6:a Docker daemon or the swarm failed",
+            "7:cluster verification failed",
+            "8:host prerequisite missing",
+            "9:timed out"})
+public final class Bcm {
+
+    @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Show the stack trace of an error.")
+    boolean stacktrace;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests call {@code execute} on it. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Bcm());
+        cli.setExecutionExceptionHandler(Bcm::handle);
+        return cli;
+    }
+
+    private static int handle(Exception e, CommandLine failed, CommandLine.ParseResult parseResult) {
+        PrintWriter err = failed.getErr();
+        boolean trace = parseResult.matchedOptionValue("--stacktrace", false)
+                || parseResult.subcommands().stream().anyMatch(p -> p.matchedOptionValue("--stacktrace", false));
+        for (CommandLine.ParseResult p = parseResult; p != null && !trace; p = p.subcommand()) {
+            trace = p.matchedOptionValue("--stacktrace", false);
+        }
+        if (e instanceof BcmException bcm) {
+            err.println("bcm: " + bcm.getMessage());
+            if (bcm.hint() != null) {
+                err.println("  hint: " + bcm.hint());
+            }
+        } else {
+            err.println("bcm: unexpected error: " + e);
+            if (!trace) {
+                err.println("  hint: run again with --stacktrace and report it");
+            }
+        }
+        if (trace) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return e instanceof BcmException bcm ? bcm.kind().exitCode() : BcmException.Kind.INTERNAL.exitCode();
+    }
+
+    /** The version of the bcm-cli jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Bcm.class.getPackage().getImplementationVersion();
+            return new String[] {"bcm " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.bcm.cli;
+
+import java.io.PrintWriter;
+import org.bcm.core.Progress;
+import org.bcm.core.cluster.ClusterService;
+import org.bcm.core.cluster.ClusterStore;
+import org.bcm.core.home.BcmHome;
+import org.bcm.lxd.LxdClient;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What every command needs, built from the environment: the bcm home and the services on it. */
+final class Context {
+
+    private final CommandSpec spec;
+
+    Context(CommandSpec spec) {
+        this.spec = spec;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    BcmHome home() {
+        return BcmHome.fromEnvironment(System.getenv());
+    }
+
+    ClusterStore clusters() {
+        return new ClusterStore(home());
+    }
+
+    ClusterService clusterService() {
+        return new ClusterService(clusters(), LxdClient::connectLocal, progress());
+    }
+
+    /** Progress on standard error, one line per event. */
+    Progress progress() {
+        PrintWriter err = err();
+        return (step, message) -> {
+            err.println("[" + step + "] " + message);
+            err.flush();
+        };
+    }
+}

@@ -1,0 +1,62 @@
+package org.bcm.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the built {@code bcm} launcher ({@code bcm-cli/target/bcm/bin/bcm}) as a separate process. */
+final class BcmProcess {
+
+    /** The outcome of one run: exit code, standard output, standard error, wall time. */
+    record Result(int exitCode, String out, String err, Duration took) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + " after " + took.toMillis() + " ms\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private final Path launcher;
+    private final Path home;
+
+    BcmProcess(Path home) {
+        this.launcher = Path.of(System.getProperty("bcm.launcher", "target/bcm/bin/bcm"));
+        this.home = home;
+        if (!Files.exists(launcher)) {
+            throw new IllegalStateException("bcm launcher not built: " + launcher + " (run mvn package)");
+        }
+        launcher.toFile().setExecutable(true);
+    }
+
+    /** Starts bcm with {@code args}; output goes to files next to the bcm home. */
+    Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectOutput(home.resolveSibling(home.getFileName() + ".out").toFile())
+                .redirectError(home.resolveSibling(home.getFileName() + ".err").toFile());
+        pb.environment().put("BCM_HOME", home.toString());
+        return pb.start();
+    }
+
+    /** Runs bcm with {@code args} to completion (at most 20 minutes). */
+    Result run(String... args) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Process process = start(args);
+        if (!process.waitFor(20, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("bcm " + String.join(" ", args) + " did not finish in 20 minutes");
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        String out = Files.readString(new File(home + ".out").toPath(), StandardCharsets.UTF_8);
+        String err = Files.readString(new File(home + ".err").toPath(), StandardCharsets.UTF_8);
+        System.out.println("$ bcm " + String.join(" ", args) + "\n" + new Result(process.exitValue(), out, err, took));
+        return new Result(process.exitValue(), out, err, took);
+    }
+}

@@ -1,0 +1,93 @@
+package org.bcm.core.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.bcm.core.BcmException;
+
+/**
+ * The names and labels of everything bcm creates in LXD for one cluster, derived from the cluster
+ * name alone (pure: no I/O).
+ *
+ * <ul>
+ *   <li>an LXD <b>project</b> {@code bcm-<name>} holding the cluster's instances and profile, so two
+ *       clusters on one endpoint never clash on instance names;</li>
+ *   <li>a bridge <b>network</b> {@code bcm-<name>} (an interface name: at most 15 characters);</li>
+ *   <li>a <b>storage pool</b> {@code bcm-<name>};</li>
+ *   <li>a <b>profile</b> {@code bcm-tier-host} in the project;</li>
+ *   <li><b>instances</b> {@code bcm-<tier>-<NN>} in the project.</li>
+ * </ul>
+ *
+ * Every one of them carries {@link #CLUSTER_LABEL} and {@link #TIER_LABEL} in its config.
+ */
+public record ClusterLayout(String clusterName) {
+
+    /** LXD config key naming the cluster an object belongs to. */
+    public static final String CLUSTER_LABEL = "user.bcm.cluster";
+    /** LXD config key naming the tier of an instance ({@code all} on objects every tier shares). */
+    public static final String TIER_LABEL = "user.bcm.tier";
+    /** {@link #TIER_LABEL} value of objects shared by every tier. */
+    public static final String ALL_TIERS = "all";
+    /** Swarm node label with the tier, used in placement constraints. */
+    public static final String SWARM_TIER_LABEL = "bcm.tier";
+    /** The profile of the tier hosts, inside the cluster's project. */
+    public static final String TIER_HOST_PROFILE = "bcm-tier-host";
+
+    /** Lower-case letters, digits and inner hyphens; at most 11 characters so {@code bcm-<name>} fits an interface name. */
+    private static final Pattern NAME = Pattern.compile("[a-z]([a-z0-9-]{0,9}[a-z0-9])?");
+
+    public ClusterLayout {
+        validateName(clusterName);
+    }
+
+    /**
+     * Checks a cluster name.
+     *
+     * @throws BcmException of kind {@link BcmException.Kind#INVALID_INPUT} naming the rule broken
+     */
+    public static void validateName(String clusterName) {
+        if (clusterName == null || !NAME.matcher(clusterName).matches()) {
+            throw new BcmException(BcmException.Kind.INVALID_INPUT,
+                    "Invalid cluster name '" + clusterName + "'",
+                    "use 1 to 11 lower-case letters, digits or inner hyphens, starting with a letter (e.g. 'local')");
+        }
+    }
+
+    public String project() {
+        return "bcm-" + clusterName;
+    }
+
+    public String network() {
+        return "bcm-" + clusterName;
+    }
+
+    public String storagePool() {
+        return "bcm-" + clusterName;
+    }
+
+    /** The labels of an object shared by every tier. */
+    public Map<String, String> sharedLabels() {
+        return Map.of(CLUSTER_LABEL, clusterName, TIER_LABEL, ALL_TIERS);
+    }
+
+    /** The labels of a tier host. */
+    public Map<String, String> tierLabels(Tier tier) {
+        return Map.of(CLUSTER_LABEL, clusterName, TIER_LABEL, tier.label());
+    }
+
+    /** Every tier host of a cluster with {@code hostsPerTier} hosts in each tier, gateway first. */
+    public static List<TierHost> tierHosts(Map<Tier, Integer> hostsPerTier) {
+        List<TierHost> hosts = new ArrayList<>();
+        for (Tier tier : Tier.values()) {
+            int count = hostsPerTier.getOrDefault(tier, 0);
+            for (int i = 1; i <= count; i++) {
+                hosts.add(new TierHost(tier, tier.instanceName(i)));
+            }
+        }
+        return hosts;
+    }
+
+    /** One system container of a tier. */
+    public record TierHost(Tier tier, String instanceName) { }
+}

@@ -1,0 +1,270 @@
+package org.bcm.core.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bcm.core.BcmException;
+import org.bcm.core.Progress;
+import org.bcm.core.home.BcmHome;
+import org.bcm.lxd.Image;
+import org.bcm.lxd.LxdClient;
+
+/**
+ * The LXD image the tier hosts boot: built on the controller from Debian packages with debootstrap
+ * and chroot, cached as a metadata tarball plus a rootfs tarball under
+ * {@code cache/images/<alias>/}, and imported into LXD (LXD: {@code POST /1.0/images}, split image)
+ * under the alias {@code bcm-base-<recipe hash>}.
+ *
+ * <p>Each step is skipped when its result exists: an image with the alias in LXD; else the cached
+ * tarballs (a {@code complete} marker is written last); else a fresh build. An image whose
+ * fingerprint LXD already has (an import that lost its alias when bcm was killed) only gets the
+ * alias. A build killed half-way is discarded and started again by the next run.
+ */
+public final class BaseImage {
+
+    /** Alias prefix of base images; the rest is the recipe hash. */
+    public static final String ALIAS_PREFIX = "bcm-base";
+    private static final String COMPLETE = "complete";
+    private static final Duration IMPORT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final ImageRecipe recipe;
+    private final Path cacheDir;
+    private final Progress progress;
+
+    /**
+     * @param cacheDir where image tarballs are cached, e.g. {@link BcmHome#imageCacheDir()}
+     */
+    public BaseImage(ImageRecipe recipe, Path cacheDir, Progress progress) {
+        this.recipe = recipe;
+        this.cacheDir = cacheDir;
+        this.progress = progress;
+    }
+
+    public String alias() {
+        return recipe.alias(ALIAS_PREFIX);
+    }
+
+    /**
+     * Makes sure LXD has the image under {@link #alias()}, building and importing it when needed.
+     *
+     * @return the alias
+     * @throws BcmException HOST_PREREQUISITE when a build is needed but debootstrap, tar or root
+     *                      privileges are missing; INTERNAL when a build step fails
+     */
+    public String ensure(LxdClient lxd) {
+        String alias = alias();
+        if (lxd.imageByAlias(alias).isPresent()) {
+            return alias;
+        }
+        Path dir = cacheDir.resolve(alias);
+        if (!Files.exists(dir.resolve(COMPLETE))) {
+            build(dir);
+        }
+        Path metadata = dir.resolve("metadata.tar");
+        Path rootfs = dir.resolve("rootfs.tar");
+        String fingerprint = fingerprint(metadata, rootfs);
+        if (lxd.image(fingerprint).isEmpty()) {
+            long total = size(metadata) + size(rootfs);
+            AtomicLong lastReported = new AtomicLong(-1);
+            progress.report("image", "importing " + alias + " into LXD (" + total / (1024 * 1024) + " MiB)");
+            Image image = lxd.importImage(metadata, rootfs,
+                    Map.of("bcm.image", "base", "bcm.recipe", recipe.hash()),
+                    sent -> {
+                        long percent = total == 0 ? 100 : sent * 100 / total;
+                        if (percent / 10 != lastReported.get()) {
+                            lastReported.set(percent / 10);
+                            progress.report("image", "importing " + alias + ": " + percent + "%");
+                        }
+                    },
+                    IMPORT_TIMEOUT);
+            fingerprint = image.fingerprint();
+        }
+        lxd.createImageAlias(alias, fingerprint, "bcm tier host, recipe " + recipe.hash());
+        progress.report("image", alias + " is ready");
+        return alias;
+    }
+
+    /** Builds the tarballs into {@code dir}, replacing whatever a killed earlier build left there. */
+    private void build(Path dir) {
+        requireBuildHost();
+        discardOtherBuilds(dir);
+        BcmHome.deleteTree(dir);
+        Path rootfs = dir.resolve("rootfs");
+        Path templates = dir.resolve("meta").resolve("templates");
+        try {
+            Files.createDirectories(templates);
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "Failed creating " + templates, null, e);
+        }
+        Instant start = Instant.now();
+        progress.report("image", "building " + alias() + " from Debian " + recipe.suite() + " with debootstrap");
+        List<String> debootstrap = new ArrayList<>(List.of("debootstrap", "--variant=" + recipe.variant()));
+        if (!recipe.packages().isEmpty()) {
+            debootstrap.add("--include=" + String.join(",", recipe.packages()));
+        }
+        debootstrap.addAll(List.of(recipe.suite(), rootfs.toString(), recipe.mirror()));
+        HostCommand.run(debootstrap, line -> {
+            if (line.startsWith("I: ")) {
+                progress.report("image", line.substring(3));
+            }
+        });
+        for (var file : recipe.files().entrySet()) {
+            write(rootfs.resolve(file.getKey().substring(1)), file.getValue());
+        }
+        for (String service : recipe.services()) {
+            HostCommand.run(List.of("chroot", rootfs.toString(), "systemctl", "enable", service), line -> { });
+        }
+        // The image must not carry the build host's identity or package caches.
+        for (String leftover : List.of("etc/hostname", "etc/machine-id", "var/lib/dbus/machine-id")) {
+            write(rootfs.resolve(leftover), "");
+        }
+        HostCommand.run(List.of("sh", "-c", "rm -rf '" + rootfs + "'/var/cache/apt/archives/*.deb '" + rootfs + "'/var/lib/apt/lists/*"), line -> { });
+        write(dir.resolve("meta").resolve("metadata.yaml"), metadataYaml());
+        for (var template : recipe.templates().entrySet()) {
+            write(templates.resolve(templateName(template.getKey())), template.getValue());
+        }
+        progress.report("image", "packing the root filesystem");
+        HostCommand.run(List.of("tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "-C", rootfs.toString(),
+                "-cf", dir.resolve("rootfs.tar").toString(), "."), line -> { });
+        HostCommand.run(List.of("tar", "--numeric-owner", "-C", dir.resolve("meta").toString(),
+                "-cf", dir.resolve("metadata.tar").toString(), "."), line -> { });
+        BcmHome.deleteTree(rootfs);
+        BcmHome.deleteTree(dir.resolve("meta"));
+        write(dir.resolve(COMPLETE), recipe.hash() + "\n");
+        progress.report("image", "built " + alias() + " in " + Duration.between(start, Instant.now()).toSeconds() + " s");
+    }
+
+    private String metadataYaml() {
+        StringBuilder yaml = new StringBuilder()
+                .append("architecture: ").append(architecture()).append('\n')
+                .append("creation_date: ").append(Instant.now().getEpochSecond()).append('\n')
+                .append("properties:\n")
+                .append("  os: ").append(recipe.distribution()).append('\n')
+                .append("  release: ").append(recipe.suite()).append('\n')
+                .append("  description: bcm tier host (").append(recipe.distribution()).append(' ')
+                .append(recipe.suite()).append(", recipe ").append(recipe.hash(), 0, 12).append(")\n");
+        if (!recipe.templates().isEmpty()) {
+            yaml.append("templates:\n");
+            for (String path : recipe.templates().keySet()) {
+                yaml.append("  ").append(path).append(":\n")
+                        .append("    when: [create, copy]\n")
+                        .append("    template: ").append(templateName(path)).append('\n');
+            }
+        }
+        return yaml.toString();
+    }
+
+    /** {@code /etc/hostname} becomes {@code etc-hostname.tpl}. */
+    static String templateName(String path) {
+        return path.substring(1).replace('/', '-') + ".tpl";
+    }
+
+    /** LXD's name of this machine's architecture. */
+    static String architecture() {
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        return switch (arch) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> arch;
+        };
+    }
+
+    /** The fingerprint LXD gives a split image: SHA-256 over the metadata tarball then the rootfs tarball. */
+    static String fingerprint(Path metadata, Path rootfs) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Path part : List.of(metadata, rootfs)) {
+                try (InputStream in = new DigestInputStream(Files.newInputStream(part), sha)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "Failed hashing the image tarballs in " + metadata.getParent(), null, e);
+        }
+    }
+
+    private static void requireBuildHost() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new BcmException(BcmException.Kind.HOST_PREREQUISITE,
+                    "Building the base image needs root privileges (debootstrap and chroot)",
+                    "run this once as root (sudo bcm cluster create ...); later runs use the cached image");
+        }
+        for (String program : List.of("debootstrap", "tar", "chroot")) {
+            if (!HostCommand.onPath(program)) {
+                throw new BcmException(BcmException.Kind.HOST_PREREQUISITE, "'" + program + "' is not installed",
+                        "run scripts/install.sh, or apt-get install " + program);
+            }
+        }
+    }
+
+    /**
+     * Removes the builds of other recipes and any mount debootstrap left inside them (a build killed
+     * while debootstrap had /proc mounted in the chroot must not be deleted through the mount).
+     */
+    private void discardOtherBuilds(Path keep) {
+        unmountBelow(cacheDir);
+        if (!Files.isDirectory(cacheDir)) {
+            return;
+        }
+        try (var entries = Files.list(cacheDir)) {
+            for (Path other : entries.filter(p -> p.getFileName().toString().startsWith(ALIAS_PREFIX + "-"))
+                    .filter(p -> !p.equals(keep)).toList()) {
+                BcmHome.deleteTree(other);
+            }
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "Failed cleaning " + cacheDir, null, e);
+        }
+    }
+
+    private static void unmountBelow(Path dir) {
+        Path mounts = Path.of("/proc/mounts");
+        if (!Files.isReadable(mounts)) {
+            return;
+        }
+        try {
+            String prefix = dir.toAbsolutePath().normalize() + "/";
+            List<String> below = Files.readAllLines(mounts).stream()
+                    .map(line -> line.split(" ")[1].replace("\\040", " "))
+                    .filter(mountPoint -> mountPoint.startsWith(prefix))
+                    .sorted(Comparator.reverseOrder())
+                    .toList();
+            for (String mountPoint : below) {
+                HostCommand.run(List.of("umount", "-l", mountPoint), line -> { });
+            }
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "Failed reading /proc/mounts", null, e);
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "Failed writing " + file, null, e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

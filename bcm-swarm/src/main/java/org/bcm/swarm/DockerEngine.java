@@ -1,0 +1,456 @@
+package org.bcm.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Swarm;
+import com.github.dockerjava.api.model.SwarmNodeSpec;
+import com.github.dockerjava.api.model.SwarmSpec;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Docker engine reached through a UNIX socket, and the swarm calls bcm needs from it.
+ *
+ * <p>Requests go to unversioned Engine API paths ({@code /info}, not {@code /v1.44/info}), so the
+ * engine answers in its own API version (1.41 for Debian bookworm's dockerd 20.10); docker-java is
+ * never pinned to a newer version, which old engines refuse with HTTP 400.
+ *
+ * <p>Every call has a deadline, the response timeout given to {@link #connect(Path, Duration)} (60 s
+ * by default): the HTTP client's own response timeout is not enforced on UNIX sockets, so each call
+ * runs on a worker thread that is interrupted when the deadline passes.
+ *
+ * <p>Every failure is a {@link DockerEngineException} (unchecked) naming the call and the endpoint;
+ * {@link DockerEngineUnavailableException} (status 0) when the engine did not answer at all.
+ *
+ * <p>Instances are thread-safe. Join tokens are never logged.
+ */
+public final class DockerEngine implements AutoCloseable {
+
+    /** Time allowed to open the connection. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Default time allowed for the engine's reply to each call. */
+    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    /** Swarm listen address used for init and join: all interfaces, Docker's standard port. */
+    public static final String SWARM_LISTEN_ADDRESS = "0.0.0.0:2377";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DockerEngine.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final String endpoint;
+    private final Duration responseTimeout;
+    private final DockerHttpClient http;
+    private final DockerClient client;
+    private final ExecutorService calls;
+
+    private DockerEngine(URI host, Duration responseTimeout) {
+        this.endpoint = host.toString();
+        this.responseTimeout = responseTimeout;
+        this.http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(host)
+                .connectionTimeout(CONNECT_TIMEOUT)
+                .responseTimeout(responseTimeout)
+                .build();
+        // A bare Builder: createDefaultConfigBuilder() would read DOCKER_* variables, system
+        // properties and ~/.docker (a DOCKER_API_VERSION there would pin the API version).
+        DefaultDockerClientConfig config = new DefaultDockerClientConfig.Builder()
+                .withDockerHost(endpoint)
+                .withApiVersion(RemoteApiVersion.UNKNOWN_VERSION)
+                .build();
+        this.client = DockerClientImpl.getInstance(config, http);
+        this.calls = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "bcm-docker-call-" + THREADS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * An engine at a UNIX socket with the default response timeout of 60 s. Does not contact the
+     * engine: use {@link #ping()} to check that it answers.
+     *
+     * @param unixSocket path of the engine's socket on this machine (relative paths are resolved
+     *     against the working directory)
+     */
+    public static DockerEngine connect(Path unixSocket) {
+        return connect(unixSocket, DEFAULT_RESPONSE_TIMEOUT);
+    }
+
+    /**
+     * An engine at a UNIX socket. Does not contact the engine: use {@link #ping()} to check that it
+     * answers.
+     *
+     * @param unixSocket path of the engine's socket on this machine
+     * @param responseTimeout how long each call may wait for the engine's reply; positive
+     * @throws IllegalArgumentException when the timeout is not positive
+     */
+    public static DockerEngine connect(Path unixSocket, Duration responseTimeout) {
+        Objects.requireNonNull(unixSocket, "unixSocket");
+        Objects.requireNonNull(responseTimeout, "responseTimeout");
+        if (responseTimeout.isZero() || responseTimeout.isNegative()) {
+            throw new IllegalArgumentException("responseTimeout must be positive, got " + responseTimeout);
+        }
+        return new DockerEngine(unixUri(unixSocket), responseTimeout);
+    }
+
+    /** The endpoint, for example {@code "unix:///var/lib/bcm/sockets/node1.sock"}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** The time each call may wait for the engine's reply. */
+    public Duration responseTimeout() {
+        return responseTimeout;
+    }
+
+    /**
+     * The engine's version. Engine API: {@code GET /version}.
+     *
+     * @throws DockerEngineException when the engine cannot be reached or refuses
+     */
+    public EngineVersion version() {
+        return call("reading the engine version", () -> EngineModels.engineVersion(client.versionCmd().exec()));
+    }
+
+    /**
+     * Checks that the engine answers. Engine API: {@code GET /_ping}.
+     *
+     * @throws DockerEngineException when it does not ({@link DockerEngineUnavailableException} when
+     *     no answer arrived at all)
+     */
+    public void ping() {
+        call("pinging the engine", () -> {
+            client.pingCmd().exec();
+            return null;
+        });
+    }
+
+    /** True when {@link #ping()} succeeds. Engine API: {@code GET /_ping}. Never throws. */
+    public boolean isAnswering() {
+        try {
+            ping();
+            return true;
+        } catch (DockerEngineException e) {
+            LOG.debug("{} does not answer: {}", endpoint, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * This engine's swarm membership. Engine API: {@code GET /info} (its {@code Swarm} section).
+     *
+     * @throws DockerEngineException when the engine cannot be reached or refuses
+     */
+    public SwarmState swarmState() {
+        return call("reading the swarm state", () -> EngineModels.swarmState(getJson("/info")));
+    }
+
+    /**
+     * Creates a new swarm with this engine as its first manager, listening on {@value
+     * #SWARM_LISTEN_ADDRESS}. Engine API: {@code POST /swarm/init}, then {@code GET /info}.
+     *
+     * @param advertiseAddress address other nodes reach this one at, {@code "ip"} or {@code
+     *     "ip:port"}; {@code null} lets the engine choose, which fails with HTTP 400 when the machine
+     *     has several addresses (any engine with a docker0 bridge)
+     * @return this node's swarm id
+     * @throws DockerEngineException HTTP 503 when the engine is already part of a swarm, HTTP 400 for
+     *     an unusable advertise address
+     */
+    public String initSwarm(String advertiseAddress) {
+        String action = "initialising a swarm (advertising " + advertised(advertiseAddress) + ")";
+        call(action, () -> {
+            client.initializeSwarmCmd(new SwarmSpec())
+                    .withListenAddr(SWARM_LISTEN_ADDRESS)
+                    .withAdvertiseAddr(advertiseAddress)
+                    .exec();
+            return null;
+        });
+        return swarmState().nodeId();
+    }
+
+    /**
+     * The swarm's join tokens. Engine API: {@code GET /swarm}. The tokens are secrets: they are not
+     * logged and {@link JoinTokens#toString()} hides them.
+     *
+     * @throws DockerEngineException HTTP 503 when this engine is not a swarm manager
+     */
+    public JoinTokens joinTokens() {
+        String action = "reading the swarm join tokens";
+        Swarm swarm = call(action, () -> client.inspectSwarmCmd().exec());
+        JoinTokens tokens = EngineModels.joinTokens(swarm);
+        if (tokens == null) {
+            throw new DockerEngineException(
+                    "Failed " + action + " on " + endpoint + ": the reply holds no join tokens",
+                    0, endpoint, null, null);
+        }
+        return tokens;
+    }
+
+    /**
+     * The swarm's id. Engine API: {@code GET /swarm}.
+     *
+     * @throws DockerEngineException HTTP 503 when this engine is not a swarm manager
+     */
+    public String swarmClusterId() {
+        return call("reading the swarm id", () -> client.inspectSwarmCmd().exec().getId());
+    }
+
+    /**
+     * Joins an existing swarm, listening on {@value #SWARM_LISTEN_ADDRESS}. The role (worker or
+     * manager) is the one the token grants. Engine API: {@code POST /swarm/join}; the engine replies
+     * once the node has joined (or after about 20 s with HTTP 500 when it could not reach a manager).
+     *
+     * @param managerAddresses addresses of managers of the swarm, {@code "ip:2377"}; at least one
+     * @param joinToken a worker or manager join token; never logged
+     * @param advertiseAddress address other nodes reach this one at, or {@code null} to let the engine
+     *     choose
+     * @throws DockerEngineException HTTP 503 when already part of a swarm, HTTP 400 or 500 when the
+     *     token is invalid or no manager could be reached
+     * @throws IllegalArgumentException when no manager address or no token is given
+     */
+    public void joinSwarm(List<String> managerAddresses, String joinToken, String advertiseAddress) {
+        Objects.requireNonNull(managerAddresses, "managerAddresses");
+        if (managerAddresses.isEmpty()) {
+            throw new IllegalArgumentException("at least one manager address is needed to join a swarm");
+        }
+        if (joinToken == null || joinToken.isBlank()) {
+            throw new IllegalArgumentException("a join token is needed to join a swarm");
+        }
+        List<String> managers = List.copyOf(managerAddresses);
+        call("joining the swarm via " + managers + " (advertising " + advertised(advertiseAddress) + ")", () -> {
+            client.joinSwarmCmd()
+                    .withListenAddr(SWARM_LISTEN_ADDRESS)
+                    .withAdvertiseAddr(advertiseAddress)
+                    .withRemoteAddrs(managers)
+                    .withJoinToken(joinToken)
+                    .exec();
+            return null;
+        });
+    }
+
+    /**
+     * Leaves the swarm. Engine API: {@code POST /swarm/leave?force=}.
+     *
+     * @param force also leave when this is a manager (needed for the last manager, which destroys
+     *     the swarm, or when leaving would lose the raft quorum)
+     * @throws DockerEngineException HTTP 503 when the engine is not part of a swarm, or when it is a
+     *     manager and {@code force} is false
+     */
+    public void leaveSwarm(boolean force) {
+        call(force ? "leaving the swarm (forced)" : "leaving the swarm", () -> {
+            client.leaveSwarmCmd().withForceEnabled(force).exec();
+            return null;
+        });
+    }
+
+    /**
+     * All nodes of the swarm, sorted by hostname then id. Engine API: {@code GET /nodes}.
+     *
+     * @throws DockerEngineException HTTP 503 when this engine is not a swarm manager
+     */
+    public List<SwarmNode> nodes() {
+        List<SwarmNode> nodes = new ArrayList<>();
+        for (com.github.dockerjava.api.model.SwarmNode node :
+                call("listing the swarm nodes", () -> client.listSwarmNodesCmd().exec())) {
+            nodes.add(EngineModels.swarmNode(node));
+        }
+        nodes.sort(Comparator.comparing(SwarmNode::hostname, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(SwarmNode::id));
+        return List.copyOf(nodes);
+    }
+
+    /**
+     * The node with exactly this id. Engine API: {@code GET /nodes?filters={"id":[id]}}.
+     *
+     * @return the node, or empty when the swarm has no node with this id (a mere prefix of an id
+     *     does not match)
+     * @throws DockerEngineException HTTP 503 when this engine is not a swarm manager
+     */
+    public Optional<SwarmNode> node(String id) {
+        requireId(id);
+        return findNode("reading node " + id, id).map(EngineModels::swarmNode);
+    }
+
+    /**
+     * Sets the node's spec labels to exactly {@code labels} (labels not named are removed), keeping
+     * its role and availability. Uses the node's current version and, when the node changed in
+     * between (version conflict), reads it again and retries once. Engine API: {@code GET
+     * /nodes?filters=...}, then {@code POST /nodes/{id}/update?version=}.
+     *
+     * @throws DockerEngineException HTTP 404 when there is no such node, HTTP 503 when this engine is
+     *     not a swarm manager, a version conflict ({@link DockerEngineException#isVersionConflict()})
+     *     when the node changed twice in a row
+     */
+    public void updateNodeLabels(String nodeId, Map<String, String> labels) {
+        requireId(nodeId);
+        Objects.requireNonNull(labels, "labels");
+        Map<String, String> wanted = new HashMap<>();
+        labels.forEach((key, value) -> {
+            if (key == null || key.isBlank() || value == null) {
+                throw new IllegalArgumentException("label keys must be non-blank and values non-null: "
+                        + key + "=" + value);
+            }
+            wanted.put(key, value);
+        });
+        String action = "updating the labels of node " + nodeId;
+        for (int attempt = 1; ; attempt++) {
+            com.github.dockerjava.api.model.SwarmNode current = findNode(action, nodeId)
+                    .orElseThrow(() -> EngineErrors.notFound(action, endpoint, "node " + nodeId));
+            SwarmNodeSpec currentSpec = current.getSpec() == null ? new SwarmNodeSpec() : current.getSpec();
+            SwarmNodeSpec spec = new SwarmNodeSpec()
+                    .withName(currentSpec.getName())
+                    .withRole(currentSpec.getRole())
+                    .withAvailability(currentSpec.getAvailability())
+                    .withLabels(new HashMap<>(wanted));
+            Long version = current.getVersion() == null ? null : current.getVersion().getIndex();
+            try {
+                call(action, () -> {
+                    client.updateSwarmNodeCmd()
+                            .withSwarmNodeId(nodeId)
+                            .withVersion(version)
+                            .withSwarmNodeSpec(spec)
+                            .exec();
+                    return null;
+                });
+                return;
+            } catch (DockerEngineException e) {
+                if (attempt >= 2 || !e.isVersionConflict()) {
+                    throw e;
+                }
+                LOG.debug("node {} changed since version {}, reading it again", nodeId, version);
+            }
+        }
+    }
+
+    /**
+     * Removes a node from the swarm. Engine API: {@code DELETE /nodes/{id}?force=}.
+     *
+     * @param force also remove a node that is not down yet
+     * @throws DockerEngineException HTTP 404 when there is no such node, HTTP 400 or 500 when the
+     *     node is still up and {@code force} is false (or is a manager), HTTP 503 when this engine is
+     *     not a swarm manager
+     */
+    public void removeNode(String nodeId, boolean force) {
+        requireId(nodeId);
+        call("removing node " + nodeId + (force ? " (forced)" : ""), () -> {
+            client.removeSwarmNodeCmd(nodeId).withForce(force).exec();
+            return null;
+        });
+    }
+
+    /** Releases the connections and the worker threads. Calls after close fail. Idempotent. */
+    @Override
+    public void close() {
+        calls.shutdownNow();
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("closing the client for {} failed", endpoint, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DockerEngine[" + endpoint + "]";
+    }
+
+    private Optional<com.github.dockerjava.api.model.SwarmNode> findNode(String action, String id) {
+        List<com.github.dockerjava.api.model.SwarmNode> matches =
+                call(action, () -> client.listSwarmNodesCmd().withIdFilter(List.of(id)).exec());
+        // The engine's id filter matches prefixes: keep only the exact id.
+        return matches.stream().filter(node -> id.equals(node.getId())).findFirst();
+    }
+
+    /** GET on an Engine API path, answered as a JSON tree; failures as docker-java would raise them. */
+    private JsonNode getJson(String path) throws IOException {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(path)
+                .putHeader("Accept", "application/json")
+                .build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            int status = response.getStatusCode();
+            byte[] body = response.getBody().readAllBytes();
+            if (status < 200 || status > 299) {
+                throw new DockerException(new String(body, StandardCharsets.UTF_8), status);
+            }
+            return JSON.readTree(body);
+        }
+    }
+
+    /**
+     * Runs one call to the engine on a worker thread with the response deadline; every failure goes
+     * through {@link EngineErrors#translate}.
+     */
+    private <T> T call(String action, Callable<T> work) {
+        LOG.debug("{} on {}", action, endpoint);
+        Future<T> future;
+        try {
+            future = calls.submit(work);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("DockerEngine for " + endpoint + " is closed", e);
+        }
+        try {
+            return future.get(responseTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw EngineErrors.translate(action, endpoint, responseTimeout, e.getCause());
+        } catch (TimeoutException e) {
+            // Interrupting the worker closes its socket channel, which ends the blocked read.
+            future.cancel(true);
+            throw EngineErrors.translate(action, endpoint, responseTimeout, e);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw EngineErrors.interrupted(action, endpoint, e);
+        }
+    }
+
+    private static String advertised(String advertiseAddress) {
+        return advertiseAddress == null ? "the engine's choice" : advertiseAddress;
+    }
+
+    private static void requireId(String id) {
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("a node id is needed");
+        }
+    }
+
+    static URI unixUri(Path socket) {
+        String path = socket.toAbsolutePath().normalize().toString();
+        try {
+            // "unix", empty authority, path: unix:///abs/path.sock, with unusual characters quoted.
+            return new URI("unix", "", path, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("unusable socket path " + path, e);
+        }
+    }
+}
