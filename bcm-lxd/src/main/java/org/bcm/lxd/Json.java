@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +43,7 @@ final class Json {
     static Map<String, String> stringMap(JsonNode node) {
         Map<String, String> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
                 if (!e.getValue().isNull()) {
                     out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
                 }
@@ -58,7 +55,7 @@ final class Json {
     static Map<String, Map<String, String>> devices(JsonNode node) {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(e -> out.put(e.getKey(), stringMap(e.getValue())));
+            node.properties().forEach(e -> out.put(e.getKey(), stringMap(e.getValue())));
         }
         return out;
     }
@@ -99,7 +96,7 @@ final class Json {
     static Map<String, List<String>> resources(JsonNode node) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(e -> out.put(e.getKey(), List.copyOf(stringList(e.getValue()))));
+            node.properties().forEach(e -> out.put(e.getKey(), List.copyOf(stringList(e.getValue()))));
         }
         return Collections.unmodifiableMap(out);
     }
@@ -155,7 +152,7 @@ final class Json {
         List<InstanceAddress> addresses = new ArrayList<>();
         JsonNode network = m.get("network");
         if (network != null && network.isObject()) {
-            network.fields().forEachRemaining(iface -> iface.getValue().path("addresses").forEach(a ->
+            network.properties().forEach(iface -> iface.getValue().path("addresses").forEach(a ->
                     addresses.add(new InstanceAddress(iface.getKey(), text(a, "family"), text(a, "address"),
                             text(a, "netmask"), text(a, "scope")))));
         }

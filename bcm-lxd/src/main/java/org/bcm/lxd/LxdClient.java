@@ -351,7 +351,11 @@ public final class LxdClient implements AutoCloseable {
                 .map(r -> Json.project(r.metadata(), r.etag()));
     }
 
-    /** Creates a project (LXD: POST /1.0/projects). @throws LxdException 409 when it exists */
+    /**
+     * Creates a project (LXD: POST /1.0/projects).
+     *
+     * @throws LxdException 409 when it exists
+     */
     public void createProject(ProjectSpec spec) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", spec.name());
@@ -377,7 +381,11 @@ public final class LxdClient implements AutoCloseable {
                 attempted), attempted);
     }
 
-    /** Deletes an empty project (LXD: DELETE /1.0/projects/NAME). @throws LxdException when not empty or missing */
+    /**
+     * Deletes an empty project (LXD: DELETE /1.0/projects/NAME).
+     *
+     * @throws LxdException when not empty or missing
+     */
     public void deleteProject(String name) {
         String attempted = "deleting project '" + name + "'";
         completeVoid(send("DELETE", ApiPath.of("projects", name), null, null, attempted), attempted);
@@ -398,7 +406,11 @@ public final class LxdClient implements AutoCloseable {
                 .map(r -> Json.profile(r.metadata(), r.etag()));
     }
 
-    /** Creates a profile (LXD: POST /1.0/profiles). @throws LxdException 409 when it exists */
+    /**
+     * Creates a profile (LXD: POST /1.0/profiles).
+     *
+     * @throws LxdException when it exists (LXD 5.0.2 answers 500 "... The profile already exists")
+     */
     public void createProfile(ProfileSpec spec) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", spec.name());
@@ -438,7 +450,11 @@ public final class LxdClient implements AutoCloseable {
                 attempted);
     }
 
-    /** Deletes a profile (LXD: DELETE /1.0/profiles/NAME). @throws LxdException when in use or missing */
+    /**
+     * Deletes a profile (LXD: DELETE /1.0/profiles/NAME).
+     *
+     * @throws LxdException when in use or missing
+     */
     public void deleteProfile(String name) {
         String attempted = "deleting profile '" + name + "'";
         completeVoid(send("DELETE", scoped("profiles", name), null, null, attempted), attempted);
@@ -464,7 +480,7 @@ public final class LxdClient implements AutoCloseable {
      * ipv4.address} (e.g. {@code 172.27.5.1/24}): LXD's automatic choice fails on hosts where it
      * cannot find a free subnet.
      *
-     * @throws LxdException 409 when it exists, 400 for invalid configuration
+     * @throws LxdException 409 when it exists; invalid configuration is 400 (LXD 5.0.2: 500)
      */
     public void createNetwork(NetworkSpec spec) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -492,7 +508,11 @@ public final class LxdClient implements AutoCloseable {
                 attempted), attempted);
     }
 
-    /** Deletes a managed network (LXD: DELETE /1.0/networks/NAME). @throws LxdException when in use or missing */
+    /**
+     * Deletes a managed network (LXD: DELETE /1.0/networks/NAME).
+     *
+     * @throws LxdException when in use or missing
+     */
     public void deleteNetwork(String name) {
         String attempted = "deleting network '" + name + "'";
         completeVoid(send("DELETE", scoped("networks", name), null, null, attempted), attempted);
@@ -514,7 +534,11 @@ public final class LxdClient implements AutoCloseable {
                 .map(r -> Json.storagePool(r.metadata(), r.etag()));
     }
 
-    /** Creates a storage pool (LXD: POST /1.0/storage-pools). @throws LxdException 409 when it exists */
+    /**
+     * Creates a storage pool (LXD: POST /1.0/storage-pools).
+     *
+     * @throws LxdException 409 when it exists
+     */
     public void createStoragePool(StoragePoolSpec spec) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", spec.name());
@@ -525,7 +549,11 @@ public final class LxdClient implements AutoCloseable {
         completeVoid(send("POST", ApiPath.of("storage-pools"), jsonBody(body), null, attempted), attempted);
     }
 
-    /** Deletes an unused storage pool (LXD: DELETE /1.0/storage-pools/NAME). @throws LxdException when in use */
+    /**
+     * Deletes an unused storage pool (LXD: DELETE /1.0/storage-pools/NAME).
+     *
+     * @throws LxdException when in use
+     */
     public void deleteStoragePool(String name) {
         String attempted = "deleting storage pool '" + name + "'";
         completeVoid(send("DELETE", ApiPath.of("storage-pools", name), null, null, attempted), attempted);
@@ -600,7 +628,9 @@ public final class LxdClient implements AutoCloseable {
             throw new LxdException("Failed " + attempted + ": cannot read " + e.getMessage(), 0, null, e);
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("X-LXD-properties", encodeProperties(properties == null ? Map.of() : properties));
+        if (properties != null && !properties.isEmpty()) {
+            headers.put("X-LXD-properties", encodeProperties(properties));
+        }
         headers.put("X-LXD-public", "false");
         OkHttpClient upload = http.newBuilder().callTimeout(timeout).writeTimeout(timeout).build();
         Reply reply = send(upload, "POST", scoped("images"), body, headers, attempted);
@@ -773,7 +803,11 @@ public final class LxdClient implements AutoCloseable {
                 attempted);
     }
 
-    /** Starts deleting a stopped instance (LXD: DELETE /1.0/instances/NAME). @throws LxdException 400 when running */
+    /**
+     * Starts deleting a stopped instance (LXD: DELETE /1.0/instances/NAME).
+     *
+     * @throws LxdException 400 when running
+     */
     public Operation deleteInstance(String name) {
         String attempted = "deleting instance '" + name + "'";
         return toOperation(send("DELETE", scoped("instances", name), null, null, attempted), attempted);

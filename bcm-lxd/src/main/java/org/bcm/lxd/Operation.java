@@ -122,6 +122,52 @@ public final class Operation {
         return now.requireSuccess(timeout);
     }
 
+    /**
+     * Waits for several operations at once, each on its own long-poll (LXD: GET
+     * /1.0/operations/ID/wait). Awaiting them one after another is wrong: LXD forgets a finished
+     * operation about 5 s after it ends, so one that ended while another was awaited would answer
+     * 404 and lose its outcome.
+     *
+     * @param timeout how long each operation may take, counted from this call
+     * @throws LxdException the first failure (in list order) once every wait has returned
+     */
+    public static void awaitAll(List<Operation> operations, Duration timeout) {
+        if (operations.size() <= 1) {
+            operations.forEach(op -> op.await(timeout));
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(operations.size(), r -> {
+            Thread t = new Thread(r, "lxd-operation-wait");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<Operation>> waits = new java.util.ArrayList<>();
+            for (Operation op : operations) {
+                waits.add(pool.submit(() -> op.await(timeout)));
+            }
+            LxdException first = null;
+            for (java.util.concurrent.Future<Operation> wait : waits) {
+                try {
+                    wait.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof LxdException lxd ? lxd
+                                : new LxdException("Failed waiting for an operation: " + e.getCause(), 0, null, e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LxdException("Interrupted while waiting for operations", 0, null, e);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     Operation requireSuccess(Duration waited) {
         if (FAILURE.equals(status) || CANCELLED.equals(status)) {
             throw LxdErrors.fromOperation(attempted, this);

@@ -341,6 +341,23 @@ class InstancesIT {
     }
 
     @Test
+    @Order(23)
+    void severalOperationsAreAwaitedTogetherAndTheFirstFailureIsThrown() {
+        List<Operation> creating = List.of(
+                lxd.createInstance(InstanceSpec.of("c3", ImageSource.alias(ALIAS)).withProfiles(List.of(PROFILE))),
+                lxd.createInstance(InstanceSpec.of("c4", ImageSource.alias(ALIAS)).withProfiles(List.of(PROFILE))));
+        Operation.awaitAll(creating, OP);
+        assertThat(lxd.instance("c3")).isPresent();
+        assertThat(lxd.instance("c4")).isPresent();
+
+        List<Operation> deleting = List.of(lxd.deleteInstance("c3"), lxd.deleteInstance("c4"),
+                // accepted, then the operation fails: C1 exists
+                lxd.createInstance(InstanceSpec.of(C1, ImageSource.alias(ALIAS)).withProfiles(List.of(PROFILE))));
+        assertThatThrownBy(() -> Operation.awaitAll(deleting, OP)).isInstanceOf(LxdException.class);
+        assertThat(lxd.instance("c4")).isEmpty();
+    }
+
+    @Test
     @Order(100)
     void stopAndDelete() {
         lxd.changeState(C1, InstanceAction.STOP, Duration.ZERO, true).await(OP);

@@ -231,7 +231,7 @@ public final class ClusterService {
                 project.updateInstanceConfig(host.instanceName(), layout.tierLabels(host.tier()), devices);
             }
         }
-        creating.forEach(op -> op.await(OPERATION_TIMEOUT));
+        Operation.awaitAll(creating, OPERATION_TIMEOUT);
         List<Operation> starting = new ArrayList<>();
         for (TierHost host : hosts) {
             Instance instance = project.instance(host.instanceName()).orElseThrow();
@@ -240,7 +240,7 @@ public final class ClusterService {
                 starting.add(project.changeState(host.instanceName(), InstanceAction.START, Duration.ofSeconds(60), false));
             }
         }
-        starting.forEach(op -> op.await(OPERATION_TIMEOUT));
+        Operation.awaitAll(starting, OPERATION_TIMEOUT);
     }
 
     private static Map<String, Map<String, String>> subset(Map<String, Map<String, String>> devices, String key) {
@@ -513,7 +513,7 @@ public final class ClusterService {
                     stopping.add(project.changeState(instance.name(), InstanceAction.STOP, Duration.ofSeconds(30), true));
                 }
             }
-            stopping.forEach(op -> op.await(OPERATION_TIMEOUT));
+            Operation.awaitAll(stopping, OPERATION_TIMEOUT);
             return null;
         });
     }
