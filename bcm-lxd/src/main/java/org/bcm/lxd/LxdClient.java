@@ -928,6 +928,25 @@ public final class LxdClient implements AutoCloseable {
                 .map(r -> operationFrom(r.metadata(), attempted));
     }
 
+    /**
+     * The operations still running in this client's project (LXD: GET
+     * /1.0/operations?recursion=1, whose metadata maps a status class, {@code running},
+     * {@code success}, {@code failure}, to operations). A bcm killed mid-way leaves its operations
+     * running on the daemon; await these before acting on the objects they touch.
+     */
+    public List<Operation> runningOperations() {
+        String attempted = "listing operations";
+        Reply reply = send("GET", scoped("operations").query("recursion", 1), null, null, attempted);
+        List<Operation> running = new ArrayList<>();
+        JsonNode list = reply.metadata() == null ? null : reply.metadata().path("running");
+        if (list != null && list.isArray()) {
+            for (JsonNode m : list) {
+                running.add(operationFrom(m, "operation '" + Json.text(m, "description") + "'"));
+            }
+        }
+        return running;
+    }
+
     /** Waits with GET /1.0/operations/ID/wait?timeout=S; OkHttp's read timeout exceeds the wait. */
     private Operation waitOperation(Operation op, Duration timeout) {
         long seconds = Operation.waitSeconds(timeout);

@@ -358,6 +358,18 @@ class InstancesIT {
     }
 
     @Test
+    @Order(24)
+    void runningOperationsListsAnOperationUntilItEnds() {
+        // a clean stop of busybox init takes a few seconds: long enough to be seen running
+        Operation stopping = lxd.changeState(C1, InstanceAction.STOP, Duration.ofSeconds(20), false);
+        assertThat(lxd.runningOperations()).extracting(Operation::id).contains(stopping.id());
+        Operation.awaitAll(lxd.runningOperations(), OP);
+        assertThat(lxd.runningOperations()).extracting(Operation::id).doesNotContain(stopping.id());
+        assertThat(lxd.instance(C1).orElseThrow().status()).isEqualTo("Stopped");
+        lxd.changeState(C1, InstanceAction.START, null, false).await(OP);
+    }
+
+    @Test
     @Order(100)
     void stopAndDelete() {
         lxd.changeState(C1, InstanceAction.STOP, Duration.ZERO, true).await(OP);

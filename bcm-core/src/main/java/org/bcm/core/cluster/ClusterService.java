@@ -215,6 +215,7 @@ public final class ClusterService {
     }
 
     private void ensureInstances(LxdClient project, ClusterLayout layout, List<TierHost> hosts, String image) {
+        awaitRunningOperations(project);
         Path sockets = dockerSocketDir(layout);
         List<Operation> creating = new ArrayList<>();
         for (TierHost host : hosts) {
@@ -535,6 +536,7 @@ public final class ClusterService {
                     continue;
                 }
                 LxdClient projectClient = lxd.useProject(project.name());
+                awaitRunningOperations(projectClient);
                 for (Instance instance : projectClient.instances()) {
                     progress.report(instance.name(), "deleting");
                     retrying("delete instance " + instance.name(), () -> {
@@ -579,6 +581,23 @@ public final class ClusterService {
             store.delete(name);
             return removed;
         });
+    }
+
+    /**
+     * Waits for the operations still running in a project: those of a bcm killed mid-way (LXD goes
+     * on creating or starting an instance after its client is gone), which would otherwise make the
+     * instances "busy" for what this run does next.
+     */
+    private void awaitRunningOperations(LxdClient project) {
+        List<Operation> running = project.runningOperations();
+        if (!running.isEmpty()) {
+            progress.report("lxd", "waiting for " + running.size() + " operation(s) of an earlier run to end");
+            try {
+                Operation.awaitAll(running, OPERATION_TIMEOUT);
+            } catch (LxdException e) {
+                // It failed or was cancelled: what it left behind is converged (or removed) next.
+            }
+        }
     }
 
     /**
