@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the built {@code bcm} launcher ({@code bcm-cli/target/bcm/bin/bcm}) as a separate process. */
@@ -35,6 +36,11 @@ final class BcmProcess {
 
     /** Starts bcm with {@code args}; output goes to files next to the bcm home. */
     Process start(String... args) throws IOException {
+        return start(Map.of(), args);
+    }
+
+    /** Starts bcm with {@code args} and extra environment variables. */
+    Process start(Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -42,13 +48,19 @@ final class BcmProcess {
                 .redirectOutput(home.resolveSibling(home.getFileName() + ".out").toFile())
                 .redirectError(home.resolveSibling(home.getFileName() + ".err").toFile());
         pb.environment().put("BCM_HOME", home.toString());
+        pb.environment().putAll(environment);
         return pb.start();
     }
 
     /** Runs bcm with {@code args} to completion (at most 20 minutes). */
     Result run(String... args) throws IOException, InterruptedException {
+        return run(Map.of(), args);
+    }
+
+    /** Runs bcm with {@code args} and extra environment variables to completion. */
+    Result run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         long started = System.nanoTime();
-        Process process = start(args);
+        Process process = start(environment, args);
         if (!process.waitFor(20, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("bcm " + String.join(" ", args) + " did not finish in 20 minutes");

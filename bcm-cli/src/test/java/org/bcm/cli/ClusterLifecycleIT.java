@@ -55,6 +55,10 @@ class ClusterLifecycleIT {
             lxd.project("bcm-itconf").ifPresent(p -> lxd.deleteProject(p.name()));
             lxd.close();
         }
+        // The temporary bcm home may hold a base image cache of several hundred MiB.
+        org.bcm.core.home.BcmHome.deleteTree(home);
+        Files.deleteIfExists(Path.of(home + ".out"));
+        Files.deleteIfExists(Path.of(home + ".err"));
     }
 
     @Test
@@ -67,6 +71,10 @@ class ClusterLifecycleIT {
         var provider = bcm.run("cluster", "create", "--cluster-name=x", "--provider=aws");
         assertThat(provider.exitCode()).isEqualTo(2);
         assertThat(provider.err()).contains("Unknown provider 'aws'");
+
+        var noLxd = bcm.run(Map.of("LXD_DIR", home.resolve("no-lxd-here").toString()), "cluster", "list");
+        assertThat(noLxd.exitCode()).isEqualTo(5);
+        assertThat(noLxd.err()).contains("LXD is not reachable").contains("hint:").doesNotContain("Exception");
 
         var missing = bcm.run("show", "--cluster-name=nosuch");
         assertThat(missing.exitCode()).isEqualTo(3);
