@@ -11,7 +11,7 @@ command -v hyperfine >/dev/null || { echo "apt-get install hyperfine first" >&2;
 bcm cluster destroy --cluster-name=$cluster >/dev/null 2>&1 || true
 # Make sure the base image is cached, so (1) measures the cluster alone.
 bcm cluster create --cluster-name=$cluster >/dev/null 2>&1
-bcm cluster destroy --cluster-name=$cluster >/dev/null
+bcm cluster destroy --cluster-name=$cluster >/dev/null 2>&1
 
 echo "== 1. create from an LXD without the cluster (base image cached)"
 /usr/bin/time -f "%e s wall" bcm cluster create --cluster-name=$cluster 2>&1 >/dev/null | tail -1
@@ -22,4 +22,4 @@ hyperfine --runs 5 --warmup 1 "bcm cluster create --cluster-name=$cluster"
 echo "== 3. bcm --help"
 hyperfine --runs 10 --warmup 2 "bcm --help"
 
-bcm cluster destroy --cluster-name=$cluster >/dev/null
+bcm cluster destroy --cluster-name=$cluster >/dev/null 2>&1
