@@ -1,18 +1,13 @@
 package org.bcm.core.image;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,8 +26,9 @@ import org.bcm.lxd.LxdClient;
  *
  * <p>Each step is skipped when its result exists: an image with the alias in LXD; else the cached
  * tarballs (a {@code complete} marker is written last); else a fresh build. An image whose
- * fingerprint LXD already has (an import that lost its alias when bcm was killed) only gets the
- * alias. A build killed half-way is discarded and started again by the next run.
+ * fingerprint LXD already has (an import that lost its alias when bcm was killed) is not uploaded
+ * again ({@link LxdClient#importImage}), only given the alias. A build killed half-way is discarded
+ * and started again by the next run.
  */
 public final class BaseImage {
 
@@ -76,24 +72,21 @@ public final class BaseImage {
         }
         Path metadata = dir.resolve("metadata.tar");
         Path rootfs = dir.resolve("rootfs.tar");
-        String fingerprint = fingerprint(metadata, rootfs);
-        if (lxd.image(fingerprint).isEmpty()) {
-            long total = size(metadata) + size(rootfs);
-            AtomicLong lastReported = new AtomicLong(-1);
-            progress.report("image", "importing " + alias + " into LXD (" + total / (1024 * 1024) + " MiB)");
-            Image image = lxd.importImage(metadata, rootfs,
-                    Map.of("bcm.image", "base", "bcm.recipe", recipe.hash()),
-                    sent -> {
-                        long percent = total == 0 ? 100 : sent * 100 / total;
-                        if (percent / 10 != lastReported.get()) {
-                            lastReported.set(percent / 10);
-                            progress.report("image", "importing " + alias + ": " + percent + "%");
-                        }
-                    },
-                    IMPORT_TIMEOUT);
-            fingerprint = image.fingerprint();
-        }
-        lxd.createImageAlias(alias, fingerprint, "bcm tier host, recipe " + recipe.hash());
+        long total = size(metadata) + size(rootfs);
+        AtomicLong lastReported = new AtomicLong(-1);
+        progress.report("image", "importing " + alias + " into LXD (" + total / (1024 * 1024) + " MiB)");
+        // An image with the same fingerprint (an import whose alias was lost) is returned without an upload.
+        Image image = lxd.importImage(metadata, rootfs,
+                Map.of("bcm.image", "base", "bcm.recipe", recipe.hash()),
+                sent -> {
+                    long percent = total == 0 ? 100 : sent * 100 / total;
+                    if (percent / 10 != lastReported.get()) {
+                        lastReported.set(percent / 10);
+                        progress.report("image", "importing " + alias + ": " + percent + "%");
+                    }
+                },
+                IMPORT_TIMEOUT);
+        lxd.createImageAlias(alias, image.fingerprint(), "bcm tier host, recipe " + recipe.hash());
         progress.report("image", alias + " is ready");
         return alias;
     }
@@ -181,21 +174,6 @@ public final class BaseImage {
             case "aarch64", "arm64" -> "aarch64";
             default -> arch;
         };
-    }
-
-    /** The fingerprint LXD gives a split image: SHA-256 over the metadata tarball then the rootfs tarball. */
-    static String fingerprint(Path metadata, Path rootfs) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (Path part : List.of(metadata, rootfs)) {
-                try (InputStream in = new DigestInputStream(Files.newInputStream(part), sha)) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream());
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "Failed hashing the image tarballs in " + metadata.getParent(), null, e);
-        }
     }
 
     private static void requireBuildHost() {
