@@ -539,16 +539,10 @@ public final class ClusterService {
                 awaitRunningOperations(projectClient);
                 for (Instance instance : projectClient.instances()) {
                     progress.report(instance.name(), "deleting");
-                    retrying("delete instance " + instance.name(), () -> {
-                        Optional<Instance> current = projectClient.instance(instance.name());
-                        if (current.isEmpty()) {
-                            return;
-                        }
-                        if (!"Stopped".equalsIgnoreCase(current.get().status())) {
-                            projectClient.changeState(instance.name(), InstanceAction.STOP, Duration.ofSeconds(10), true).await(OPERATION_TIMEOUT);
-                        }
-                        projectClient.deleteInstance(instance.name()).await(OPERATION_TIMEOUT);
-                    });
+                    if (!"Stopped".equalsIgnoreCase(instance.status())) {
+                        projectClient.changeState(instance.name(), InstanceAction.STOP, Duration.ofSeconds(10), true).await(OPERATION_TIMEOUT);
+                    }
+                    projectClient.deleteInstance(instance.name()).await(OPERATION_TIMEOUT);
                     removed.add("instance " + instance.name());
                 }
                 for (Profile profile : projectClient.profiles()) {
@@ -563,14 +557,14 @@ public final class ClusterService {
             for (Network network : lxd.networks()) {
                 if (network.managed() && owned(network.config(), layout)) {
                     progress.report("lxd", "deleting network " + network.name());
-                    retrying("delete network " + network.name(), () -> lxd.deleteNetwork(network.name()));
+                    lxd.deleteNetwork(network.name());
                     removed.add("network " + network.name());
                 }
             }
             for (StoragePool pool : lxd.storagePools()) {
                 if (owned(pool.config(), layout)) {
                     progress.report("lxd", "deleting storage pool " + pool.name());
-                    retrying("delete storage pool " + pool.name(), () -> lxd.deleteStoragePool(pool.name()));
+                    lxd.deleteStoragePool(pool.name());
                     removed.add("storage pool " + pool.name());
                 }
             }
@@ -596,25 +590,6 @@ public final class ClusterService {
                 Operation.awaitAll(running, OPERATION_TIMEOUT);
             } catch (LxdException e) {
                 // It failed or was cancelled: what it left behind is converged (or removed) next.
-            }
-        }
-    }
-
-    /**
-     * Runs a removal step, retrying for up to a minute while LXD reports the object busy (an
-     * operation of a killed bcm may still be running on it).
-     */
-    private static void retrying(String what, Runnable step) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (true) {
-            try {
-                step.run();
-                return;
-            } catch (LxdException e) {
-                if (e instanceof LxdUnavailableException || Instant.now().isAfter(deadline)) {
-                    throw e;
-                }
-                SwarmBootstrap.sleep(Duration.ofSeconds(2));
             }
         }
     }
