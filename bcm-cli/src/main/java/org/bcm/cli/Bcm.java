@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Bcm.Version.class,
         description = "Bitcoin Cache Machine: your own Bitcoin data center on LXD and Docker Swarm.",
-        subcommands = {InfoCommand.class, ShowCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InfoCommand.class, ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import org.bcm.core.Progress;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.ClusterStore;
+import org.bcm.core.project.ProjectService;
+import org.bcm.core.project.ProjectStore;
 import org.bcm.core.home.BcmHome;
 import org.bcm.lxd.LxdClient;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +37,10 @@ final class Context {
 
     ClusterService clusterService() {
         return new ClusterService(clusters(), LxdClient::connectLocal, progress());
+    }
+
+    ProjectService projectService() {
+        return new ProjectService(new ProjectStore(home()), clusterService(), progress());
     }
 
     /** Progress on standard error, one line per event. */

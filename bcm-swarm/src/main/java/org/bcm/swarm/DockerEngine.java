@@ -3,6 +3,15 @@ package org.bcm.swarm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Config;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.PushResponseItem;
+import com.github.dockerjava.api.model.Secret;
+import com.github.dockerjava.api.model.SecretSpec;
+import com.github.dockerjava.api.model.Service;
+import com.github.dockerjava.api.model.ServiceSpec;
+import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Swarm;
 import com.github.dockerjava.api.model.SwarmNodeSpec;
@@ -13,12 +22,14 @@ import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -367,6 +378,238 @@ public final class DockerEngine implements AutoCloseable {
         });
     }
 
+    // --- swarm objects of stacks (used by StackDeployer; docker-java models stay inside bcm-swarm) ---
+
+    /** Services carrying all of {@code labels}. Engine API: {@code GET /services?filters={"label":[..]}}. */
+    List<Service> services(Map<String, String> labels) {
+        return call("listing services " + labels, () -> client.listServicesCmd().withLabelFilter(labels).exec());
+    }
+
+    /** Creates a service; returns its id. Engine API: {@code POST /services/create}. */
+    String createService(ServiceSpec spec) {
+        return call("creating service " + spec.getName(), () -> client.createServiceCmd(spec).exec().getId());
+    }
+
+    /** Replaces a service's spec. Engine API: {@code POST /services/{id}/update?version=}. */
+    void updateService(String id, long version, ServiceSpec spec) {
+        call("updating service " + spec.getName(), () -> {
+            client.updateServiceCmd(id, spec).withVersion(version).exec();
+            return null;
+        });
+    }
+
+    /** Removes a service; its tasks shut down afterwards. Engine API: {@code DELETE /services/{id}}. */
+    void removeService(String id, String name) {
+        call("removing service " + name, () -> {
+            client.removeServiceCmd(id).exec();
+            return null;
+        });
+    }
+
+    /** Tasks of a service, of every desired state. Engine API: {@code GET /tasks?filters={"service":[id]}}. */
+    List<Task> tasks(String serviceId) {
+        return call("listing the tasks of service " + serviceId,
+                () -> client.listTasksCmd().withServiceFilter(serviceId).exec());
+    }
+
+    /** Networks carrying all of {@code labels}. Engine API: {@code GET /networks?filters={"label":[..]}}. */
+    List<Network> networks(Map<String, String> labels) {
+        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        return call("listing networks " + labels, () -> client.listNetworksCmd().withFilter("label", filter).exec());
+    }
+
+    /** The network with exactly this name or id. Engine API: {@code GET /networks/{name}}. */
+    Optional<Network> network(String nameOrId) {
+        try {
+            return Optional.of(call("reading network " + nameOrId,
+                    () -> client.inspectNetworkCmd().withNetworkId(nameOrId).exec()));
+        } catch (DockerEngineException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Creates an overlay network; returns its id. Engine API: {@code POST /networks/create}. */
+    String createOverlayNetwork(String name, boolean attachable, boolean internal, Map<String, String> options,
+            Map<String, String> labels) {
+        return call("creating network " + name, () -> client.createNetworkCmd()
+                .withName(name)
+                .withDriver("overlay")
+                .withAttachable(attachable)
+                .withInternal(internal)
+                .withCheckDuplicate(true)
+                .withOptions(options)
+                .withLabels(labels)
+                .exec()
+                .getId());
+    }
+
+    /** Removes a network. Engine API: {@code DELETE /networks/{id}}; HTTP 403 while containers use it. */
+    void removeNetwork(String id, String name) {
+        call("removing network " + name, () -> {
+            client.removeNetworkCmd(id).exec();
+            return null;
+        });
+    }
+
+    /** Secrets carrying all of {@code labels}. Engine API: {@code GET /secrets?filters=}. */
+    List<Secret> secrets(Map<String, String> labels) {
+        return call("listing secrets " + labels, () -> client.listSecretsCmd().withLabelFilter(labels).exec());
+    }
+
+    /** Secrets with exactly this name. Engine API: {@code GET /secrets?filters={"name":[..]}}. */
+    Optional<Secret> secret(String name) {
+        return call("reading secret " + name, () -> client.listSecretsCmd().withNameFilter(List.of(name)).exec())
+                .stream().filter(s -> name.equals(s.getSpec().getName())).findFirst();
+    }
+
+    /** Creates a secret; returns its id. The data is never logged. Engine API: {@code POST /secrets/create}. */
+    String createSecret(String name, byte[] data, Map<String, String> labels) {
+        SecretSpec spec = new SecretSpec().withName(name).withLabels(labels)
+                .withData(Base64.getEncoder().encodeToString(data));
+        return call("creating secret " + name, () -> client.createSecretCmd(spec).exec().getId());
+    }
+
+    /** Removes a secret. Engine API: {@code DELETE /secrets/{id}}; HTTP 400 while a service uses it. */
+    void removeSecret(String id, String name) {
+        call("removing secret " + name, () -> {
+            client.removeSecretCmd(id).exec();
+            return null;
+        });
+    }
+
+    /** Configs carrying all of {@code labels}. Engine API: {@code GET /configs?filters=}. */
+    List<Config> configs(Map<String, String> labels) {
+        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        return call("listing configs " + labels,
+                () -> client.listConfigsCmd().withFilters(Map.of("label", filter)).exec());
+    }
+
+    /** Configs with exactly this name. Engine API: {@code GET /configs?filters={"name":[..]}}. */
+    Optional<Config> config(String name) {
+        return call("reading config " + name,
+                () -> client.listConfigsCmd().withFilters(Map.of("name", List.of(name))).exec())
+                .stream().filter(c -> name.equals(c.getSpec().getName())).findFirst();
+    }
+
+    /** Creates a config; returns its id. Engine API: {@code POST /configs/create}. */
+    String createConfig(String name, byte[] data, Map<String, String> labels) {
+        return call("creating config " + name,
+                () -> client.createConfigCmd().withName(name).withData(data).withLabels(labels).exec().getId());
+    }
+
+    /** Removes a config. Engine API: {@code DELETE /configs/{id}}; HTTP 400 while a service uses it. */
+    void removeConfig(String id, String name) {
+        call("removing config " + name, () -> {
+            client.removeConfigCmd(id).exec();
+            return null;
+        });
+    }
+
+    // --- images ---
+
+    /**
+     * Whether this engine holds an image with this reference locally. Engine API: {@code GET
+     * /images/{name}/json}.
+     *
+     * @param reference {@code repository:tag}
+     */
+    public boolean hasImage(String reference) {
+        try {
+            call("inspecting image " + reference, () -> client.inspectImageCmd(reference).exec());
+            return true;
+        } catch (DockerEngineException e) {
+            if (e.isNotFound()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the registry named in the reference serves a manifest for it, asked through this
+     * engine (which uses its own registry configuration). Engine API: {@code GET
+     * /distribution/{name}/json}; any refusal (unknown manifest, registry down) counts as no.
+     *
+     * @param reference {@code registry/repository:tag}
+     */
+    public boolean registryHasImage(String reference) {
+        try {
+            getJson("/distribution/" + reference + "/json");
+            return true;
+        } catch (DockerException | IOException e) {
+            LOG.debug("{} has no {}: {}", endpoint, reference, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Creates an image from a root filesystem tarball, like {@code docker import}. Engine API:
+     * {@code POST /images/create?fromSrc=-&repo=&tag=&changes=}; the tarball is streamed from disk.
+     *
+     * @param rootfsTar an uncompressed tar of the root filesystem
+     * @param repository e.g. {@code 127.0.0.1:5000/bcm/tor}
+     * @param tag the tag
+     * @param changes Dockerfile instructions applied to the image config, e.g. {@code ENTRYPOINT ["tor"]}
+     *     (allowed: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR)
+     * @param timeout how long the upload and import may take
+     * @throws DockerEngineException when the engine refuses the tarball or the deadline passes
+     */
+    public void importImage(Path rootfsTar, String repository, String tag, List<String> changes, Duration timeout) {
+        StringBuilder path = new StringBuilder("/images/create?fromSrc=-&repo=").append(encode(repository))
+                .append("&tag=").append(encode(tag));
+        changes.forEach(change -> path.append("&changes=").append(encode(change)));
+        String action = "importing " + rootfsTar.getFileName() + " as " + repository + ":" + tag;
+        call(action, timeout, () -> {
+            try (InputStream body = java.nio.file.Files.newInputStream(rootfsTar)) {
+                DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                        .method(DockerHttpClient.Request.Method.POST)
+                        .path(path.toString())
+                        .putHeader("Content-Type", "application/x-tar")
+                        .body(body)
+                        .build();
+                try (DockerHttpClient.Response response = http.execute(request)) {
+                    byte[] reply = response.getBody().readAllBytes();
+                    String error = streamError(reply);
+                    if (response.getStatusCode() / 100 != 2 || error != null) {
+                        throw new DockerException(error != null ? error : new String(reply, StandardCharsets.UTF_8),
+                                response.getStatusCode() / 100 != 2 ? response.getStatusCode() : 500);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Pushes a local image to the registry its name points at, like {@code docker push}. Engine API:
+     * {@code POST /images/{name}/push?tag=}.
+     *
+     * @throws DockerEngineException when the registry refuses or cannot be reached, or the deadline passes
+     */
+    public void pushImage(String repository, String tag, Duration timeout) {
+        call("pushing " + repository + ":" + tag, timeout, () -> {
+            List<String> errors = new ArrayList<>();
+            client.pushImageCmd(repository).withTag(tag)
+                    .exec(new ResultCallback.Adapter<PushResponseItem>() {
+                        @Override
+                        public void onNext(PushResponseItem item) {
+                            if (item.isErrorIndicated()) {
+                                errors.add(item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+                                        ? item.getErrorDetail().getMessage() : String.valueOf(item.getError()));
+                            }
+                        }
+                    })
+                    .awaitCompletion();
+            if (!errors.isEmpty()) {
+                throw new DockerException(String.join("; ", errors), 500);
+            }
+            return null;
+        });
+    }
+
     /** Releases the connections and the worker threads. Calls after close fail. Idempotent. */
     @Override
     public void close() {
@@ -412,6 +655,11 @@ public final class DockerEngine implements AutoCloseable {
      * through {@link EngineErrors#translate}.
      */
     private <T> T call(String action, Callable<T> work) {
+        return call(action, responseTimeout, work);
+    }
+
+    /** {@link #call(String, Callable)} with a deadline of its own, for uploads and pushes. */
+    private <T> T call(String action, Duration deadline, Callable<T> work) {
         LOG.debug("{} on {}", action, endpoint);
         Future<T> future;
         try {
@@ -420,18 +668,43 @@ public final class DockerEngine implements AutoCloseable {
             throw new IllegalStateException("DockerEngine for " + endpoint + " is closed", e);
         }
         try {
-            return future.get(responseTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return future.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw EngineErrors.translate(action, endpoint, responseTimeout, e.getCause());
+            throw EngineErrors.translate(action, endpoint, deadline, e.getCause());
         } catch (TimeoutException e) {
             // Interrupting the worker closes its socket channel, which ends the blocked read.
             future.cancel(true);
-            throw EngineErrors.translate(action, endpoint, responseTimeout, e);
+            throw EngineErrors.translate(action, endpoint, deadline, e);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw EngineErrors.interrupted(action, endpoint, e);
         }
+    }
+
+    /**
+     * The {@code error} of a JSON message stream (image import and pull replies carry failures in
+     * the body of an HTTP 200), or null.
+     */
+    private static String streamError(byte[] reply) {
+        for (String line : new String(reply, StandardCharsets.UTF_8).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                JsonNode message = JSON.readTree(line);
+                if (message.hasNonNull("error")) {
+                    return message.get("error").asText();
+                }
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private static String advertised(String advertiseAddress) {

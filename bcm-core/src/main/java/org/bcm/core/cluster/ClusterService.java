@@ -56,6 +56,9 @@ public final class ClusterService {
     private static final Duration ADDRESS_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(90);
     private static final String DOCKER_DEVICE = "docker";
+    private static final String REGISTRY_DEVICE = "registry";
+    /** The port of the cluster registry: on the gateway host, and forwarded on every other tier host. */
+    public static final int REGISTRY_PORT = 5000;
 
     private final ClusterStore store;
     private final Supplier<LxdClient> lxdConnector;
@@ -113,6 +116,7 @@ public final class ClusterService {
             List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
             ensureInstances(project, layout, hosts, image);
             Map<TierHost, String> addresses = awaitAddresses(project, hosts);
+            ensureRegistryForwarding(project, hosts, addresses);
             convergeSwarm(layout, hosts, addresses);
             progress.report("cluster", "cluster '" + name + "' is up (" + Duration.between(started, Instant.now()).toSeconds() + " s)");
             return definition;
@@ -286,6 +290,33 @@ public final class ClusterService {
         return Map.of("type", "proxy", "bind", "host",
                 "listen", "unix:" + socket, "connect", "unix:/run/docker.sock",
                 "uid", uid, "gid", gid, "mode", "0600");
+    }
+
+    /**
+     * Every tier host but the gateway gets an LXD proxy device that listens on
+     * {@code 127.0.0.1:}{@value #REGISTRY_PORT} inside it and connects, from the controller, to the
+     * same port of the gateway host, where the gateway stack's registry is published: so every
+     * swarm node pulls the cluster's images from {@code 127.0.0.1:5000}, which dockerd trusts
+     * without TLS (loopback), and the image references are the same on every node. Follows the
+     * gateway's address when it changes (the next create updates the device).
+     */
+    private void ensureRegistryForwarding(LxdClient project, List<TierHost> hosts, Map<TierHost, String> addresses) {
+        String gateway = hosts.stream().filter(h -> h.tier() == Tier.GATEWAY).map(addresses::get).findFirst().orElse(null);
+        if (gateway == null) {
+            return;
+        }
+        Map<String, String> device = Map.of("type", "proxy", "bind", "instance",
+                "listen", "tcp:127.0.0.1:" + REGISTRY_PORT, "connect", "tcp:" + gateway + ":" + REGISTRY_PORT);
+        for (TierHost host : hosts) {
+            if (host.tier() == Tier.GATEWAY) {
+                continue;
+            }
+            Instance instance = project.instance(host.instanceName()).orElseThrow();
+            if (!device.equals(instance.devices().get(REGISTRY_DEVICE))) {
+                progress.report(host.instanceName(), "forwarding 127.0.0.1:" + REGISTRY_PORT + " to the registry on " + gateway);
+                project.updateInstanceConfig(host.instanceName(), Map.of(), Map.of(REGISTRY_DEVICE, device));
+            }
+        }
     }
 
     private Map<TierHost, String> awaitAddresses(LxdClient project, List<TierHost> hosts) {
@@ -592,6 +623,74 @@ public final class ClusterService {
                 // It failed or was cancelled: what it left behind is converged (or removed) next.
             }
         }
+    }
+
+    // ---------------------------------------------------------------- engines
+
+    /**
+     * The Docker engines of a cluster's tier hosts, reached through their proxy-device sockets on the
+     * controller; the gateway's is the swarm manager. Close it to release the connections.
+     *
+     * @param cluster  the cluster name
+     * @param manager  the gateway host's engine, a swarm manager
+     * @param gatewayAddress the gateway host's IPv4 address on the cluster network
+     * @param engines  every tier host's engine, by instance name
+     */
+    public record Engines(String cluster, DockerEngine manager, String gatewayAddress, Map<String, DockerEngine> engines)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            engines.values().forEach(DockerEngine::close);
+        }
+    }
+
+    /**
+     * Connects to the engines of a running cluster and checks that its manager answers.
+     *
+     * @throws BcmException NOT_FOUND when the cluster does not exist; DOCKER_FAILED when a tier host
+     *     is not running or its engine does not answer; LXD_UNAVAILABLE
+     */
+    public Engines engines(String name) {
+        ClusterLayout layout = new ClusterLayout(name);
+        ClusterDefinition definition = store.load(name).orElseThrow(() -> notFound(name));
+        return withLxd(lxd -> {
+            if (lxd.project(layout.project()).filter(p -> owned(p.config(), layout)).isEmpty()) {
+                throw new BcmException(Kind.NOT_FOUND, "Cluster '" + name + "' is defined but has no LXD project",
+                        "run 'bcm cluster create --cluster-name=" + name + "' to converge it");
+            }
+            LxdClient project = lxd.useProject(layout.project());
+            Path sockets = dockerSocketDir(layout);
+            Map<String, DockerEngine> engines = new LinkedHashMap<>();
+            String gatewayAddress = null;
+            DockerEngine manager = null;
+            for (TierHost host : ClusterLayout.tierHosts(definition.hostsPerTier())) {
+                Optional<Instance> instance = project.instance(host.instanceName());
+                if (instance.isEmpty() || !instance.get().running()) {
+                    engines.values().forEach(DockerEngine::close);
+                    throw new BcmException(Kind.DOCKER_FAILED, "Tier host " + host.instanceName() + " of cluster '" + name
+                            + "' is not running", "run 'bcm cluster create --cluster-name=" + name + "' to start it");
+                }
+                DockerEngine engine = DockerEngine.connect(dockerSocket(sockets, host));
+                engines.put(host.instanceName(), engine);
+                if (host.tier() == Tier.GATEWAY && manager == null) {
+                    manager = engine;
+                    gatewayAddress = project.instanceState(host.instanceName()).flatMap(ClusterService::eth0Ipv4).orElse(null);
+                }
+            }
+            if (manager == null) {
+                engines.values().forEach(DockerEngine::close);
+                throw new BcmException(Kind.INVALID_INPUT, "Cluster '" + name + "' has no gateway tier host",
+                        "give the gateway tier a host in " + store.home().clusterDir(name).resolve("cluster.yml"));
+            }
+            Engines result = new Engines(name, manager, gatewayAddress, Map.copyOf(engines));
+            try {
+                manager.ping();
+            } catch (DockerEngineException e) {
+                result.close();
+                throw e;
+            }
+            return result;
+        });
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -26,18 +26,32 @@ import java.util.Optional;
 public final class BcmHome {
 
     private final Path root;
+    private final Path cacheDir;
 
+    /** A home at {@code root} whose cache is {@code root/cache}. */
     public BcmHome(Path root) {
-        this.root = root.toAbsolutePath().normalize();
+        this(root, root.resolve("cache"));
     }
 
-    /** The home named by {@code BCM_HOME} in {@code environment}, else {@code ~/.bcm}. */
+    /**
+     * @param root     the home directory
+     * @param cacheDir where built images are cached (rebuildable, may be shared by several homes)
+     */
+    public BcmHome(Path root, Path cacheDir) {
+        this.root = root.toAbsolutePath().normalize();
+        this.cacheDir = cacheDir.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The home named by {@code BCM_HOME} in {@code environment}, else {@code ~/.bcm}; its cache is
+     * {@code BCM_CACHE_DIR} when set, else {@code <home>/cache}.
+     */
     public static BcmHome fromEnvironment(Map<String, String> environment) {
         String configured = environment.get("BCM_HOME");
-        if (configured != null && !configured.isBlank()) {
-            return new BcmHome(Path.of(configured));
-        }
-        return new BcmHome(Path.of(System.getProperty("user.home"), ".bcm"));
+        Path root = configured != null && !configured.isBlank()
+                ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".bcm");
+        String cache = environment.get("BCM_CACHE_DIR");
+        return new BcmHome(root, cache != null && !cache.isBlank() ? Path.of(cache) : root.resolve("cache"));
     }
 
     public Path root() {
@@ -56,8 +70,28 @@ public final class BcmHome {
         return clustersDir().resolve(clusterName);
     }
 
+    /** Cache of built images: rebuildable, so deleting it loses nothing but time. */
+    public Path cacheDir() {
+        return cacheDir;
+    }
+
+    /** Cache of the LXD base image tarballs. */
     public Path imageCacheDir() {
-        return root.resolve("cache").resolve("images");
+        return cacheDir.resolve("images");
+    }
+
+    /** Project definitions, one directory per project. */
+    public Path projectsDir() {
+        return root.resolve("projects");
+    }
+
+    public Path projectDir(String projectName) {
+        return projectsDir().resolve(projectName);
+    }
+
+    /** The operator's own stacks, beside (and overriding) the ones shipped with bcm. */
+    public Path stacksDir() {
+        return root.resolve("stacks");
     }
 
     /**

@@ -93,9 +93,8 @@ public final class BaseImage {
 
     /** Builds the tarballs into {@code dir}, replacing whatever a killed earlier build left there. */
     private void build(Path dir) {
-        requireBuildHost();
-        discardOtherBuilds(dir);
-        BcmHome.deleteTree(dir);
+        RootfsBuild.requireBuildHost("the base image");
+        RootfsBuild.discardOtherBuilds(cacheDir, ALIAS_PREFIX + "-", dir);
         Path rootfs = dir.resolve("rootfs");
         Path templates = dir.resolve("meta").resolve("templates");
         try {
@@ -105,34 +104,17 @@ public final class BaseImage {
         }
         Instant start = Instant.now();
         progress.report("image", "building " + alias() + " from Debian " + recipe.suite() + " with debootstrap");
-        List<String> debootstrap = new ArrayList<>(List.of("debootstrap", "--variant=" + recipe.variant()));
-        if (!recipe.packages().isEmpty()) {
-            debootstrap.add("--include=" + String.join(",", recipe.packages()));
-        }
-        debootstrap.addAll(List.of(recipe.suite(), rootfs.toString(), recipe.mirror()));
-        HostCommand.run(debootstrap, line -> {
-            if (line.startsWith("I: ")) {
-                progress.report("image", line.substring(3));
-            }
-        });
-        for (var file : recipe.files().entrySet()) {
-            write(rootfs.resolve(file.getKey().substring(1)), file.getValue());
-        }
+        RootfsBuild.debootstrap(recipe, rootfs, progress);
         for (String service : recipe.services()) {
             HostCommand.run(List.of("chroot", rootfs.toString(), "systemctl", "enable", service), line -> { });
         }
-        // The image must not carry the build host's identity or package caches.
-        for (String leftover : List.of("etc/hostname", "etc/machine-id", "var/lib/dbus/machine-id")) {
-            write(rootfs.resolve(leftover), "");
-        }
-        HostCommand.run(List.of("sh", "-c", "rm -rf '" + rootfs + "'/var/cache/apt/archives/*.deb '" + rootfs + "'/var/lib/apt/lists/*"), line -> { });
+        RootfsBuild.clean(rootfs);
         write(dir.resolve("meta").resolve("metadata.yaml"), metadataYaml());
         for (var template : recipe.templates().entrySet()) {
             write(templates.resolve(templateName(template.getKey())), template.getValue());
         }
         progress.report("image", "packing the root filesystem");
-        HostCommand.run(List.of("tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "-C", rootfs.toString(),
-                "-cf", dir.resolve("rootfs.tar").toString(), "."), line -> { });
+        RootfsBuild.pack(rootfs, dir.resolve("rootfs.tar"));
         HostCommand.run(List.of("tar", "--numeric-owner", "-C", dir.resolve("meta").toString(),
                 "-cf", dir.resolve("metadata.tar").toString(), "."), line -> { });
         BcmHome.deleteTree(rootfs);
@@ -176,66 +158,8 @@ public final class BaseImage {
         };
     }
 
-    private static void requireBuildHost() {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            throw new BcmException(BcmException.Kind.HOST_PREREQUISITE,
-                    "Building the base image needs root privileges (debootstrap and chroot)",
-                    "run this once as root (sudo bcm cluster create ...); later runs use the cached image");
-        }
-        for (String program : List.of("debootstrap", "tar", "chroot")) {
-            if (!HostCommand.onPath(program)) {
-                throw new BcmException(BcmException.Kind.HOST_PREREQUISITE, "'" + program + "' is not installed",
-                        "run scripts/install.sh, or apt-get install " + program);
-            }
-        }
-    }
-
-    /**
-     * Removes the builds of other recipes and any mount debootstrap left inside them (a build killed
-     * while debootstrap had /proc mounted in the chroot must not be deleted through the mount).
-     */
-    private void discardOtherBuilds(Path keep) {
-        unmountBelow(cacheDir);
-        if (!Files.isDirectory(cacheDir)) {
-            return;
-        }
-        try (var entries = Files.list(cacheDir)) {
-            for (Path other : entries.filter(p -> p.getFileName().toString().startsWith(ALIAS_PREFIX + "-"))
-                    .filter(p -> !p.equals(keep)).toList()) {
-                BcmHome.deleteTree(other);
-            }
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "Failed cleaning " + cacheDir, null, e);
-        }
-    }
-
-    private static void unmountBelow(Path dir) {
-        Path mounts = Path.of("/proc/mounts");
-        if (!Files.isReadable(mounts)) {
-            return;
-        }
-        try {
-            String prefix = dir.toAbsolutePath().normalize() + "/";
-            List<String> below = Files.readAllLines(mounts).stream()
-                    .map(line -> line.split(" ")[1].replace("\\040", " "))
-                    .filter(mountPoint -> mountPoint.startsWith(prefix))
-                    .sorted(Comparator.reverseOrder())
-                    .toList();
-            for (String mountPoint : below) {
-                HostCommand.run(List.of("umount", "-l", mountPoint), line -> { });
-            }
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "Failed reading /proc/mounts", null, e);
-        }
-    }
-
     private static void write(Path file, String content) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, content, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "Failed writing " + file, null, e);
-        }
+        RootfsBuild.write(file, content);
     }
 
     private static long size(Path file) {

@@ -1,0 +1,153 @@
+package org.bcm.core.project;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.home.BcmHome;
+
+/**
+ * Projects in the bcm home: {@code projects/NAME/project.yml} (the definition),
+ * {@code projects/NAME/deployments} (the clusters it is deployed on, one per line) and
+ * {@code projects/NAME/secrets/STACK/SECRET} (generated secrets, mode 0600 in a 0700 directory,
+ * kept there until the password store exists). Every write is atomic.
+ */
+public final class ProjectStore {
+
+    private static final String DEFINITION_FILE = "project.yml";
+    private static final String DEPLOYMENTS_FILE = "deployments";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final BcmHome home;
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
+            .findAndRegisterModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public ProjectStore(BcmHome home) {
+        this.home = home;
+    }
+
+    public BcmHome home() {
+        return home;
+    }
+
+    /** Writes (or replaces) the definition. */
+    public void save(ProjectDefinition project) {
+        try {
+            BcmHome.writeAtomically(definitionFile(project.name()), yaml.writeValueAsBytes(project), false);
+        } catch (IOException e) {
+            throw new BcmException(Kind.INTERNAL, "Failed serialising project " + project.name(), null, e);
+        }
+    }
+
+    /**
+     * The definition, or empty when there is none.
+     *
+     * @throws BcmException INVALID_INPUT when the file cannot be read as a definition
+     */
+    public Optional<ProjectDefinition> load(String name) {
+        ProjectDefinition.validateName(name);
+        Path file = definitionFile(name);
+        return BcmHome.read(file).map(bytes -> {
+            try {
+                return yaml.readValue(bytes, ProjectDefinition.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new BcmException(Kind.INVALID_INPUT, "Malformed project definition " + file + ": "
+                        + e.getMessage().lines().findFirst().orElse(""), "fix the file", e);
+            } catch (BcmException e) {
+                throw new BcmException(Kind.INVALID_INPUT, "Malformed project definition " + file + ": " + e.getMessage(),
+                        "fix the file", e);
+            }
+        });
+    }
+
+    /**
+     * The definition.
+     *
+     * @throws BcmException NOT_FOUND when there is none
+     */
+    public ProjectDefinition require(String name) {
+        return load(name).orElseThrow(() -> new BcmException(Kind.NOT_FOUND, "Project '" + name + "' does not exist",
+                "see 'bcm project list', or create it with 'bcm project create --project-name=" + name + "'"));
+    }
+
+    /** The names of every stored project, sorted. */
+    public List<String> names() {
+        Path dir = home.projectsDir();
+        List<String> names = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                entries.filter(p -> Files.exists(p.resolve(DEFINITION_FILE)))
+                        .map(p -> p.getFileName().toString()).sorted().forEach(names::add);
+            } catch (IOException e) {
+                throw new BcmException(Kind.INTERNAL, "Failed listing " + dir + ": " + e.getMessage(), null, e);
+            }
+        }
+        return names;
+    }
+
+    /** Removes the project's directory: definition, deployments and generated secrets. */
+    public void delete(String name) {
+        BcmHome.deleteTree(home.projectDir(name));
+    }
+
+    /** The clusters the project is (or was being) deployed on, sorted. */
+    public List<String> deployments(String name) {
+        return BcmHome.read(home.projectDir(name).resolve(DEPLOYMENTS_FILE))
+                .map(bytes -> new String(bytes, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).sorted().toList())
+                .orElse(List.of());
+    }
+
+    /** Records that the project is deployed on {@code cluster} ({@code deployed}) or no longer is. */
+    public void setDeployed(String name, String cluster, boolean deployed) {
+        TreeSet<String> clusters = new TreeSet<>(deployments(name));
+        boolean changed = deployed ? clusters.add(cluster) : clusters.remove(cluster);
+        if (changed) {
+            String content = clusters.isEmpty() ? "" : String.join("\n", clusters) + "\n";
+            BcmHome.writeAtomically(home.projectDir(name).resolve(DEPLOYMENTS_FILE),
+                    content.getBytes(StandardCharsets.UTF_8), false);
+        }
+    }
+
+    /**
+     * The file holding a generated secret of a stack, created with {@code bytes} random bytes (as
+     * lower-case hex) the first time and reused afterwards. Mode 0600, in a 0700 directory.
+     */
+    public Path generatedSecret(String project, String stack, String secret, int bytes) {
+        Path dir = home.projectDir(project).resolve("secrets").resolve(stack);
+        Path file = dir.resolve(secret);
+        if (Files.exists(file)) {
+            return file;
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new BcmException(Kind.INTERNAL, "Failed creating " + dir, null, e);
+        }
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        BcmHome.writeAtomically(file, HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII), true);
+        return file;
+    }
+
+    private Path definitionFile(String name) {
+        return home.projectDir(name).resolve(DEFINITION_FILE);
+    }
+}

@@ -1,0 +1,232 @@
+package org.bcm.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stack as a Compose file (format version 3, the keys {@code docker stack deploy} understands)
+ * declares it, after variable interpolation: what {@link ComposeFile#parse} returns and
+ * {@link StackDeployer} converges a swarm to. Names are the ones in the file; the swarm objects get
+ * the Docker CLI's names {@code <stack>_<name>} (see {@link StackDeployer}).
+ *
+ * <p>All maps are ordered as in the file; all collections are immutable and never null.
+ *
+ * @param name       the stack (namespace) name: {@code [a-z0-9][a-z0-9_.-]*}, at most 40 characters
+ * @param services   service name to service
+ * @param networks   network name to network; a service that names no network joins {@code default},
+ *                   which is then declared here as an overlay network
+ * @param volumes    named volumes
+ * @param secrets    secrets (Compose: top-level {@code secrets})
+ * @param configs    configs (Compose: top-level {@code configs})
+ * @param extensions top-level {@code x-*} keys, unparsed
+ */
+public record StackSpec(
+        String name,
+        Map<String, Service> services,
+        Map<String, Network> networks,
+        Map<String, Volume> volumes,
+        Map<String, FileObject> secrets,
+        Map<String, FileObject> configs,
+        Map<String, JsonNode> extensions) {
+
+    /**
+     * One service.
+     *
+     * @param name            the key under {@code services}
+     * @param image           image reference, required
+     * @param entrypoint      overrides the image's entrypoint; null keeps it
+     * @param command         overrides the image's command; null keeps it
+     * @param environment     variables; a variable listed without a value is dropped
+     * @param labels          service labels ({@code deploy.labels} in Compose)
+     * @param containerLabels container labels ({@code labels} in Compose)
+     * @param user            user[:group] or null
+     * @param workingDir      working directory or null
+     * @param hostname        hostname or null
+     * @param healthcheck     null when the file gives none (the image's applies)
+     * @param deploy          never null; defaults as Compose's
+     * @param networks        networks joined, by stack network name
+     * @param ports           published ports
+     * @param secrets         secrets mounted under {@code /run/secrets/}
+     * @param configs         configs mounted as files
+     * @param mounts          volumes, binds and tmpfs mounts ({@code volumes} in Compose)
+     * @param stopGracePeriod null for the engine default (10 s)
+     * @param stopSignal      null for the image's
+     * @param readOnly        root filesystem read-only
+     * @param extensions      {@code x-*} keys of the service, unparsed
+     */
+    public record Service(
+            String name,
+            String image,
+            List<String> entrypoint,
+            List<String> command,
+            Map<String, String> environment,
+            Map<String, String> labels,
+            Map<String, String> containerLabels,
+            String user,
+            String workingDir,
+            String hostname,
+            Healthcheck healthcheck,
+            Deploy deploy,
+            List<NetworkAttachment> networks,
+            List<Port> ports,
+            List<FileMount> secrets,
+            List<FileMount> configs,
+            List<Mount> mounts,
+            Duration stopGracePeriod,
+            String stopSignal,
+            boolean readOnly,
+            Map<String, JsonNode> extensions) {
+    }
+
+    /**
+     * A healthcheck. {@code test} is the Compose form: {@code ["CMD", ...]}, {@code ["CMD-SHELL",
+     * "..."]} (a string test becomes CMD-SHELL) or {@code ["NONE"]} ({@code disable: true}).
+     * Durations are null where the file gives none.
+     */
+    public record Healthcheck(List<String> test, Duration interval, Duration timeout, Integer retries, Duration startPeriod) {
+    }
+
+    /**
+     * {@code deploy}.
+     *
+     * @param mode          {@code replicated} (default) or {@code global}
+     * @param replicas      replicas when replicated (default 1)
+     * @param endpointMode  {@code vip} (default) or {@code dnsrr}
+     * @param constraints   placement constraints, e.g. {@code node.labels.bcm.tier == gateway}
+     * @param restartPolicy null for the engine default
+     * @param resources     never null; zero means unset
+     * @param updateConfig  null for the engine default
+     */
+    public record Deploy(
+            String mode,
+            int replicas,
+            String endpointMode,
+            List<String> constraints,
+            RestartPolicy restartPolicy,
+            Resources resources,
+            UpdateConfig updateConfig) {
+    }
+
+    /** {@code deploy.restart_policy}: condition {@code none|on-failure|any}; nulls for unset. */
+    public record RestartPolicy(String condition, Duration delay, Integer maxAttempts, Duration window) {
+    }
+
+    /** {@code deploy.resources}: CPUs in nano-CPUs (1e9 = one CPU), memory in bytes; 0 = unset. */
+    public record Resources(long limitNanoCpus, long limitMemoryBytes, long reservationNanoCpus, long reservationMemoryBytes) {
+    }
+
+    /** {@code deploy.update_config}: order {@code stop-first|start-first}, failure action {@code pause|continue|rollback}; nulls for unset. */
+    public record UpdateConfig(Integer parallelism, Duration delay, String order, String failureAction) {
+    }
+
+    /** A network the service joins, with its aliases there. */
+    public record NetworkAttachment(String network, List<String> aliases) {
+    }
+
+    /**
+     * A published port.
+     *
+     * @param target    container port
+     * @param published port on the nodes, null for none chosen (the engine picks one)
+     * @param protocol  {@code tcp} (default), {@code udp} or {@code sctp}
+     * @param mode      {@code ingress} (default) or {@code host}
+     */
+    public record Port(int target, Integer published, String protocol, String mode) {
+    }
+
+    /**
+     * A secret or config mounted into the service.
+     *
+     * @param source the secret or config name in this file
+     * @param target file name or absolute path inside the container (default: the source name)
+     * @param uid    owner uid, default {@code "0"}
+     * @param gid    owner gid, default {@code "0"}
+     * @param mode   file mode, default 0444
+     */
+    public record FileMount(String source, String target, String uid, String gid, int mode) {
+    }
+
+    /**
+     * A mount ({@code volumes} of a service).
+     *
+     * @param type     {@code volume}, {@code bind} or {@code tmpfs}
+     * @param source   volume name in this file (volume), host path (bind), null (tmpfs or an anonymous volume)
+     * @param target   absolute path in the container
+     * @param readOnly mounted read-only
+     */
+    public record Mount(String type, String source, String target, boolean readOnly) {
+    }
+
+    /**
+     * A network. Only the {@code overlay} driver is accepted (a stack runs on a swarm).
+     *
+     * @param name         the key under {@code networks}
+     * @param attachable   standalone containers may join it
+     * @param internal     no external connectivity
+     * @param driverOpts   driver options; {@code encrypted} asks for IPsec between nodes
+     * @param labels       labels
+     * @param external     an existing network, not created or removed by the stack
+     * @param externalName the existing network's name when external (default: the key)
+     */
+    public record Network(
+            String name,
+            boolean attachable,
+            boolean internal,
+            Map<String, String> driverOpts,
+            Map<String, String> labels,
+            boolean external,
+            String externalName) {
+    }
+
+    /** A named volume (local driver on each node where a task mounts it). */
+    public record Volume(String name, String driver, Map<String, String> driverOpts, Map<String, String> labels,
+            boolean external, String externalName) {
+    }
+
+    /**
+     * A secret or a config.
+     *
+     * @param name         the key under {@code secrets} or {@code configs}
+     * @param file         the file holding its content, resolved against the stack directory; null when
+     *                     external or when an extension supplies the content (see {@link #withFile})
+     * @param labels       labels
+     * @param external     an existing object, not created or removed by the stack
+     * @param externalName the existing object's name when external (default: the key)
+     * @param extensions   {@code x-*} keys, unparsed (bcm's {@code x-bcm-generate})
+     */
+    public record FileObject(String name, Path file, Map<String, String> labels, boolean external, String externalName,
+            Map<String, JsonNode> extensions) {
+
+        /** This object with its content read from {@code file}. */
+        public FileObject withFile(Path file) {
+            return new FileObject(name, file, labels, external, externalName, extensions);
+        }
+    }
+
+    /** This stack with secret {@code name}'s content read from {@code file}. */
+    public StackSpec withSecretFile(String secret, Path file) {
+        FileObject current = secrets.get(secret);
+        if (current == null) {
+            throw new IllegalArgumentException("stack " + name + " declares no secret " + secret);
+        }
+        Map<String, FileObject> changed = new java.util.LinkedHashMap<>(secrets);
+        changed.put(secret, current.withFile(file));
+        return new StackSpec(name, services, networks, volumes, java.util.Collections.unmodifiableMap(changed), configs,
+                extensions);
+    }
+
+    /** This stack reduced to the named services and what the file declares besides (networks, volumes, secrets, configs). */
+    public StackSpec onlyServices(java.util.Set<String> keep) {
+        Map<String, Service> kept = new java.util.LinkedHashMap<>();
+        services.forEach((key, service) -> {
+            if (keep.contains(key)) {
+                kept.put(key, service);
+            }
+        });
+        return new StackSpec(name, java.util.Collections.unmodifiableMap(kept), networks, volumes, secrets, configs,
+                extensions);
+    }
+}
