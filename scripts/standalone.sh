@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job in one command: prepares this machine (install.sh), then brings up a standalone bcm
 # data center on the local LXD daemon: the cluster `local` with its gateway, kafka and bitcoin tier
-# hosts joined into one Docker Swarm.
+# hosts joined into one Docker Swarm, and on it the project `standalone` (regtest) with every stack
+# bcm ships so far (the gateway stack: Tor and the cluster's image registry).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,4 +10,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 
 bcm cluster create --cluster-name=local --provider=local
 bcm cluster verify --cluster-name=local
+# A regtest project is an offline one: Tor dials only 127.0.0.1:9 (TOR_NETWORK=offline).
+bcm project list | grep -q '^standalone ' || bcm project create --project-name=standalone --chain=regtest
+bcm project deploy --project-name=standalone --cluster-name=local
 bcm show --cluster-name=local
+bcm stack list --cluster-name=local

@@ -24,8 +24,15 @@ final class BcmProcess {
 
     private final Path launcher;
     private final Path home;
+    private final Map<String, String> environment;
 
     BcmProcess(Path home) {
+        this(home, Map.of());
+    }
+
+    /** @param environment variables set for every run besides BCM_HOME */
+    BcmProcess(Path home, Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
         this.launcher = Path.of(System.getProperty("bcm.launcher", "target/bcm/bin/bcm"));
         this.home = home;
         if (!Files.exists(launcher)) {
@@ -48,6 +55,7 @@ final class BcmProcess {
                 .redirectOutput(home.resolveSibling(home.getFileName() + ".out").toFile())
                 .redirectError(home.resolveSibling(home.getFileName() + ".err").toFile());
         pb.environment().put("BCM_HOME", home.toString());
+        pb.environment().putAll(this.environment);
         pb.environment().putAll(environment);
         return pb.start();
     }

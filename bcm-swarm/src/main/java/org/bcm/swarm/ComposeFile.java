@@ -3,27 +3,15 @@ package org.bcm.swarm;
 import static java.util.Objects.requireNonNull;
 import static java.util.Objects.requireNonNullElse;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +35,22 @@ import org.bcm.swarm.StackSpec.RestartPolicy;
 import org.bcm.swarm.StackSpec.Service;
 import org.bcm.swarm.StackSpec.UpdateConfig;
 import org.bcm.swarm.StackSpec.Volume;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.ComposerException;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.Construct;
+import org.yaml.snakeyaml.constructor.ConstructorException;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeId;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads a stack file ({@code stack.yml}) into a {@link StackSpec}: the subset of the Compose file
@@ -103,8 +106,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ComposeFile {
 
-    private static final YAMLMapper YAML =
-            YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Pattern STACK_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,39}");
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
@@ -124,15 +126,9 @@ public final class ComposeFile {
     /** Groups: 1 published port, 2 target port, 3 protocol. */
     private static final Pattern PORT = Pattern.compile("(?:(\\d{1,5}):)?(\\d{1,5})(?:/(tcp|udp|sctp))?");
 
-    /** As SnakeYAML's default: aliases can make a document exponentially large ("billion laughs"). */
-    private static final int MAX_COLLECTION_ALIASES = 50;
-
     private final String origin;
     private final Path stackDir;
     private final Map<String, String> variables;
-    /** While reading the YAML: the anchored nodes, and how many aliases to mappings and lists were copied. */
-    private final Map<String, JsonNode> anchors = new HashMap<>();
-    private int collectionAliases;
 
     private ComposeFile(String origin, Path stackDir, Map<String, String> variables) {
         this.origin = origin;
@@ -833,94 +829,78 @@ public final class ComposeFile {
 
     // ---- YAML ----
 
-    /** The single YAML document in {@code yaml} as a tree, with aliases and {@code <<} merge keys resolved. */
+    /** The single YAML document in {@code yaml} as a tree, read by SnakeYAML (which resolves aliases and merge keys). */
     private JsonNode document(String yaml) {
-        try (YAMLParser parser = YAML.getFactory().createParser(yaml)) {
-            if (parser.nextToken() == null) {
-                throw fail("", "the file is empty");
-            }
-            JsonNode document = node(parser);
-            if (parser.nextToken() != null) {
-                throw fail(location(parser.currentTokenLocation()), "a stack file holds one YAML document, found another");
-            }
-            return document;
-        } catch (JsonProcessingException e) {
-            ComposeFileException error;
-            if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
-                error = fail("line " + (marked.getProblemMark().getLine() + 1) + ", column "
-                        + (marked.getProblemMark().getColumn() + 1), oneLine(marked.getProblem()));
-            } else {
-                error = fail(location(e.getLocation()), oneLine(e.getOriginalMessage()));
-            }
-            error.initCause(e);
-            throw error;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a String reader does not fail
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(50); // aliases can make a document exponentially large ("billion laughs")
+        Object document;
+        try {
+            document = new Yaml(new TextConstructor(options)).load(yaml);
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark();
+            String problem = e instanceof ComposerException && "but found another document".equals(e.getProblem())
+                    ? "a stack file holds one YAML document, found another" : oneLine(e.getProblem());
+            throw withCause(fail(mark == null ? "" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1),
+                    problem), e);
+        } catch (YAMLException e) { // a limit, such as the number of aliases
+            throw withCause(fail("", oneLine(e.getMessage())), e);
         }
+        if (document == null) {
+            throw fail("", "the file is empty");
+        }
+        return JSON.valueToTree(document);
     }
 
-    /** The node at the parser's current token; an anchored node is remembered for later aliases. */
-    private JsonNode node(YAMLParser parser) throws IOException {
-        String anchor = parser.getObjectId();
-        JsonNode node = switch (parser.currentToken()) {
-            case START_OBJECT -> mappingNode(parser);
-            case START_ARRAY -> sequenceNode(parser);
-            case VALUE_NULL -> NullNode.getInstance();
-            case VALUE_STRING -> parser.isCurrentAlias() ? aliased(parser) : TextNode.valueOf(parser.getText());
-            default -> YAML.readTree(parser); // numbers and booleans
-        };
-        if (anchor != null) {
-            anchors.put(anchor, node);
-        }
-        return node;
-    }
+    /**
+     * SnakeYAML's safe constructor, keeping as text what YAML 1.1 reads otherwise but Compose does not:
+     * every key ({@code ON} is no boolean, {@code 0440} no number), sexagesimal numbers ({@code
+     * 22:22} is no 1342) and timestamps. A node that holds an alias to itself is an error.
+     */
+    private static final class TextConstructor extends SafeConstructor {
 
-    private JsonNode aliased(YAMLParser parser) throws IOException {
-        JsonNode anchored = anchors.get(parser.getText());
-        if (anchored == null) {
-            throw fail(location(parser.currentTokenLocation()), "undefined alias *" + parser.getText());
-        }
-        if (anchored.isContainerNode() && ++collectionAliases > MAX_COLLECTION_ALIASES) {
-            throw fail(location(parser.currentTokenLocation()),
-                    "more than " + MAX_COLLECTION_ALIASES + " aliases to mappings or lists");
-        }
-        return anchored.deepCopy();
-    }
-
-    /** A mapping; the mappings merged with {@code <<} add the keys it does not give itself, the first merged first. */
-    private ObjectNode mappingNode(YAMLParser parser) throws IOException {
-        ObjectNode mapping = JsonNodeFactory.instance.objectNode();
-        List<JsonNode> merged = new ArrayList<>();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String key = parser.currentName();
-            String where = location(parser.currentTokenLocation());
-            parser.nextToken();
-            JsonNode value = node(parser);
-            if (!key.equals("<<")) {
-                mapping.set(key, value);
-                continue;
+        TextConstructor(LoaderOptions options) {
+            super(options);
+            yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
+            yamlClassConstructors.put(NodeId.scalar, new ConstructYamlStr()); // the keys, typed String below
+            for (Tag tag : List.of(Tag.INT, Tag.FLOAT)) {
+                Construct number = yamlConstructors.get(tag);
+                yamlConstructors.put(tag, new AbstractConstruct() {
+                    @Override
+                    public Object construct(Node node) {
+                        String text = ((ScalarNode) node).getValue();
+                        return text.contains(":") ? text : number.construct(node);
+                    }
+                });
             }
-            for (JsonNode source : value.isArray() ? value : List.of(value)) {
-                if (!source.isObject()) {
-                    throw fail(where, "<< merges mappings only");
+        }
+
+        @Override
+        protected void flattenMapping(MappingNode node) {
+            for (NodeTuple entry : node.getValue()) {
+                if (!(entry.getKeyNode() instanceof ScalarNode) || entry.getKeyNode().getAnchor() != null) {
+                    throw error(entry.getKeyNode(), "a key must be a string, without an anchor or alias");
                 }
-                merged.add(source);
             }
+            flattenMapping(node, true); // every key typed String, also in the mappings << merges
         }
-        merged.forEach(source -> source.properties().forEach(p -> mapping.putIfAbsent(p.getKey(), p.getValue())));
-        return mapping;
+
+        @Override
+        protected Object constructObject(Node node) {
+            if (node.isTwoStepsConstruction()) { // how SnakeYAML marks a node an alias inside it refers to
+                throw error(node, "holds an alias to itself");
+            }
+            return super.constructObject(node);
+        }
+
+        private static YAMLException error(Node node, String problem) {
+            return new ConstructorException(null, null, problem, node.getStartMark()) {};
+        }
     }
 
-    private ArrayNode sequenceNode(YAMLParser parser) throws IOException {
-        ArrayNode sequence = JsonNodeFactory.instance.arrayNode();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            sequence.add(node(parser));
-        }
-        return sequence;
-    }
-
-    private static String location(JsonLocation location) {
-        return "line " + location.getLineNr() + ", column " + location.getColumnNr();
+    private static ComposeFileException withCause(ComposeFileException error, Throwable cause) {
+        error.initCause(cause);
+        return error;
     }
 
     private static String oneLine(String text) {

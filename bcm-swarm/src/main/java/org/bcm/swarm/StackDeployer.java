@@ -431,7 +431,8 @@ public final class StackDeployer {
 
     /**
      * Removes a network, retrying while the tasks of removed services still hold endpoints on it
-     * (the engine refuses with "has active endpoints" until they are gone).
+     * (the engine refuses with "has active endpoints" until they are gone), and returns once the
+     * manager no longer lists it.
      */
     private void removeNetwork(Network network) {
         progress.accept("removing network " + network.getName());
@@ -439,6 +440,10 @@ public final class StackDeployer {
         while (true) {
             try {
                 manager.removeNetwork(network.getId(), network.getName());
+                // The manager answers before the network is gone from its list: wait for that too.
+                while (manager.network(network.getId()).isPresent() && Instant.now().isBefore(deadline)) {
+                    sleep(Duration.ofMillis(200));
+                }
                 return;
             } catch (DockerEngineException e) {
                 if (e.isNotFound()) {

@@ -3,7 +3,6 @@ package org.bcm.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 class ComposeFileTest {
 
@@ -450,7 +450,18 @@ class ComposeFileTest {
 
         assertThatThrownBy(() -> parse(yaml.toString()))
                 .isInstanceOf(ComposeFileException.class)
-                .hasMessage(ORIGIN + ": line 7, column 11: more than 50 aliases to mappings or lists");
+                .hasMessage(ORIGIN + ": Number of aliases for non-scalar nodes exceeds the specified max=50");
+    }
+
+    @Test
+    void keepsKeysSexagesimalNumbersAndTimestampsAsTheFileWritesThem() {
+        Service web = service("""
+                environment: {ON: 1, 0440: x, STARTED: 2001-12-14}
+                ports: [22:22]
+                """);
+        assertThat(web.environment()).containsExactly(Map.entry("ON", "1"), Map.entry("0440", "x"),
+                Map.entry("STARTED", "2001-12-14"));
+        assertThat(web.ports()).containsExactly(new Port(22, 22, "tcp", "ingress"));
     }
 
     @Test
@@ -471,11 +482,14 @@ class ComposeFileTest {
                 Arguments.of("", "the file is empty"),
                 Arguments.of("- a\n- b\n", "expected a mapping of top-level keys, got a list"),
                 Arguments.of("services: {web: {image: nginx}}\n---\nservices: {}\n",
-                        "line 3, column 1: a stack file holds one YAML document, found another"),
+                        "line 2, column 1: a stack file holds one YAML document, found another"),
                 Arguments.of("services:\n  web:\n    image: [nginx\n  db: {}\n",
                         "line 4, column 5: expected ',' or ']', but got :"),
-                Arguments.of("services:\n  web:\n    image: a\n    image: b\n", "line 4, column 10: Duplicate field 'image'"),
-                Arguments.of("services:\n  web:\n    image: *img\n", "line 3, column 12: undefined alias *img"),
+                Arguments.of("services:\n  web:\n    image: a\n    image: b\n", "line 4, column 5: found duplicate key image"),
+                Arguments.of("services:\n  web:\n    image: *img\n", "line 3, column 12: found undefined alias img"),
+                Arguments.of("x-a: &a [*a]\nservices: {web: {image: nginx}}\n", "line 1, column 6: holds an alias to itself"),
+                Arguments.of("services: {web: {image: nginx, labels: {[a]: b}}}\n",
+                        "line 1, column 41: a key must be a string, without an anchor or alias"),
                 Arguments.of("name: gw\nservices: {web: {image: nginx}}\n",
                         "name: not supported by bcm stacks (supported: version, services, networks, volumes, secrets,"
                                 + " configs, x-*)"),
@@ -569,7 +583,7 @@ class ComposeFileTest {
                 .isInstanceOf(ComposeFileException.class)
                 .hasMessageStartingWith(ORIGIN + ": line 3, column 1: found character '\\t(TAB)' that cannot start any token")
                 .hasMessageNotContaining("\n")
-                .hasCauseInstanceOf(JsonProcessingException.class);
+                .hasCauseInstanceOf(MarkedYAMLException.class);
     }
 
     @Test
