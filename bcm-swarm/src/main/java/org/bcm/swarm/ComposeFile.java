@@ -58,9 +58,11 @@ import org.yaml.snakeyaml.nodes.Tag;
  * file v3 reference and the Docker CLI's loader ({@code cli/compose/loader}, {@code
  * cli/compose/interpolation}) give it.
  *
- * <p><b>YAML.</b> One document whose top level is a mapping. Anchors, aliases and {@code <<} merge
- * keys are resolved (Compose files use them with {@code x-*} keys); a key given twice is an error.
- * YAML 1.1 scalars apply: {@code 0440} is octal, {@code yes}/{@code on} are booleans.
+ * <p><b>YAML.</b> One document whose top level is a mapping, read with SnakeYAML. Anchors, aliases and
+ * {@code <<} merge keys are resolved (Compose files use them with {@code x-*} keys); a key given
+ * twice, more than 50 aliases to mappings or lists and a node holding an alias to itself are errors.
+ * YAML 1.1 scalars apply: {@code 0440} is octal, {@code yes}/{@code on} are booleans; but keys,
+ * timestamps and sexagesimal numbers ({@code 22:22}) stay the text the file gives.
  *
  * <p><b>Interpolation.</b> Every string value that is read (never a key, never an {@code x-*}
  * subtree) is interpolated from the given variables: {@code $VAR}, {@code ${VAR}}, {@code
@@ -887,7 +889,7 @@ public final class ComposeFile {
 
         @Override
         protected Object constructObject(Node node) {
-            if (node.isTwoStepsConstruction()) { // how SnakeYAML marks a node an alias inside it refers to
+            if (node.isTwoStepsConstruction()) { // SnakeYAML's mark for a node that contains an alias to itself
                 throw error(node, "holds an alias to itself");
             }
             return super.constructObject(node);
