@@ -82,9 +82,15 @@ public record StackSpec(
     }
 
     /**
-     * A healthcheck. {@code test} is the Compose form: {@code ["CMD", ...]}, {@code ["CMD-SHELL",
-     * "..."]} (a string test becomes CMD-SHELL) or {@code ["NONE"]} ({@code disable: true}).
-     * Durations are null where the file gives none.
+     * A healthcheck. Durations and {@code retries} are null where the file gives none.
+     *
+     * @param test        the Compose form: {@code ["CMD", ...]}, {@code ["CMD-SHELL", "..."]} (a string
+     *                    test becomes CMD-SHELL) or {@code ["NONE"]} ({@code disable: true}); empty when
+     *                    the file gives no test (the image's test applies)
+     * @param interval    time between checks
+     * @param timeout     time a check may take
+     * @param retries     consecutive failures that make the container unhealthy
+     * @param startPeriod time after the start during which failures do not count
      */
     public record Healthcheck(List<String> test, Duration interval, Duration timeout, Integer retries, Duration startPeriod) {
     }
@@ -93,7 +99,7 @@ public record StackSpec(
      * {@code deploy}.
      *
      * @param mode          {@code replicated} (default) or {@code global}
-     * @param replicas      replicas when replicated (default 1)
+     * @param replicas      replicas when replicated (default 1); 0 in global mode
      * @param endpointMode  {@code vip} (default) or {@code dnsrr}
      * @param constraints   placement constraints, e.g. {@code node.labels.bcm.tier == gateway}
      * @param restartPolicy null for the engine default
@@ -161,7 +167,8 @@ public record StackSpec(
     }
 
     /**
-     * A network. Only the {@code overlay} driver is accepted (a stack runs on a swarm).
+     * A network. Only the {@code overlay} driver is accepted (a stack runs on a swarm). {@code x-*} keys
+     * in the file are accepted and ignored.
      *
      * @param name         the key under {@code networks}
      * @param attachable   standalone containers may join it
@@ -181,7 +188,17 @@ public record StackSpec(
             String externalName) {
     }
 
-    /** A named volume (local driver on each node where a task mounts it). */
+    /**
+     * A named volume, created on each node where a task mounts it. {@code x-*} keys in the file are
+     * accepted and ignored.
+     *
+     * @param name         the key under {@code volumes}
+     * @param driver       the volume driver, default {@code local}
+     * @param driverOpts   driver options
+     * @param labels       labels
+     * @param external     an existing volume, not created or removed by the stack
+     * @param externalName the existing volume's name when external (default: the key)
+     */
     public record Volume(String name, String driver, Map<String, String> driverOpts, Map<String, String> labels,
             boolean external, String externalName) {
     }
