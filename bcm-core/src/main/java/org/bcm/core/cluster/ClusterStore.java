@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,19 +62,7 @@ public final class ClusterStore {
 
     /** The names of every stored definition, sorted. */
     public List<String> names() {
-        Path dir = home.clustersDir();
-        List<String> names = new ArrayList<>();
-        if (Files.isDirectory(dir)) {
-            try (var entries = Files.list(dir)) {
-                entries.filter(p -> Files.exists(p.resolve(DEFINITION_FILE)))
-                        .map(p -> p.getFileName().toString())
-                        .sorted()
-                        .forEach(names::add);
-            } catch (IOException e) {
-                throw new BcmException(BcmException.Kind.INTERNAL, "Failed listing " + dir + ": " + e.getMessage(), null, e);
-            }
-        }
-        return names;
+        return BcmHome.namesHolding(home.clustersDir(), DEFINITION_FILE);
     }
 
     /** Removes the cluster's directory (definition and sockets); clears it as the active cluster. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -92,6 +93,24 @@ public final class BcmHome {
     /** The operator's own stacks, beside (and overriding) the ones shipped with bcm. */
     public Path stacksDir() {
         return root.resolve("stacks");
+    }
+
+    /**
+     * The names of the directories in {@code dir} that hold a file {@code marker} (the stored
+     * clusters, the stored projects), sorted; empty when {@code dir} does not exist.
+     *
+     * @throws org.bcm.core.BcmException INTERNAL when {@code dir} cannot be listed
+     */
+    public static List<String> namesHolding(Path dir, String marker) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.filter(p -> Files.exists(p.resolve(marker))).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new org.bcm.core.BcmException(org.bcm.core.BcmException.Kind.INTERNAL,
+                    "Failed listing " + dir + ": " + e.getMessage(), null, e);
+        }
     }
 
     /**

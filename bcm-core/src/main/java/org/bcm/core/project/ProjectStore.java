@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -88,17 +87,7 @@ public final class ProjectStore {
 
     /** The names of every stored project, sorted. */
     public List<String> names() {
-        Path dir = home.projectsDir();
-        List<String> names = new ArrayList<>();
-        if (Files.isDirectory(dir)) {
-            try (var entries = Files.list(dir)) {
-                entries.filter(p -> Files.exists(p.resolve(DEFINITION_FILE)))
-                        .map(p -> p.getFileName().toString()).sorted().forEach(names::add);
-            } catch (IOException e) {
-                throw new BcmException(Kind.INTERNAL, "Failed listing " + dir + ": " + e.getMessage(), null, e);
-            }
-        }
-        return names;
+        return BcmHome.namesHolding(home.projectsDir(), DEFINITION_FILE);
     }
 
     /** Removes the project's directory: definition, deployments and generated secrets. */
