@@ -41,6 +41,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * overlay network on another tier host; redeploys, a changed setting, bad input, a service that
  * never becomes healthy, remove and destroy.
  *
+ * <p>The test looks at the swarm with docker-java, which bcm-core brings (through bcm-swarm) at
+ * compile scope: declaring it here with test scope would drop it from the distribution.
+ *
  * <p>Images are cached in {@code ~/.bcm/cache} (shared with the operator's bcm on this machine), so
  * only the first run on a machine builds them.
  */
