@@ -95,7 +95,9 @@ public record DockerImageRecipe(
         if (workdir != null) {
             changes.add("WORKDIR " + workdir);
         }
-        env.forEach((key, value) -> changes.add("ENV " + key + "=" + value));
+        // Dockerfile syntax: a double-quoted value keeps its spaces; \, " and $ are escaped.
+        env.forEach((key, value) -> changes.add("ENV " + key + "=\"" + value.replace("\\", "\\\\")
+                .replace("\"", "\\\"").replace("$", "\\$") + "\""));
         changes.add("LABEL org.bcm.recipe=" + hash);
         return changes;
     }

@@ -47,7 +47,7 @@ public record ProjectDefinition(String name, String chain, Map<String, Map<Strin
      * @throws BcmException INVALID_INPUT for a chain not in {@link #CHAINS}
      */
     public static void validateChain(String chain) {
-        if (!CHAINS.contains(chain)) {
+        if (chain == null || !CHAINS.contains(chain)) {
             throw new BcmException(Kind.INVALID_INPUT, "Unknown chain '" + chain + "'",
                     "use one of " + String.join(", ", CHAINS));
         }

@@ -13,7 +13,6 @@ import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -121,9 +120,6 @@ class ProjectStoreTest {
     }
 
     @Test
-    @Disabled("BUG: validateChain(null) calls List.of(..).contains(null), which throws NullPointerException "
-            + "instead of BcmException INVALID_INPUT (reached from a project.yml without 'chain:', where load() "
-            + "then reports the NPE's empty message)")
     void aMissingChainIsInvalidInput() {
         assertThatThrownBy(() -> ProjectDefinition.validateChain(null)).satisfies(e -> assertBcm(e, Kind.INVALID_INPUT));
     }
