@@ -66,8 +66,8 @@ class DockerImageRecipeTest {
                 "CMD [\"--Log\",\"notice stdout\"]",
                 "USER debian-tor",
                 "WORKDIR /var/lib/tor",
-                "ENV HOME=/var/lib/tor",
-                "ENV LANG=C.UTF-8",
+                "ENV HOME=\"/var/lib/tor\"",
+                "ENV LANG=\"C.UTF-8\"",
                 "LABEL org.bcm.recipe=" + recipe.hash());
     }
 
