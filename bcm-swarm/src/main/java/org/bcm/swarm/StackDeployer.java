@@ -192,19 +192,6 @@ public final class StackDeployer {
     }
 
     /**
-     * The state of every service of a stack, sorted by name. Engine API: {@code GET /services},
-     * {@code GET /tasks}.
-     */
-    public List<ServiceStatus> status(String stack) {
-        List<ServiceStatus> states = new ArrayList<>();
-        for (Service service : manager.services(Map.of(NAMESPACE_LABEL, stack))) {
-            states.add(status(service));
-        }
-        states.sort(Comparator.comparing(ServiceStatus::name));
-        return List.copyOf(states);
-    }
-
-    /**
      * The stacks on this swarm: namespace to its services' states.
      */
     public Map<String, List<ServiceStatus>> stacks() {

@@ -192,8 +192,11 @@ public final class ProjectService {
         ProjectDefinition project = projects.require(name);
         StackCatalog catalog = catalog();
         List<Prepared> prepared = new ArrayList<>();
+        Map<String, DockerImageRecipe> recipes = new TreeMap<>();
+        catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
+        Map<String, String> imageVariables = catalog.imageVariables();
         for (StackDefinition stack : catalog.inDependencyOrder(project.stacks().keySet())) {
-            prepared.add(prepare(catalog, project, stack));
+            prepared.add(prepare(project, stack, imageVariables, recipes));
         }
         Prepared registryStack = prepared.stream().filter(p -> p.stack().registry() != null).findFirst().orElse(null);
         Map<String, DockerImageRecipe> needed = new LinkedHashMap<>();
@@ -275,8 +278,12 @@ public final class ProjectService {
     /**
      * Reads a stack's Compose file with the project's settings, and gives its generated secrets
      * their files.
+     *
+     * @param imageVariables {@code BCM_IMAGE_<NAME>} to image reference, for every recipe
+     * @param recipes        image reference to its recipe
      */
-    private Prepared prepare(StackCatalog catalog, ProjectDefinition project, StackDefinition stack) {
+    private Prepared prepare(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
+            Map<String, DockerImageRecipe> recipes) {
         Map<String, String> values = project.stacks().getOrDefault(stack.name(), Map.of());
         for (String key : values.keySet()) {
             if (!stack.settings().containsKey(key)) {
@@ -285,7 +292,7 @@ public final class ProjectService {
                         "remove it from " + projects.home().projectDir(project.name()).resolve("project.yml"));
             }
         }
-        Map<String, String> variables = new TreeMap<>(catalog.imageVariables());
+        Map<String, String> variables = new TreeMap<>(imageVariables);
         variables.put("BCM_PROJECT", project.name());
         variables.put("BCM_CHAIN", project.chain());
         for (StackDefinition.Setting setting : stack.settings().values()) {
@@ -313,11 +320,9 @@ public final class ProjectService {
                         secret.name(), bytes));
             }
         }
-        Map<String, DockerImageRecipe> byReference = new TreeMap<>();
-        catalog.images().values().forEach(recipe -> byReference.put(recipe.reference(), recipe));
         Map<String, DockerImageRecipe> images = new LinkedHashMap<>();
         for (StackSpec.Service service : spec.services().values()) {
-            DockerImageRecipe recipe = byReference.get(service.image());
+            DockerImageRecipe recipe = recipes.get(service.image());
             if (recipe != null) {
                 images.put(recipe.name(), recipe);
             } else if (service.image().startsWith(DockerImageRecipe.REGISTRY + "/")) {

@@ -45,11 +45,9 @@ public final class StackCatalog {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final Map<String, StackDefinition> stacks;
-    private final String baseHash;
 
-    private StackCatalog(Map<String, StackDefinition> stacks, String baseHash) {
+    private StackCatalog(Map<String, StackDefinition> stacks) {
         this.stacks = stacks;
-        this.baseHash = baseHash;
     }
 
     /**
@@ -62,17 +60,12 @@ public final class StackCatalog {
         Map<String, StackDefinition> stacks = new TreeMap<>();
         read(builtInDir(), "built-in", baseHash, stacks);
         read(home.stacksDir(), home.stacksDir().toString(), baseHash, stacks);
-        return new StackCatalog(stacks, baseHash);
+        return new StackCatalog(stacks);
     }
 
     /** Every stack, sorted by name. */
     public List<StackDefinition> stacks() {
         return List.copyOf(stacks.values());
-    }
-
-    /** The hash of the Docker root filesystem recipe every image builds on. */
-    public String baseHash() {
-        return baseHash;
     }
 
     public Optional<StackDefinition> find(String name) {
