@@ -25,7 +25,7 @@ class TrezorDevicesTest {
         device("1-2", "1209", "53c1");
         device("2-1", "534c", "0001");
 
-        var found = new TrezorDevices(sysfs).connected();
+        var found = new TrezorDevices(sysfs, java.net.URI.create("http://127.0.0.1:9"), "127.0.0.1", 9).connected();
 
         assertThat(found).extracting(TrezorDevices.UsbTrezor::busPath).containsExactly("1-2", "2-1");
         assertThat(found.get(0).kind()).isEqualTo("Trezor (WebUSB)");
@@ -34,6 +34,6 @@ class TrezorDevicesTest {
 
     @Test
     void noSysfsMeansNoDevices() {
-        assertThat(new TrezorDevices(sysfs.resolve("missing")).connected()).isEmpty();
+        assertThat(new TrezorDevices(sysfs.resolve("missing"), java.net.URI.create("http://127.0.0.1:9"), "127.0.0.1", 9).connected()).isEmpty();
     }
 }
