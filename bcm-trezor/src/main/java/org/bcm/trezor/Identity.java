@@ -56,23 +56,30 @@ public record Identity(String proto, String user, String host, String port, Stri
         return parse(text, 0);
     }
 
-    /** The SLIP-0013 URI: {@code [proto "://"] [user "@"] host [":" port] [path]}. */
+    /**
+     * The SLIP-0013 URI: {@code [proto "://"] [user "@"] host [":" port] [path]}; absent and empty
+     * parts are left out, as the firmware leaves them out.
+     */
     public String uri() {
         StringBuilder out = new StringBuilder();
-        if (proto != null) {
+        if (present(proto)) {
             out.append(proto).append("://");
         }
-        if (user != null) {
+        if (present(user)) {
             out.append(user).append('@');
         }
         out.append(host);
-        if (port != null) {
+        if (present(port)) {
             out.append(':').append(port);
         }
-        if (path != null) {
+        if (present(path)) {
             out.append(path);
         }
         return out.toString();
+    }
+
+    private static boolean present(String part) {
+        return part != null && !part.isEmpty();
     }
 
     /** SLIP-0013: the derivation path of this identity's signing key, {@code 13'/a'/b'/c'/d'}. */

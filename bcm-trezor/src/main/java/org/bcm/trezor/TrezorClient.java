@@ -166,10 +166,14 @@ public final class TrezorClient implements Closeable {
         }
     }
 
-    /** Best effort: tell the device to abandon the current request. */
+    /**
+     * Best effort: tell the device to abandon the current request, and take its Failure answer off
+     * the link so that the next call does not read it as its own.
+     */
     private void sendCancel() {
         try {
             transport.write(Messages.encode(TrezorMessages.Cancel.getDefaultInstance()));
+            transport.read(Duration.ofSeconds(2));
         } catch (TrezorException e) {
             LOG.debug("could not send Cancel to {}", transport.path(), e);
         }
