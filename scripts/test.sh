@@ -10,10 +10,15 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
 "$repo/scripts/install.sh"
 
-# The LXD client tests build a tiny image from a static busybox.
-if ! dpkg -s busybox-static >/dev/null 2>&1; then
+# The LXD client tests build a tiny image from a static busybox; the device tests check the
+# development device with Trezor's own client, trezorctl (Debian package trezor).
+missing=()
+for package in busybox-static trezor; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q busybox-static
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
 
 cd "$repo"

@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Bcm.Version.class,
         description = "Bitcoin Cache Machine: your own Bitcoin data center on LXD and Docker Swarm.",
         subcommands = {InfoCommand.class, ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class,
-            CommandLine.HelpCommand.class},
+            DeviceCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -28,7 +28,11 @@ import picocli.CommandLine.ScopeType;
             "6:a Docker daemon or the swarm failed",
             "7:cluster verification failed",
             "8:host prerequisite missing",
-            "9:timed out"})
+            "9:timed out",
+            "10:no Trezor found, or it went away",
+            "11:cancelled on the Trezor",
+            "12:wrong PIN",
+            "13:the Trezor refused or broke the protocol"})
 public final class Bcm {
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Show the stack trace of an error.")

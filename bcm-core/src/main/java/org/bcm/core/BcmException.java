@@ -28,8 +28,16 @@ public class BcmException extends RuntimeException {
         VERIFY_FAILED(7),
         /** A host prerequisite (debootstrap, tar, root privileges) is missing. */
         HOST_PREREQUISITE(8),
-        /** Something did not reach the expected state in time. */
-        TIMEOUT(9);
+        /** Something did not reach the expected state in time (also: no decision on the Trezor in time). */
+        TIMEOUT(9),
+        /** No Trezor found, or it went away (unplugged, stopped answering). */
+        DEVICE_UNAVAILABLE(10),
+        /** The request was refused on the Trezor, or PIN or passphrase entry was cancelled. */
+        DEVICE_CANCELLED(11),
+        /** The PIN entered was wrong. */
+        WRONG_PIN(12),
+        /** The Trezor refused the request or broke the protocol (not initialised, unexpected message, bad data). */
+        DEVICE_FAILED(13);
 
         private final int exitCode;
 

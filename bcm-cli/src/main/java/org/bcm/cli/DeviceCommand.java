@@ -1,0 +1,263 @@
+package org.bcm.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bcm.core.BcmException;
+import org.bcm.core.device.DeviceService;
+import org.bcm.trezor.Challenge;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
+import org.bcm.trezor.DeviceFeatures;
+import org.bcm.trezor.Identity;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.PublicNode;
+import org.bcm.trezor.SignedIdentity;
+import org.bcm.trezor.TrezorDevices;
+import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.device.UdpDeviceServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bcm device}: the Trezor, and the development device that stands in for one. */
+@Command(name = "device", mixinStandardHelpOptions = true,
+        description = "The Trezor that holds bcm's keys, and the development device for tests and demos.",
+        subcommands = {DeviceCommand.ListDevices.class, DeviceCommand.Info.class, DeviceCommand.Serve.class,
+            DeviceCommand.PublicKeyCommand.class, DeviceCommand.SignIdentityCommand.class})
+final class DeviceCommand {
+
+    private static DeviceService service(Context context) {
+        return new DeviceService(context.home(), System.getenv(), new TrezorDevices());
+    }
+
+    private static Curve curve(String name) {
+        try {
+            return Curve.fromFirmwareName(name);
+        } catch (IllegalArgumentException e) {
+            throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the devices bcm can reach, and through which transport.")
+    static final class ListDevices implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin OutputOption output;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            List<TrezorDevices.Found> found = service(context).list();
+            if (output.json()) {
+                OutputOption.printJson(context.out(), found);
+                return 0;
+            }
+            if (found.isEmpty()) {
+                context.out().println("no Trezor found (plug one in, start Trezor Bridge, or run `bcm device serve`)");
+            } else {
+                Table table = new Table("DEVICE", "TRANSPORT", "WHAT");
+                found.forEach(f -> table.row(f.path(), f.transport(), f.description()));
+                table.print(context.out());
+            }
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show what the device says about itself (its Features).")
+    static final class Info implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
+        @Mixin OutputOption output;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            DeviceFeatures features = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
+                    client -> client.features());
+            if (output.json()) {
+                OutputOption.printJson(context.out(), features);
+                return 0;
+            }
+            Map<String, Object> rows = new LinkedHashMap<>();
+            rows.put("device", features.path());
+            rows.put("vendor", features.vendor());
+            rows.put("model", features.model());
+            rows.put("firmware", features.firmwareVersion());
+            rows.put("device id", features.deviceId());
+            rows.put("label", features.label());
+            rows.put("initialized", features.initialized());
+            rows.put("PIN protection", features.pinProtection());
+            rows.put("passphrase", features.passphraseProtection());
+            rows.put("development", features.developmentDevice() ? "YES: a software device, no hardware protection" : "no");
+            rows.forEach((k, v) -> context.out().printf("%-16s %s%n", k + ":", v));
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run the development device in the foreground on 127.0.0.1 (UDP, the emulator's protocol; debug link on PORT+1)."
+                    + " A software device for tests and demos: its keys have no hardware protection.")
+    static final class Serve implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--port", defaultValue = "21324", description = "UDP port of the normal link. Default: ${DEFAULT-VALUE}.")
+        int port;
+
+        @Option(names = "--mnemonic-file", paramLabel = "FILE",
+                description = "BIP-39 mnemonic, one line, mode 0600. Default: <bcm home>/trezor/development-device.mnemonic, created when missing.")
+        Path mnemonicFile;
+
+        @Option(names = "--pin-file", paramLabel = "FILE", description = "A file holding the PIN (digits 1-9) the device asks for. Default: no PIN.")
+        Path pinFile;
+
+        @Option(names = "--confirm", defaultValue = "auto", paramLabel = "MODE",
+                description = "auto (confirm every request and log it) or debug-link (wait for DebugLinkDecision). Default: ${DEFAULT-VALUE}.")
+        String confirm;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Context context = new Context(spec);
+            DevelopmentDevice.Confirmation confirmation = switch (confirm) {
+                case "auto" -> DevelopmentDevice.Confirmation.AUTO;
+                case "debug-link" -> DevelopmentDevice.Confirmation.DEBUG_LINK;
+                default -> throw new BcmException(BcmException.Kind.INVALID_INPUT, "unknown --confirm '" + confirm + "'",
+                        "use auto or debug-link");
+            };
+            DeviceService service = service(context);
+            UdpDeviceServer server = service.serveDevelopmentDevice(port, mnemonicFile, pinFile, confirmation);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
+            context.err().println("bcm: WARNING: " + DeviceFeatures.DEVELOPMENT_WARNING);
+            context.err().println("bcm: mnemonic: " + (mnemonicFile != null ? mnemonicFile : service.developmentMnemonicFile()));
+            context.out().println("development device listening on udp:127.0.0.1:" + server.port()
+                    + " (debug link udp:127.0.0.1:" + (server.port() + 1) + "); stop with Ctrl-C");
+            context.out().flush();
+            context.err().flush();
+            server.awaitClose();
+            return 0;
+        }
+    }
+
+    @Command(name = "public-key", mixinStandardHelpOptions = true, description = "Show the public node at a derivation path.")
+    static final class PublicKeyCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
+        @Mixin OutputOption output;
+
+        @Option(names = "--path", required = true, paramLabel = "PATH", description = "Derivation path, e.g. m/44'/0'/0'.")
+        String path;
+
+        @Option(names = "--curve", defaultValue = "secp256k1", description = "secp256k1, nist256p1, ed25519 or curve25519. Default: ${DEFAULT-VALUE}.")
+        String curve;
+
+        @Option(names = "--show", description = "Show the key on the device and wait for confirmation.")
+        boolean show;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            DerivationPath derivationPath;
+            try {
+                derivationPath = DerivationPath.parse(path);
+            } catch (IllegalArgumentException e) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
+            }
+            Curve c = curve(curve);
+            PublicNode node = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
+                    client -> KeyOperations.getPublicKey(client, derivationPath, c, show));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("path", node.path().toString());
+            out.put("curve", c.firmwareName());
+            out.put("publicKey", node.publicKey().hex());
+            out.put("chainCode", HexFormat.of().formatHex(node.chainCode()));
+            out.put("depth", node.depth());
+            out.put("parentFingerprint", String.format("%08x", node.parentFingerprint()));
+            out.put("childNumber", Integer.toUnsignedLong(node.childNumber()));
+            out.put("xpub", node.xpub().orElse(null));
+            print(context, output, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "sign-identity", mixinStandardHelpOptions = true,
+            description = "Sign a challenge with a SLIP-0013 identity (what ssh and gpg signing do); the challenge is read from --challenge-file or standard input.")
+    static final class SignIdentityCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
+        @Mixin OutputOption output;
+
+        @Option(names = "--identity", required = true, paramLabel = "URI", description = "e.g. ssh://user@host or 'gpg://Name <user@host>'.")
+        String identity;
+
+        @Option(names = "--index", defaultValue = "0", description = "SLIP-0013 index. Default: ${DEFAULT-VALUE}.")
+        int index;
+
+        @Option(names = "--curve", defaultValue = "nist256p1", description = "nist256p1 or ed25519 (ssh, gpg); secp256k1 for others. Default: ${DEFAULT-VALUE}.")
+        String curve;
+
+        @Option(names = "--challenge-file", paramLabel = "FILE", description = "The bytes to sign. Default: standard input.")
+        Path challengeFile;
+
+        @Option(names = "--visual", defaultValue = "", description = "Text the device shows while asking to confirm.")
+        String visual;
+
+        @Override
+        public Integer call() throws IOException {
+            Context context = new Context(spec);
+            Identity id;
+            try {
+                id = Identity.parse(identity, index);
+            } catch (IllegalArgumentException e) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
+            }
+            Curve c = curve(curve);
+            byte[] hidden = readChallenge();
+            Challenge challenge;
+            try {
+                challenge = new Challenge(hidden, visual);
+            } catch (IllegalArgumentException e) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
+            }
+            SignedIdentity signed = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
+                    client -> KeyOperations.signIdentity(client, id, challenge, c));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("identity", id.toString());
+            out.put("curve", c.firmwareName());
+            out.put("publicKey", signed.publicKey().hex());
+            out.put("signature", signed.signature().hex());
+            out.put("address", signed.address().orElse(null));
+            print(context, output, out);
+            return 0;
+        }
+
+        private byte[] readChallenge() throws IOException {
+            if (challengeFile != null) {
+                if (!Files.isReadable(challengeFile)) {
+                    throw new BcmException(BcmException.Kind.INVALID_INPUT, "cannot read the challenge file " + challengeFile, null);
+                }
+                return Files.readAllBytes(challengeFile);
+            }
+            InputStream in = System.in;
+            return in.readNBytes(1025);
+        }
+
+    }
+
+    private static void print(Context context, OutputOption output, Map<String, Object> values) {
+        if (output.json()) {
+            OutputOption.printJson(context.out(), values);
+            return;
+        }
+        values.forEach((k, v) -> context.out().printf("%-18s %s%n", k + ":", v == null ? "-" : v));
+        context.out().flush();
+    }
+}

@@ -1,0 +1,152 @@
+package org.bcm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bcm device serve} as a real process, reached by Trezor's own client (Debian's
+ * {@code trezorctl}) and by {@code bcm device ...}: both must accept the development device, and its
+ * answers must be the recorded device's ({@code ../shared/fixtures/trezor}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DevelopmentDeviceIT {
+
+    private static final String MNEMONIC_ALL = "all all all all all all all all all all all all";
+
+    @TempDir
+    static Path dir;
+    private Process server;
+    private int port;
+    private BcmProcess bcm;
+
+    @BeforeAll
+    void serve() throws Exception {
+        Path mnemonic = dir.resolve("mnemonic");
+        Files.writeString(mnemonic, MNEMONIC_ALL + "\n");
+        Files.setPosixFilePermissions(mnemonic, PosixFilePermissions.fromString("rw-------"));
+        port = freeUdpPortPair();
+        BcmProcess serving = new BcmProcess(dir.resolve("serve-home"));
+        server = serving.start("device", "serve", "--port=" + port, "--mnemonic-file=" + mnemonic);
+        Path out = dir.resolve("serve-home.out");
+        for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
+            assertThat(server.isAlive()).as("bcm device serve exited: " + read(dir.resolve("serve-home.err"))).isTrue();
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(out)).contains("listening on udp:127.0.0.1:" + port);
+        assertThat(read(dir.resolve("serve-home.err"))).contains("DEVELOPMENT DEVICE");
+        bcm = new BcmProcess(dir.resolve("home"));
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (server != null) {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void trezorctlReadsTheFeaturesAndAPublicNode() throws Exception {
+        String features = trezorctl("get-features");
+        assertThat(features).contains("BCM-DEVELOPMENT-").contains("bcm development device").contains("initialized: True");
+        String node = trezorctl("get-public-node", "-n", "m/44h/0h/0h");
+        // the recorded device's answer for mnemonic "all" (public_nodes in the vectors)
+        assertThat(node).contains("xpub6BiVtCpG9fQPxnPmHXG8PhtzQdWC2Su4qWu6XW9tpWFYhxydCLJGrWBJZ5H6qTAHdPQ7pQhtpjiYZVZARo14qHiay2fvrX996oEP42u8wZy")
+                .contains("03c8166eb40ac84088b618ec07c7cebadacee31c5f5b04a1e8c2a2f3e748eb2cdd");
+    }
+
+    @Test
+    void bcmDeviceInfoSaysItIsADevelopmentDeviceAndWarns() throws Exception {
+        BcmProcess.Result info = bcm.run("device", "info", "--device=udp:127.0.0.1:" + port);
+        assertThat(info.exitCode()).as(info.toString()).isZero();
+        assertThat(info.out()).contains("development:").contains("YES").contains("BCM-DEVELOPMENT-");
+        assertThat(info.err()).contains("WARNING").contains("DEVELOPMENT DEVICE");
+    }
+
+    @Test
+    void anSshStyleSignatureFromTheCliIsTheRecordedOne() throws Exception {
+        Path challenge = dir.resolve("challenge");
+        Files.write(challenge, HexFormat.of().parseHex("0eee361026e628424faae75365fb0dbefc0c82f8e8e3342a1a4f1a4a74eabc5c73657373696f6e2d6279746573"));
+        BcmProcess.Result signed = bcm.run("device", "sign-identity", "--device=udp:127.0.0.1:" + port, "--identity=ssh://bcm@example.org",
+                "--curve=ed25519", "--challenge-file=" + challenge, "--output=json");
+        assertThat(signed.exitCode()).as(signed.toString()).isZero();
+        assertThat(signed.out()).contains("00eb829e31ef65ed2e6fc80247e0d974afd12d53acf043ebd9f6082ceee4a3a1f1")
+                .contains("001f77dc754a253840d16bbadff6dc8bdde1cad15637dbd8bbfefd53da9bf7827a5addef20ecf9b71c5a236cc743c0ef456d12fccf58ae117b697517117e1fee0e");
+        assertThat(signed.err()).contains("confirm on your Trezor");
+    }
+
+    @Test
+    void noDeviceIsExitCode10WithWhatToDo() throws Exception {
+        int nobody = freeUdpPortPair();
+        BcmProcess.Result result = bcm.run("device", "info", "--device=udp:127.0.0.1:" + nobody);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(10);
+        assertThat(result.err()).contains("no emulator or development device answers").contains("bcm device serve").doesNotContain("at org.");
+        BcmProcess.Result bad = bcm.run("device", "info", "--device=serial:/dev/ttyS0");
+        assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(2);
+    }
+
+    @Test
+    void aMnemonicFileOthersCanReadIsRefused() throws Exception {
+        Path open = dir.resolve("open-mnemonic");
+        Files.writeString(open, MNEMONIC_ALL);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        BcmProcess.Result result = bcm.run("device", "serve", "--port=" + freeUdpPortPair(), "--mnemonic-file=" + open);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).contains("chmod 600");
+        Path garbage = dir.resolve("garbage-mnemonic");
+        Files.writeString(garbage, "all all all");
+        Files.setPosixFilePermissions(garbage, PosixFilePermissions.fromString("rw-------"));
+        BcmProcess.Result malformed = bcm.run("device", "serve", "--port=" + freeUdpPortPair(), "--mnemonic-file=" + garbage);
+        assertThat(malformed.exitCode()).as(malformed.toString()).isEqualTo(2);
+        assertThat(malformed.err()).contains("BIP-39");
+    }
+
+    private String trezorctl(String... args) throws IOException, InterruptedException {
+        Path trezorctl = Path.of("/usr/bin/trezorctl");
+        assertThat(trezorctl).as("Debian's trezor package (trezorctl) is missing: scripts/test.sh installs it").exists();
+        List<String> command = new ArrayList<>(List.of(trezorctl.toString(), "-p", "udp:127.0.0.1:" + port));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        System.out.println("$ " + String.join(" ", command) + "\n" + output);
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    /** A port p such that p and p+1 are free for UDP on 127.0.0.1. */
+    private static int freeUdpPortPair() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            try (DatagramSocket a = new DatagramSocket(0)) {
+                int p = a.getLocalPort();
+                if (p < 65535) {
+                    try (DatagramSocket b = new DatagramSocket(p + 1)) {
+                        return p;
+                    } catch (IOException taken) {
+                        // try another
+                    }
+                }
+            }
+        }
+        throw new IOException("no free UDP port pair");
+    }
+}
