@@ -1,10 +1,7 @@
 package org.bcm.trezor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,13 +111,9 @@ final class TestDevice implements AutoCloseable {
         server.close();
     }
 
-    /** The recorded answers of a real device (../shared/fixtures/trezor, beside the project root). */
+    /** The recorded answers of a real device. */
     static JsonNode vectors() throws IOException {
-        Path file = Path.of(System.getProperty("user.dir")).resolve("../../shared/fixtures/trezor/vectors-mnemonic-all.json").normalize();
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("the recorded Trezor vectors are missing: " + file);
-        }
-        return new ObjectMapper().readTree(file.toFile());
+        return RecordedVectors.load();
     }
 
     static int chunkSize() {

@@ -1,51 +1,40 @@
 package org.bcm.trezor.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.DerivationPath;
 import org.bcm.trezor.Identity;
 import org.bcm.trezor.PublicNode;
 import org.bcm.trezor.SessionKey;
 import org.bcm.trezor.SignedIdentity;
+import org.bcm.trezor.RecordedVectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every entry of {@code /work/shared/fixtures/trezor/vectors-mnemonic-all.json}, the recorded
+ * Every entry of {@code shared/fixtures/trezor/vectors-mnemonic-all.json} ({@link RecordedVectors}), the recorded
  * answers of a Trezor One emulator (firmware 1.14.1) for the mnemonic "all" x 12 without
  * passphrase, reproduced byte for byte by {@link DeviceCrypto}. One dynamic test per entry.
  */
 class DeviceCryptoVectorsTest {
 
     private static final HexFormat HEX = HexFormat.of();
-    private static final Path FIXTURE = Path.of(System.getProperty("user.dir"))
-            .resolve("../../shared/fixtures/trezor/vectors-mnemonic-all.json").normalize();
-
     private static JsonNode vectors;
     private static byte[] seed;
 
     @BeforeAll
     static void load() throws IOException {
-        if (!Files.isRegularFile(FIXTURE)) {
-            fail("the Trezor fixture file is missing: " + FIXTURE
-                    + " (expected /work/shared/fixtures/trezor/vectors-mnemonic-all.json; the test runs with user.dir = "
-                    + System.getProperty("user.dir") + ")");
-        }
-        vectors = new ObjectMapper().readTree(FIXTURE.toFile());
+        vectors = RecordedVectors.load();
         String mnemonic = vectors.get("mnemonic").asText();
         Bip39.check(mnemonic);
         seed = Bip39.seed(mnemonic, "");
