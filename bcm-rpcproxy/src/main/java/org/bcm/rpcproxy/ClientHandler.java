@@ -1,0 +1,1172 @@
+package org.bcm.rpcproxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection. Requests are answered one after the other (a pipelining client is paused
+ * until its earlier answers are out), each by one of these:
+ *
+ * <ul>
+ *   <li>a reply of the proxy's own where Core would answer without running anything: unknown HTTP
+ *       method (405, empty), path other than {@code /} or {@code /wallet/...} (404, empty), not POST
+ *       (405 "JSONRPC server handles only POST requests"), no credentials (401 at once), wrong
+ *       credentials (401 after 250 ms, without holding a thread), not JSON (500, -32700 "Parse error"),
+ *       {@code -rpcwhitelist} refusals (403, empty), a JSON scalar (500, "Top-level object parse
+ *       error"), as Core's src/httprpc.cpp;
+ *   <li>{@link ForwardFlow}: everything else without a {@code getblock} of a block hash is sent to
+ *       bitcoind as it came and the answer streamed back as it comes (status, headers, body);
+ *   <li>{@link GetBlockFlow}: a {@code getblock} is sent as it came; an answer larger than 64 KiB is a
+ *       block and is streamed; a smaller one is looked at, and only Core's exact pruned error (code -1,
+ *       "Block not available (pruned data)") starts the pruned path: the on-disk cache for verbosity 0,
+ *       else a fetch (single flight) awaited at most {@code fetch-wait}, then the same request again,
+ *       or Core's own pruned error as it came;
+ *   <li>{@link BatchFlow}: a batch holding a {@code getblock} is split in order into runs of other
+ *       elements (sent as smaller batches) and single {@code getblock}s (each through the getblock
+ *       path); the answers are spliced into one chunked array without being buffered.
+ * </ul>
+ *
+ * <p>Slow clients: a request must arrive whole within {@code client-timeout} of the connection
+ * becoming idle (which also closes idle keep-alive connections, as Core's {@code -rpcservertimeout}),
+ * and a client that reads nothing of an answer for {@code client-timeout} is disconnected. Answers are
+ * written with backpressure: bitcoind's connection stops being read while the client's buffer is full.
+ *
+ * <p>All methods run on the connection's event loop.
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "POST", "HEAD", "PUT");
+    private static final long AUTH_FAILURE_DELAY_MILLIS = 250;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private final ProxyContext px;
+    private final long clientTimeoutNanos;
+    private ChannelHandlerContext ctx;
+    private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
+    private Flow current;
+    private ScheduledFuture<?> requestTimer;
+    private ScheduledFuture<?> stallTimer;
+    private Runnable onWritable;
+    private boolean closed;
+    private boolean admitted;
+
+    ClientHandler(ProxyContext px) {
+        this.px = px;
+        this.clientTimeoutNanos = px.config.clientTimeout().toNanos();
+    }
+
+    // ------------------------------------------------------------------ connection events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext c) {
+        this.ctx = c;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext c) {
+        admitted = px.admit();
+        if (!admitted) {
+            LOG.warn("refusing client {}: max-clients ({}) connections are open", c.channel().remoteAddress(),
+                    px.config.maxClients());
+            c.close();
+            return;
+        }
+        px.clients.add(c.channel());
+        armRequestTimer();
+        c.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext c) {
+        closed = true;
+        if (admitted) {
+            px.leave();
+            admitted = false;
+        }
+        cancel(requestTimer);
+        cancel(stallTimer);
+        Flow f = current;
+        current = null;
+        if (f != null) {
+            f.clientClosed();
+        }
+        FullHttpRequest r;
+        while ((r = pending.poll()) != null) {
+            r.release();
+        }
+        onWritable = null;
+        c.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+        if (!(msg instanceof FullHttpRequest req) || closed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        pending.add(req);
+        if (current == null) {
+            next();
+        } else {
+            c.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext c) {
+        if (c.channel().isWritable()) {
+            cancel(stallTimer);
+            stallTimer = null;
+            Runnable r = onWritable;
+            onWritable = null;
+            if (r != null) {
+                r.run();
+            }
+        } else if (stallTimer == null) {
+            stallTimer = c.executor().schedule(() -> {
+                LOG.info("closing client {}: it read nothing of its answer for {} ms", c.channel().remoteAddress(),
+                        clientTimeoutNanos / 1_000_000);
+                c.close();
+            }, clientTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        c.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        LOG.debug("client {}: {}", c.channel().remoteAddress(), cause.toString());
+        c.close();
+    }
+
+    /** Shutdown: closes the connection now if it is between requests, else after the current answer. */
+    void drain() {
+        if (current == null) {
+            ctx.close();
+        }
+    }
+
+    private void armRequestTimer() {
+        cancel(requestTimer);
+        requestTimer = ctx.executor().schedule(() -> {
+            if (current == null) {
+                LOG.debug("closing client {}: no complete request within {} ms", ctx.channel().remoteAddress(),
+                        clientTimeoutNanos / 1_000_000);
+                ctx.close();
+            }
+        }, clientTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private void next() {
+        FullHttpRequest req = pending.poll();
+        if (req == null) {
+            return;
+        }
+        cancel(requestTimer);
+        requestTimer = null;
+        try {
+            dispatch(req);
+        } finally {
+            req.release();
+        }
+    }
+
+    // ------------------------------------------------------------------ answering
+
+    /** One request being answered. */
+    private class Flow {
+        final long start;
+        final HttpVersion version;
+        final boolean keepAlive;
+
+        Flow(long start, HttpVersion version, boolean keepAlive) {
+            this.start = start;
+            this.version = version;
+            this.keepAlive = keepAlive;
+        }
+
+        void start() {}
+
+        void clientClosed() {}
+    }
+
+    private void reply(Flow flow, FullHttpResponse r) {
+        if (current != flow || closed) {
+            r.release();
+            return;
+        }
+        HttpUtil.setKeepAlive(r, flow.keepAlive);
+        done(flow, r.status().code(), flow.keepAlive, ctx.writeAndFlush(r));
+    }
+
+    /** The answer to {@code flow} is written: next request, or close. */
+    private void done(Flow flow, int status, boolean keepAlive, ChannelFuture lastWrite) {
+        if (current != flow) {
+            return;
+        }
+        current = null;
+        px.metrics.response(status, flow.start);
+        if (!keepAlive || px.draining) {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (pending.isEmpty()) {
+            ctx.channel().config().setAutoRead(true);
+            armRequestTimer();
+        } else {
+            ctx.executor().execute(this::next);
+        }
+    }
+
+    private void whenWritable(Runnable r) {
+        if (ctx.channel().isWritable()) {
+            r.run();
+        } else {
+            onWritable = r;
+        }
+    }
+
+    /** bitcoind's status line and headers for the client: hop-by-hop headers dropped, framing fixed. */
+    static HttpResponse clientHead(HttpResponse up, HttpVersion version, boolean keepAlive) {
+        DefaultHttpResponse r = new DefaultHttpResponse(version, up.status());
+        r.headers().set(up.headers());
+        r.headers().remove(HttpHeaderNames.CONNECTION).remove(HttpHeaderNames.KEEP_ALIVE)
+                .remove(HttpHeaderNames.TRANSFER_ENCODING).remove(HttpHeaderNames.PROXY_CONNECTION)
+                .remove(HttpHeaderNames.TE).remove(HttpHeaderNames.TRAILER).remove(HttpHeaderNames.UPGRADE);
+        int code = up.status().code();
+        boolean bodyless = code == 204 || code == 304 || code < 200;
+        if (!bodyless && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (version.equals(HttpVersion.HTTP_1_1)) {
+                HttpUtil.setTransferEncodingChunked(r, true);
+            } else {
+                keepAlive = false;
+            }
+        }
+        HttpUtil.setKeepAlive(r, keepAlive);
+        return r;
+    }
+
+    /** What the client gets when bitcoind gave no answer. */
+    private static FullHttpResponse gatewayReply(HttpVersion version, UpstreamFailure f) {
+        if (f.kind() == UpstreamFailure.Kind.QUEUE_FULL) {
+            return CoreReplies.text(version, HttpResponseStatus.SERVICE_UNAVAILABLE, "Work queue depth exceeded");
+        }
+        ByteBuf body = Unpooled.copiedBuffer("bcm-rpcproxy: " + f.message() + "\n", StandardCharsets.UTF_8);
+        FullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(version,
+                HttpResponseStatus.valueOf(f.kind().status), body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    private void dispatch(FullHttpRequest req) {
+        long start = System.nanoTime();
+        px.metrics.request();
+        HttpVersion version = req.protocolVersion();
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && !px.draining;
+        Flow flow = new Flow(start, version, keepAlive);
+        current = flow;
+        if (req.decoderResult().isFailure()) {
+            Flow closing = new Flow(start, version, false);
+            current = closing;
+            reply(closing, CoreReplies.text(version, HttpResponseStatus.BAD_REQUEST, "Bad Request"));
+            return;
+        }
+        String method = req.method().name();
+        if (!HTTP_METHODS.contains(method)) {
+            reply(flow, CoreReplies.empty(version, HttpResponseStatus.METHOD_NOT_ALLOWED));
+            return;
+        }
+        String uri = req.uri();
+        if (!uri.equals("/") && !uri.startsWith("/wallet/")) {
+            reply(flow, CoreReplies.empty(version, HttpResponseStatus.NOT_FOUND));
+            return;
+        }
+        if (!method.equals("POST")) {
+            reply(flow, CoreReplies.text(version, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "JSONRPC server handles only POST requests"));
+            return;
+        }
+        String user = null;
+        if (!px.auth.disabled()) {
+            String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (authorization == null) {
+                reply(flow, CoreReplies.unauthorized(version));
+                return;
+            }
+            user = px.auth.check(authorization);
+            if (user == null) {
+                LOG.warn("incorrect password attempt from {}", ctx.channel().remoteAddress());
+                ctx.executor().schedule(() -> reply(flow, CoreReplies.unauthorized(version)),
+                        AUTH_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        RpcRequest rpc = RpcRequest.parse(body);
+        if (rpc.kind == RpcRequest.Kind.MALFORMED) {
+            reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR, "Parse error"));
+            return;
+        }
+        Set<String> whitelist = user == null ? null : px.auth.whitelist(user);
+        if (user != null && whitelist == null && px.auth.whitelistDefault()) {
+            LOG.warn("RPC user {} not allowed to call any methods", user);
+            reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
+            return;
+        }
+        Flow next;
+        switch (rpc.kind) {
+            case SCALAR -> {
+                reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR, "Top-level object parse error"));
+                return;
+            }
+            case SINGLE -> {
+                RpcRequest.Element e = rpc.single();
+                if (whitelist != null && e.wellFormed() && !whitelist.contains(e.method())) {
+                    LOG.warn("RPC user {} not allowed to call method {}", user, e.method());
+                    reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
+                    return;
+                }
+                if (e.getBlock() != null) {
+                    GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, uri, body, e, body);
+                    g.output = g.new SingleOutput();
+                    next = g;
+                } else {
+                    next = new ForwardFlow(start, version, keepAlive, uri, body);
+                }
+            }
+            default -> {
+                if (whitelist != null) {
+                    for (RpcRequest.Element e : rpc.elements) {
+                        if (!e.object()) {
+                            reply(flow, CoreReplies.jsonError(version, CoreReplies.INVALID_REQUEST, "Invalid Request object"));
+                            return;
+                        }
+                        if (e.method() == null) {
+                            reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR,
+                                    "JSON value of type " + e.methodType() + " is not of expected type string"));
+                            return;
+                        }
+                        if (!whitelist.contains(e.method())) {
+                            LOG.warn("RPC user {} not allowed to call method {}", user, e.method());
+                            reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
+                            return;
+                        }
+                    }
+                }
+                next = rpc.hasGetBlock() ? new BatchFlow(start, version, keepAlive, uri, rpc)
+                        : new ForwardFlow(start, version, keepAlive, uri, body);
+            }
+        }
+        current = next;
+        next.start();
+    }
+
+    // ------------------------------------------------------------------ plain forwarding
+
+    /** Sends the request to bitcoind as it came and streams the answer back. */
+    private final class ForwardFlow extends Flow implements Upstream.Handler {
+        private final String path;
+        private final byte[] body;
+        private Upstream.Exchange exchange;
+        private int status;
+        private boolean responseKeepAlive;
+
+        ForwardFlow(long start, HttpVersion version, boolean keepAlive, String path, byte[] body) {
+            super(start, version, keepAlive);
+            this.path = path;
+            this.body = body;
+        }
+
+        @Override
+        void start() {
+            exchange = px.upstream.send(ctx.channel().eventLoop(), path, Unpooled.wrappedBuffer(body), this);
+        }
+
+        @Override
+        public void onResponse(HttpResponse head, Upstream.Exchange ex) {
+            HttpResponse out = clientHead(head, version, keepAlive);
+            status = head.status().code();
+            responseKeepAlive = HttpUtil.isKeepAlive(out);
+            ctx.write(out);
+        }
+
+        @Override
+        public void onContent(HttpContent content, Upstream.Exchange ex) {
+            if (current != this) {
+                content.release();
+                ex.abort();
+                return;
+            }
+            if (content instanceof LastHttpContent) {
+                done(this, status, responseKeepAlive, ctx.writeAndFlush(content));
+                return;
+            }
+            ctx.write(content);
+            if (!ctx.channel().isWritable()) {
+                ctx.flush();
+                ex.pause();
+                whenWritable(ex::resume);
+            }
+        }
+
+        @Override
+        public void onReadComplete() {
+            ctx.flush();
+        }
+
+        @Override
+        public void onFailure(UpstreamFailure failure, boolean afterResponse) {
+            if (current != this) return;
+            if (afterResponse) {
+                LOG.warn("answer from bitcoind broke off: {}", failure.message());
+                done(this, status, false, ctx.close());
+                return;
+            }
+            reply(this, gatewayReply(version, failure));
+        }
+
+        @Override
+        void clientClosed() {
+            if (exchange != null) exchange.abort();
+        }
+    }
+
+    // ------------------------------------------------------------------ getblock
+
+    /** Where a getblock answer goes: the client directly, or one element of a batch answer. */
+    private interface Output {
+        /** An answer starts (bitcoind's head, or one the proxy made). */
+        void begin(HttpResponse head);
+
+        /** A piece of it (ownership passes). */
+        void data(ByteBuf bytes);
+
+        /** It ended. */
+        void end();
+
+        /** bitcoind gave no answer. */
+        void gateway(UpstreamFailure failure);
+
+        /** The answer broke off after it started. */
+        void broken();
+
+        void flush();
+    }
+
+    /**
+     * A {@code getblock}: forwarded, and on Core's pruned error served from the cache (verbosity 0) or
+     * fetched from a peer and forwarded again, or answered with Core's own error after {@code
+     * fetch-wait}.
+     */
+    private final class GetBlockFlow extends Flow implements Upstream.Handler {
+        private final String path;
+        private final byte[] request;
+        private final RpcRequest.Element element;
+        private final byte[] body;
+        private Output output;
+        private Upstream.Exchange exchange;
+        private HttpResponse head;
+        private CompositeByteBuf peek;
+        private boolean streaming;
+        private boolean afterFetch;
+        private HttpResponse prunedHead;
+        private ByteBuf prunedBody;
+        private ScheduledFuture<?> waitTimer;
+        private boolean waiting;
+        private boolean finished;
+        private CacheStream cacheStream;
+
+        /**
+         * @param request the bytes to send (the whole body, or the batch element)
+         * @param body the client's whole body (the element's id is read from it)
+         */
+        GetBlockFlow(long start, HttpVersion version, boolean keepAlive, String path, byte[] request,
+                RpcRequest.Element element, byte[] body) {
+            super(start, version, keepAlive);
+            this.path = path;
+            this.request = request;
+            this.element = element;
+            this.body = body;
+        }
+
+        @Override
+        void start() {
+            send();
+        }
+
+        private void send() {
+            head = null;
+            streaming = false;
+            exchange = px.upstream.send(ctx.channel().eventLoop(), path, Unpooled.wrappedBuffer(request), this);
+        }
+
+        @Override
+        public void onResponse(HttpResponse h, Upstream.Exchange ex) {
+            head = h;
+        }
+
+        @Override
+        public void onContent(HttpContent content, Upstream.Exchange ex) {
+            if (finished) {
+                content.release();
+                ex.abort();
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            if (streaming) {
+                output.data(content.content().retain());
+                content.release();
+                if (last) {
+                    finished = true;
+                    output.end();
+                } else if (!ctx.channel().isWritable()) {
+                    output.flush();
+                    ex.pause();
+                    whenWritable(ex::resume);
+                }
+                return;
+            }
+            if (peek == null) {
+                peek = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+            }
+            peek.addComponent(true, content.content().retain());
+            content.release();
+            if (peek.readableBytes() > BlockFetcher.PEEK_LIMIT) {
+                streaming = true;
+                output.begin(head);
+                ByteBuf first = peek;
+                peek = null;
+                output.data(first);
+                if (last) {
+                    finished = true;
+                    output.end();
+                }
+                return;
+            }
+            if (last) {
+                ByteBuf whole = peek;
+                peek = null;
+                decide(whole);
+            }
+        }
+
+        @Override
+        public void onReadComplete() {
+            if (streaming && !finished) output.flush();
+        }
+
+        private void decide(ByteBuf whole) {
+            if (isPrunedError(head, whole)) {
+                px.metrics.prunedAnswer();
+                pruned(head, whole);
+                return;
+            }
+            finished = true;
+            output.begin(head);
+            output.data(whole);
+            output.end();
+        }
+
+        private void pruned(HttpResponse h, ByteBuf whole) {
+            String hash = element.getBlock().hash();
+            if (element.getBlock().verbosity() == 0 && serveFromCache(hash)) {
+                whole.release();
+                return;
+            }
+            if (afterFetch) {
+                // pruned again between the arrival and our request: Core's answer as it came
+                finished = true;
+                output.begin(h);
+                output.data(whole);
+                output.end();
+                return;
+            }
+            prunedHead = h;
+            prunedBody = whole;
+            waiting = true;
+            waitTimer = ctx.executor().schedule(this::waitOver, px.config.fetchWait().toNanos(), TimeUnit.NANOSECONDS);
+            px.fetcher.fetch(hash).whenComplete((ok, error) -> ctx.executor().execute(() -> fetched(error)));
+        }
+
+        private void fetched(Throwable error) {
+            if (!waiting || finished) return;
+            waiting = false;
+            cancel(waitTimer);
+            if (error == null) {
+                afterFetch = true;
+                prunedBody.release();
+                prunedBody = null;
+                send();
+            } else {
+                replyPruned();
+            }
+        }
+
+        private void waitOver() {
+            if (!waiting || finished) return;
+            waiting = false;
+            replyPruned();
+        }
+
+        private void replyPruned() {
+            finished = true;
+            ByteBuf b = prunedBody;
+            prunedBody = null;
+            output.begin(prunedHead);
+            output.data(b);
+            output.end();
+        }
+
+        private boolean serveFromCache(String hash) {
+            Optional<BlockCache.Entry> entry = px.cache.get(hash);
+            if (entry.isEmpty()) return false;
+            FileChannel file;
+            try {
+                file = FileChannel.open(entry.get().file(), StandardOpenOption.READ);
+            } catch (IOException e) {
+                return false;
+            }
+            px.metrics.cacheHit();
+            finished = true;
+            byte[] id = element.id(body);
+            cacheStream = new CacheStream(file, entry.get().size(), CoreReplies.resultStringPrefix(element.v2()),
+                    CoreReplies.resultStringSuffix(element.v2(), id, true), output);
+            cacheStream.start();
+            return true;
+        }
+
+        @Override
+        public void onFailure(UpstreamFailure failure, boolean afterResponse) {
+            if (finished) return;
+            finished = true;
+            if (peek != null) {
+                peek.release();
+                peek = null;
+            }
+            if (streaming) {
+                LOG.warn("getblock answer from bitcoind broke off: {}", failure.message());
+                output.broken();
+            } else {
+                output.gateway(failure);
+            }
+        }
+
+        @Override
+        void clientClosed() {
+            finished = true;
+            waiting = false;
+            cancel(waitTimer);
+            if (exchange != null) exchange.abort();
+            if (peek != null) {
+                peek.release();
+                peek = null;
+            }
+            if (prunedBody != null) {
+                prunedBody.release();
+                prunedBody = null;
+            }
+            if (cacheStream != null) cacheStream.close();
+        }
+
+        /** Writes straight to the client. */
+        private final class SingleOutput implements Output {
+            private int status;
+            private boolean responseKeepAlive;
+
+            @Override
+            public void begin(HttpResponse h) {
+                HttpResponse out = clientHead(h, version, keepAlive);
+                status = h.status().code();
+                responseKeepAlive = HttpUtil.isKeepAlive(out);
+                ctx.write(out);
+            }
+
+            @Override
+            public void data(ByteBuf bytes) {
+                if (bytes.isReadable()) {
+                    ctx.write(new DefaultHttpContent(bytes));
+                } else {
+                    bytes.release();
+                }
+            }
+
+            @Override
+            public void end() {
+                done(GetBlockFlow.this, status, responseKeepAlive, ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+            }
+
+            @Override
+            public void gateway(UpstreamFailure failure) {
+                reply(GetBlockFlow.this, gatewayReply(version, failure));
+            }
+
+            @Override
+            public void broken() {
+                done(GetBlockFlow.this, status, false, ctx.close());
+            }
+
+            @Override
+            public void flush() {
+                ctx.flush();
+            }
+        }
+    }
+
+    /** True for Core's exact pruned error: code -1, "Block not available (pruned data)". */
+    static boolean isPrunedError(HttpResponse head, ByteBuf body) {
+        int status = head.status().code();
+        if (status != 200 && status != 500) return false;
+        try {
+            JsonNode tree = JSON.readTree(ByteBufUtil.getBytes(body));
+            JsonNode error = tree == null ? null : tree.get("error");
+            return error != null && error.isObject() && error.path("code").asInt() == CoreReplies.MISC_ERROR
+                    && error.path("code").isIntegralNumber()
+                    && CoreReplies.PRUNED_MESSAGE.equals(error.path("message").asText(null));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Serves a cached block as Core's verbosity-0 answer: prefix, the block as hex (encoded as it is
+     * read, 32 KiB at a time, while the client keeps up), suffix.
+     */
+    private final class CacheStream {
+        private final FileChannel file;
+        private final long size;
+        private final byte[] prefix;
+        private final byte[] suffix;
+        private final Output output;
+        private final ByteBuffer buffer = ByteBuffer.allocate(32768);
+        private boolean closedFile;
+
+        CacheStream(FileChannel file, long size, byte[] prefix, byte[] suffix, Output output) {
+            this.file = file;
+            this.size = size;
+            this.prefix = prefix;
+            this.suffix = suffix;
+            this.output = output;
+        }
+
+        void start() {
+            DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            head.headers().set(HttpHeaderNames.CONTENT_LENGTH, prefix.length + 2 * size + suffix.length);
+            output.begin(head);
+            output.data(Unpooled.wrappedBuffer(prefix));
+            pump();
+        }
+
+        private void pump() {
+            if (closedFile) return;
+            try {
+                while (ctx.channel().isWritable()) {
+                    buffer.clear();
+                    int n = file.read(buffer);
+                    if (n < 0) {
+                        close();
+                        output.data(Unpooled.wrappedBuffer(suffix));
+                        output.end();
+                        return;
+                    }
+                    ByteBuf hex = ctx.alloc().buffer(2 * n);
+                    for (int i = 0; i < n; i++) {
+                        int b = buffer.get(i) & 0xff;
+                        hex.writeByte(HEX[b >>> 4]);
+                        hex.writeByte(HEX[b & 0xf]);
+                    }
+                    output.data(hex);
+                }
+            } catch (IOException e) {
+                LOG.warn("reading a cached block failed: {}", e.getMessage());
+                close();
+                output.broken();
+                return;
+            }
+            output.flush();
+            whenWritable(this::pump);
+        }
+
+        void close() {
+            if (closedFile) return;
+            closedFile = true;
+            try {
+                file.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    /**
+     * A batch with {@code getblock} elements, answered element group by element group in order, as one
+     * chunked JSON array. The status (200) is written with the first element; a failure of bitcoind
+     * before that is the whole answer, after it an error element (code -1) for each element affected.
+     */
+    private final class BatchFlow extends Flow {
+        private final String path;
+        private final RpcRequest rpc;
+        private final List<List<RpcRequest.Element>> segments = new ArrayList<>();
+        private int index;
+        private boolean headWritten;
+        private int groups;
+        private boolean finished;
+        private Runnable abortCurrent;
+        private boolean responseKeepAlive;
+
+        BatchFlow(long start, HttpVersion version, boolean keepAlive, String path, RpcRequest rpc) {
+            super(start, version, keepAlive);
+            this.path = path;
+            this.rpc = rpc;
+            List<RpcRequest.Element> run = new ArrayList<>();
+            List<RpcRequest.Element> all = rpc.elements;
+            for (int i = 0; i < all.size(); i++) {
+                RpcRequest.Element e = all.get(i);
+                // Core reuses one request object across a batch: an element that is not an object answers
+                // with the previous element's id, so it stays in the same sub-batch as that element
+                boolean alone = e.getBlock() != null && (i + 1 == all.size() || all.get(i + 1).object());
+                if (alone) {
+                    if (!run.isEmpty()) segments.add(run);
+                    run = new ArrayList<>();
+                    segments.add(List.of(e));
+                } else {
+                    run.add(e);
+                }
+            }
+            if (!run.isEmpty()) segments.add(run);
+        }
+
+        @Override
+        void start() {
+            advance();
+        }
+
+        /** The current segment is done: the next one starts from the event loop (no recursion, however long the batch). */
+        private void nextSegment() {
+            ctx.executor().execute(this::advance);
+        }
+
+        private void advance() {
+            if (finished || current != this) return;
+            abortCurrent = null;
+            if (index == segments.size()) {
+                finish();
+                return;
+            }
+            List<RpcRequest.Element> seg = segments.get(index++);
+            RpcRequest.Element first = seg.get(0);
+            if (seg.size() == 1 && first.getBlock() != null) {
+                byte[] element = slice(first);
+                GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, path, element, first, rpc.body);
+                g.output = new ElementOutput(seg);
+                abortCurrent = g::clientClosed;
+                g.start();
+            } else {
+                ByteBuf sub = Unpooled.buffer();
+                sub.writeByte('[');
+                for (int i = 0; i < seg.size(); i++) {
+                    if (i > 0) sub.writeByte(',');
+                    RpcRequest.Element e = seg.get(i);
+                    sub.writeBytes(rpc.body, e.start(), e.end() - e.start());
+                }
+                sub.writeByte(']');
+                RunHandler h = new RunHandler(seg);
+                Upstream.Exchange ex = px.upstream.send(ctx.channel().eventLoop(), path, sub, h);
+                abortCurrent = ex::abort;
+            }
+        }
+
+        private byte[] slice(RpcRequest.Element e) {
+            byte[] b = new byte[e.end() - e.start()];
+            System.arraycopy(rpc.body, e.start(), b, 0, b.length);
+            return b;
+        }
+
+        private void ensureHead() {
+            if (headWritten) return;
+            headWritten = true;
+            DefaultHttpResponse head = new DefaultHttpResponse(version, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            boolean keep = keepAlive;
+            if (version.equals(HttpVersion.HTTP_1_1)) {
+                HttpUtil.setTransferEncodingChunked(head, true);
+            } else {
+                keep = false;
+            }
+            HttpUtil.setKeepAlive(head, keep);
+            responseKeepAlive = keep;
+            ctx.write(head);
+            ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {'['})));
+        }
+
+        /** Emits the bytes of an element group; the first bytes of a group are preceded by a comma. */
+        private void emit(ByteBuf bytes, boolean groupStart) {
+            ensureHead();
+            if (groupStart && groups++ > 0) {
+                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {','})));
+            }
+            ctx.write(new DefaultHttpContent(bytes));
+        }
+
+        private void errorElements(List<RpcRequest.Element> seg, String message) {
+            for (RpcRequest.Element e : seg) {
+                if (e.notification()) continue;
+                emit(Unpooled.wrappedBuffer(CoreReplies.replyObject(e.v2(), e.hasId() ? e.id(rpc.body) : null,
+                        CoreReplies.MISC_ERROR, message, false)), true);
+            }
+        }
+
+        private void finish() {
+            if (finished) return;
+            finished = true;
+            ensureHead();
+            ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {']', '\n'})));
+            done(this, 200, responseKeepAlive, ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+        }
+
+        private void whole(FullHttpResponse r) {
+            finished = true;
+            reply(this, r);
+        }
+
+        private void broken() {
+            if (finished) return;
+            finished = true;
+            done(this, 200, false, ctx.close());
+        }
+
+        @Override
+        void clientClosed() {
+            finished = true;
+            if (abortCurrent != null) abortCurrent.run();
+        }
+
+        /** Streams a sub-batch's answer into the array, without its brackets. */
+        private final class RunHandler implements Upstream.Handler {
+            private final List<RpcRequest.Element> seg;
+            private final JsonFramer framer = new JsonFramer(true);
+            private boolean groupStarted;
+            private HttpResponse failedHead;
+            private CompositeByteBuf failedBody;
+            private boolean passThrough;
+
+            RunHandler(List<RpcRequest.Element> seg) {
+                this.seg = seg;
+            }
+
+            @Override
+            public void onResponse(HttpResponse head, Upstream.Exchange ex) {
+                int code = head.status().code();
+                if (code == 200 || code == 204) return;
+                if (!headWritten) {
+                    passThrough = true;
+                    HttpResponse out = clientHead(head, version, keepAlive);
+                    responseKeepAlive = HttpUtil.isKeepAlive(out);
+                    finished = true;
+                    ctx.write(out);
+                    return;
+                }
+                failedHead = head;
+                failedBody = Unpooled.compositeBuffer();
+            }
+
+            @Override
+            public void onContent(HttpContent content, Upstream.Exchange ex) {
+                boolean last = content instanceof LastHttpContent;
+                if (current != BatchFlow.this) {
+                    content.release();
+                    ex.abort();
+                    return;
+                }
+                if (passThrough) {
+                    if (last) {
+                        done(BatchFlow.this, 200, responseKeepAlive, ctx.writeAndFlush(content));
+                    } else {
+                        ctx.write(content);
+                    }
+                    return;
+                }
+                if (failedHead != null) {
+                    if (failedBody.readableBytes() < 4096) failedBody.addComponent(true, content.content().retain());
+                    content.release();
+                    if (last) {
+                        String text = failedBody.toString(StandardCharsets.UTF_8).strip();
+                        failedBody.release();
+                        errorElements(seg, "bitcoind answered HTTP " + failedHead.status().code()
+                                + (text.isEmpty() ? "" : ": " + text));
+                        nextSegment();
+                    }
+                    return;
+                }
+                framer.feed(content.content().retain(), b -> {
+                    emit(b, !groupStarted);
+                    groupStarted = true;
+                });
+                content.release();
+                if (last) {
+                    framer.end();
+                    nextSegment();
+                } else if (!ctx.channel().isWritable()) {
+                    ctx.flush();
+                    ex.pause();
+                    whenWritable(ex::resume);
+                }
+            }
+
+            @Override
+            public void onReadComplete() {
+                ctx.flush();
+            }
+
+            @Override
+            public void onFailure(UpstreamFailure failure, boolean afterResponse) {
+                if (current != BatchFlow.this) return;
+                if (failedBody != null && failedBody.refCnt() > 0) failedBody.release();
+                framer.end();
+                if (passThrough || groupStarted) {
+                    broken();
+                } else if (!headWritten) {
+                    whole(gatewayReply(version, failure));
+                } else {
+                    errorElements(seg, "bcm-rpcproxy: " + failure.message());
+                    nextSegment();
+                }
+            }
+        }
+
+        /** A getblock element's answer, spliced in without its trailing newline. */
+        private final class ElementOutput implements Output {
+            private final List<RpcRequest.Element> seg;
+            private final JsonFramer framer = new JsonFramer(false);
+            private boolean groupStarted;
+            private boolean failed;
+            private int failedStatus;
+            private CompositeByteBuf failedBody;
+            private HttpResponse failedHead;
+
+            ElementOutput(List<RpcRequest.Element> seg) {
+                this.seg = seg;
+            }
+
+            @Override
+            public void begin(HttpResponse head) {
+                int code = head.status().code();
+                String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+                boolean json = (code == 200 || code == 400 || code == 404 || code == 500) && type.startsWith("application/json");
+                if (!json) {
+                    failed = true;
+                    failedStatus = code;
+                    failedHead = head;
+                    failedBody = Unpooled.compositeBuffer();
+                }
+            }
+
+            @Override
+            public void data(ByteBuf bytes) {
+                if (current != BatchFlow.this) {
+                    bytes.release();
+                    return;
+                }
+                if (failed) {
+                    if (failedBody.readableBytes() < 4096) failedBody.addComponent(true, bytes);
+                    else bytes.release();
+                    return;
+                }
+                framer.feed(bytes, b -> {
+                    emit(b, !groupStarted);
+                    groupStarted = true;
+                });
+            }
+
+            @Override
+            public void end() {
+                if (current != BatchFlow.this) return;
+                if (failed) {
+                    if (!headWritten) {
+                        HttpResponse out = clientHead(failedHead, version, keepAlive);
+                        out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+                        out.headers().set(HttpHeaderNames.CONTENT_LENGTH, failedBody.readableBytes());
+                        finished = true;
+                        ctx.write(out);
+                        boolean keep = HttpUtil.isKeepAlive(out);
+                        done(BatchFlow.this, failedStatus, keep, ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(failedBody)));
+                        return;
+                    }
+                    String text = failedBody.toString(StandardCharsets.UTF_8).strip();
+                    failedBody.release();
+                    errorElements(seg, "bitcoind answered HTTP " + failedStatus + (text.isEmpty() ? "" : ": " + text));
+                } else {
+                    framer.end();
+                }
+                nextSegment();
+            }
+
+            @Override
+            public void gateway(UpstreamFailure failure) {
+                if (current != BatchFlow.this) return;
+                if (!headWritten) {
+                    whole(gatewayReply(version, failure));
+                    return;
+                }
+                errorElements(seg, "bcm-rpcproxy: " + failure.message());
+                nextSegment();
+            }
+
+            @Override
+            public void broken() {
+                BatchFlow.this.broken();
+            }
+
+            @Override
+            public void flush() {
+                ctx.flush();
+            }
+        }
+    }
+}

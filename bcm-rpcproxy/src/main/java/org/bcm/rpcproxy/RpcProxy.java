@@ -1,0 +1,267 @@
+package org.bcm.rpcproxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running pruned-block proxy: clients speak bitcoind's JSON-RPC to it, it forwards every call to
+ * bitcoind and serves pruned blocks by fetching them from bitcoind's peers (see the package README,
+ * bcm-rpcproxy/README.md, for the behaviour).
+ *
+ * <pre>{@code
+ * RpcProxyConfig config = RpcProxySettings.readFile(path).toConfig(System.getenv());
+ * try (RpcProxy proxy = RpcProxy.start(config)) {
+ *     proxy.awaitClose();    // until close() from another thread, e.g. a shutdown hook
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting connections, lets answers in progress finish
+ * within {@code shutdown-grace}, then closes everything.
+ */
+public final class RpcProxy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RpcProxy.class);
+    private static final long MIB = 1024L * 1024L;
+
+    private final RpcProxyConfig config;
+    private final EventLoopGroup group;
+    private final ProxyContext px;
+    private final Upstream upstream;
+    private final BlockFetcher fetcher;
+    private final ProxyMetrics metrics;
+    private final Channel server;
+    private final Channel metricsServer;
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+    private final AtomicInteger closing = new AtomicInteger();
+
+    private RpcProxy(RpcProxyConfig config) {
+        this.config = config;
+        this.metrics = new ProxyMetrics();
+        BlockCache cache = new BlockCache(config.cacheDir(), config.cacheSizeMiB() * MIB);
+        UpstreamAuthorization authorization = new UpstreamAuthorization(config.upstreamCredentials());
+        AtomicInteger threads = new AtomicInteger();
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), r -> {
+            Thread t = new Thread(r, "rpcproxy-io-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, NioIoHandler.newFactory());
+        Channel bound = null;
+        Channel metricsBound = null;
+        try {
+            this.upstream = new Upstream(group, config, authorization, metrics);
+            this.fetcher = new BlockFetcher(upstream, group.next(), config, cache, metrics);
+            this.px = new ProxyContext(config, upstream, fetcher, cache, metrics);
+            metrics.gauge("rpcproxy_client_connections", "Client connections open", px::connections);
+            metrics.gauge("rpcproxy_upstream_connections", "Connections to bitcoind open", upstream::openConnections);
+            metrics.gauge("rpcproxy_upstream_queued_requests", "Requests waiting for a connection to bitcoind", upstream::queuedRequests);
+            metrics.gauge("rpcproxy_block_fetches_in_flight", "Block fetches in progress", fetcher::inFlight);
+            metrics.gauge("rpcproxy_block_cache_bytes", "Bytes of blocks in the on-disk cache", cache::bytes);
+            metrics.gauge("rpcproxy_block_cache_blocks", "Blocks in the on-disk cache", cache::blocks);
+            metrics.nettyGauges();
+            int maxRequest = (int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes());
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            // Core: request line and headers at most 8192 bytes (src/httpserver.cpp MAX_HEADERS_SIZE)
+                            ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
+                                    .setMaxInitialLineLength(8192).setMaxHeaderSize(8192).setMaxChunkSize(65536)));
+                            ch.pipeline().addLast(new HttpObjectAggregator(maxRequest, true));
+                            ch.pipeline().addLast(new ClientHandler(px));
+                        }
+                    });
+            bound = bind(bootstrap, config.listen(), "listen");
+            this.server = bound;
+            if (config.metricsListen() != null) {
+                ServerBootstrap m = new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpServerCodec());
+                                ch.pipeline().addLast(new HttpObjectAggregator(8192));
+                                ch.pipeline().addLast(new MetricsHandler());
+                            }
+                        });
+                metricsBound = bind(m, config.metricsListen(), "metrics-listen");
+            }
+            this.metricsServer = metricsBound;
+        } catch (RuntimeException e) {
+            if (bound != null) bound.close().awaitUninterruptibly();
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            throw e;
+        }
+        LOG.info("bcm-rpcproxy listening on {} for chain {}, forwarding to {} ({}, {} connection{}); block cache {}",
+                RpcProxySettings.format(address()), config.chain().id(), config.upstream(),
+                config.upstreamCredentials().describe(), config.upstreamConnections(),
+                config.upstreamConnections() == 1 ? "" : "s",
+                config.cacheSizeMiB() == 0 ? "off" : config.cacheDir() + " (" + config.cacheSizeMiB() + " MiB, "
+                        + cache.blocks() + " blocks cached)");
+        if (metricsServer != null) {
+            LOG.info("metrics on http://{}/metrics", RpcProxySettings.format(metricsAddress().orElseThrow()));
+        }
+        if (config.authenticationDisabled()) {
+            LOG.warn("no rpcauth user is configured: every local process can call bitcoind through {} without a password",
+                    RpcProxySettings.format(address()));
+        }
+    }
+
+    /**
+     * Starts a proxy: binds its addresses and returns once it accepts connections. bitcoind need not
+     * be reachable yet (clients get 503 until it is).
+     *
+     * @throws RpcProxyException CANNOT_LISTEN when an address cannot be bound, CACHE_UNUSABLE when the
+     *     cache directory cannot be used
+     */
+    public static RpcProxy start(RpcProxyConfig config) {
+        return new RpcProxy(config);
+    }
+
+    private static Channel bind(ServerBootstrap b, InetSocketAddress address, String key) {
+        try {
+            return b.bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            String why = e instanceof BindException ? e.getMessage() : e.toString();
+            throw new RpcProxyException(RpcProxyException.Reason.CANNOT_LISTEN,
+                    "cannot listen on " + RpcProxySettings.format(address) + " (" + key + "): " + why
+                            + "; is another process using the port, or is the address not on this machine?", e);
+        }
+    }
+
+    /** The configuration it runs with. */
+    public RpcProxyConfig config() {
+        return config;
+    }
+
+    /** The address clients connect to (with the actual port when {@code listen} asked for port 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** The listening port. */
+    public int port() {
+        return address().getPort();
+    }
+
+    /** The metrics endpoint's address, when {@code metrics-listen} is set. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return metricsServer == null ? Optional.empty() : Optional.of((InetSocketAddress) metricsServer.localAddress());
+    }
+
+    /** The metrics as the endpoint would serve them (Prometheus text format 0.0.4). */
+    public String metricsText() {
+        return metrics.scrape();
+    }
+
+    /** Waits until {@link #close()} has finished. */
+    public void awaitClose() throws InterruptedException {
+        closedLatch.await();
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, let answers in progress finish (at most {@code
+     * shutdown-grace}), close idle and remaining connections, stop fetching. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closing.getAndIncrement() > 0) {
+            try {
+                closedLatch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        LOG.info("bcm-rpcproxy stopping: no new connections; {} open", px.connections());
+        server.close().awaitUninterruptibly();
+        if (metricsServer != null) metricsServer.close().awaitUninterruptibly();
+        px.draining = true;
+        for (Channel ch : px.clients) {
+            ch.eventLoop().execute(() -> {
+                ClientHandler h = ch.pipeline().get(ClientHandler.class);
+                if (h != null) h.drain();
+            });
+        }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (px.connections() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (px.connections() > 0) {
+            LOG.warn("closing {} connections whose answers did not finish within shutdown-grace", px.connections());
+        }
+        px.clients.close().awaitUninterruptibly();
+        fetcher.close();
+        upstream.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        LOG.info("bcm-rpcproxy stopped");
+        closedLatch.countDown();
+    }
+
+    /** {@code GET /metrics}. */
+    private final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            FullHttpResponse r;
+            if (req.method().equals(HttpMethod.GET) && (req.uri().equals("/metrics") || req.uri().startsWith("/metrics?"))) {
+                ByteBuf body = Unpooled.copiedBuffer(metrics.scrape(), StandardCharsets.UTF_8);
+                r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK, body);
+                r.headers().set(HttpHeaderNames.CONTENT_TYPE, metrics.contentType());
+            } else {
+                r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.NOT_FOUND,
+                        Unpooled.copiedBuffer("only GET /metrics here\n", StandardCharsets.UTF_8));
+                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            }
+            r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            HttpUtil.setKeepAlive(r, keepAlive);
+            if (keepAlive) {
+                ctx.writeAndFlush(r);
+            } else {
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+}

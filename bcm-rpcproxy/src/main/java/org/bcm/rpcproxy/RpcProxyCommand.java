@@ -1,0 +1,287 @@
+package org.bcm.rpcproxy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bcm-rpcproxy} / {@code bcm proxy run}: runs the proxy until SIGTERM or SIGINT. Every config
+ * key is also a flag ({@code --key=value}); flags override the file given with {@code --config}.
+ *
+ * <p>To embed it as a subcommand: {@code parent.addSubcommand("run", RpcProxyCommand.commandLine())}
+ * and call {@link #run(RpcProxySettings, Map, Consumer)} or use {@link #execute(String...)}; the exit
+ * codes are {@link #EXIT_OK}, {@link #EXIT_INTERNAL}, and {@link RpcProxyException.Reason#exitCode()}.
+ */
+@Command(name = "bcm-rpcproxy", mixinStandardHelpOptions = true, versionProvider = RpcProxyCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "JSON-RPC proxy for a pruned bitcoind: forwards every call and serves pruned blocks by fetching them "
+                    + "from bitcoind's peers (getblockfrompeer).",
+            "Every option is also a key of the config file (key=value lines). See bcm-rpcproxy/README.md."
+        },
+        subcommands = {RpcProxyCommand.RpcAuthCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped by SIGTERM or SIGINT after a graceful shutdown",
+            "1:internal error",
+            "2:invalid flag, config file, key or value",
+            "3:cannot listen on the listen or metrics-listen address",
+            "4:the block cache directory cannot be used"
+        })
+public final class RpcProxyCommand implements Callable<Integer> {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_INTERNAL = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file of key=value lines.")
+    Path config;
+
+    @Option(names = "--stacktrace", description = "Print the stack trace of an error.")
+    boolean stacktrace;
+
+    @Option(names = "--chain", paramLabel = "CHAIN", description = "main (default), test, testnet4, signet or regtest: default ports and cookie path.")
+    String chain;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where clients connect (default 127.0.0.1:<bitcoind RPC port + 10>).")
+    String listen;
+
+    @Option(names = "--upstream", paramLabel = "URL", description = "bitcoind's RPC URL (default http://127.0.0.1:<chain RPC port>).")
+    String upstream;
+
+    @Option(names = "--upstream-user", paramLabel = "USER", description = "bitcoind RPC user (with --upstream-password or $BCM_RPCPROXY_UPSTREAM_PASSWORD).")
+    String upstreamUser;
+
+    @Option(names = "--upstream-password", paramLabel = "PASSWORD", description = "bitcoind RPC password; visible in the process list: prefer the config file or $BCM_RPCPROXY_UPSTREAM_PASSWORD.")
+    String upstreamPassword;
+
+    @Option(names = "--upstream-cookie", paramLabel = "FILE", description = "bitcoind's cookie file (default <datadir>[/<chain>]/.cookie).")
+    String upstreamCookie;
+
+    @Option(names = "--datadir", paramLabel = "DIR", description = "bitcoind's datadir, for the default cookie path (default ~/.bitcoin).")
+    String datadir;
+
+    @Option(names = "--upstream-timeout", paramLabel = "DURATION", description = "Longest wait for bitcoind's answer to start (default 60s).")
+    String upstreamTimeout;
+
+    @Option(names = "--upstream-connections", paramLabel = "N", description = "Keep-alive connections to bitcoind, below its rpcthreads (default 3).")
+    String upstreamConnections;
+
+    @Option(names = "--upstream-queue", paramLabel = "N", description = "Requests that may wait for a connection before 503 (default 1024).")
+    String upstreamQueue;
+
+    @Option(names = "--rpcauth", paramLabel = "USER:SALT$HMAC", description = "An incoming user, as bitcoind's rpcauth (repeatable).")
+    List<String> rpcauth;
+
+    @Option(names = "--rpcwhitelist", paramLabel = "USER:METHOD,...", description = "Methods a user may call, as bitcoind's rpcwhitelist (repeatable).")
+    List<String> rpcwhitelist;
+
+    @Option(names = "--rpcwhitelistdefault", paramLabel = "0|1", description = "Users without a whitelist may call nothing (default 1 when any whitelist is set).")
+    String rpcwhitelistdefault;
+
+    @Option(names = "--fetch-wait", paramLabel = "DURATION", description = "How long a getblock of a pruned block waits before Core's pruned error (default 5s).")
+    String fetchWait;
+
+    @Option(names = "--fetch-peer-timeout", paramLabel = "DURATION", description = "How long one peer may take to deliver before another is asked (default 10s).")
+    String fetchPeerTimeout;
+
+    @Option(names = "--fetch-timeout", paramLabel = "DURATION", description = "How long one block's fetch tries in all (default 120s).")
+    String fetchTimeout;
+
+    @Option(names = "--fetch-poll", paramLabel = "DURATION", description = "How often bitcoind is asked whether a fetched block arrived (default 50ms).")
+    String fetchPoll;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "On-disk cache of fetched blocks (default $XDG_CACHE_HOME/bcm-rpcproxy/<chain>).")
+    String cacheDir;
+
+    @Option(names = "--cache-size", paramLabel = "MIB", description = "Cache size limit in MiB; 0 disables it (default 512).")
+    String cacheSize;
+
+    @Option(names = "--max-request-size", paramLabel = "SIZE", description = "Largest request body; larger ones get 413 (default 32MiB).")
+    String maxRequestSize;
+
+    @Option(names = "--client-timeout", paramLabel = "DURATION", description = "Time for a whole request, idle keep-alive, and a stalled reader (default 30s).")
+    String clientTimeout;
+
+    @Option(names = "--max-clients", paramLabel = "N", description = "Client connections at most (default 512).")
+    String maxClients;
+
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at GET /metrics (default off).")
+    String metricsListen;
+
+    @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads (default 1).")
+    String ioThreads;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", description = "Time answers in progress get at shutdown (default 10s).")
+    String shutdownGrace;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace.")
+    String logLevel;
+
+    /** A command line for this command, with bcm-rpcproxy's error handling and exit codes. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new RpcProxyCommand());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("bcm-rpcproxy: " + ex.getMessage());
+            err.println("hint: bcm-rpcproxy --help lists the options");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            boolean trace = parseResult.hasMatchedOption("--stacktrace");
+            int code;
+            if (ex instanceof RpcProxyException p) {
+                err.println("bcm-rpcproxy: " + p.getMessage());
+                code = p.reason().exitCode();
+            } else {
+                err.println("bcm-rpcproxy: internal error: " + ex);
+                code = EXIT_INTERNAL;
+            }
+            if (trace) {
+                ex.printStackTrace(err);
+            } else if (code == EXIT_INTERNAL) {
+                err.println("hint: run again with --stacktrace for the details");
+            }
+            err.flush();
+            return code;
+        });
+        return cl;
+    }
+
+    /** Parses {@code args} and runs; returns the exit code. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The settings the flags (and the config file they name) give. */
+    public RpcProxySettings settings() {
+        RpcProxySettings file = config == null ? RpcProxySettings.empty() : RpcProxySettings.readFile(config);
+        RpcProxySettings flags = RpcProxySettings.empty();
+        flag(flags, "chain", chain);
+        flag(flags, "listen", listen);
+        flag(flags, "upstream", upstream);
+        flag(flags, "upstream-user", upstreamUser);
+        flag(flags, "upstream-password", upstreamPassword);
+        flag(flags, "upstream-cookie", upstreamCookie);
+        flag(flags, "datadir", datadir);
+        flag(flags, "upstream-timeout", upstreamTimeout);
+        flag(flags, "upstream-connections", upstreamConnections);
+        flag(flags, "upstream-queue", upstreamQueue);
+        if (rpcauth != null) rpcauth.forEach(v -> flag(flags, "rpcauth", v));
+        if (rpcwhitelist != null) rpcwhitelist.forEach(v -> flag(flags, "rpcwhitelist", v));
+        flag(flags, "rpcwhitelistdefault", rpcwhitelistdefault);
+        flag(flags, "fetch-wait", fetchWait);
+        flag(flags, "fetch-peer-timeout", fetchPeerTimeout);
+        flag(flags, "fetch-timeout", fetchTimeout);
+        flag(flags, "fetch-poll", fetchPoll);
+        flag(flags, "cache-dir", cacheDir);
+        flag(flags, "cache-size", cacheSize);
+        flag(flags, "max-request-size", maxRequestSize);
+        flag(flags, "client-timeout", clientTimeout);
+        flag(flags, "max-clients", maxClients);
+        flag(flags, "metrics-listen", metricsListen);
+        flag(flags, "io-threads", ioThreads);
+        flag(flags, "shutdown-grace", shutdownGrace);
+        flag(flags, "log-level", logLevel);
+        return file.overriddenBy(flags);
+    }
+
+    private static void flag(RpcProxySettings s, String key, String value) {
+        if (value != null) s.add(key, value, "--" + key);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        RpcProxySettings settings = settings();
+        // before the first logger exists: the launcher's logback.xml reads it
+        System.setProperty("bcm.rpcproxy.log.level", settings.logLevel().toUpperCase(java.util.Locale.ROOT));
+        return run(settings, System.getenv(), proxy -> {});
+    }
+
+    /**
+     * Starts a proxy from {@code settings} and serves until SIGTERM/SIGINT (or until {@code
+     * onStarted}'s proxy is closed), then shuts down gracefully.
+     *
+     * @param onStarted called once the proxy listens (tests read its port there)
+     * @return {@link #EXIT_OK}
+     * @throws RpcProxyException for invalid settings or a failure to start
+     */
+    public static int run(RpcProxySettings settings, Map<String, String> env, Consumer<RpcProxy> onStarted)
+            throws InterruptedException {
+        RpcProxyConfig cfg = settings.toConfig(env);
+        RpcProxy proxy = RpcProxy.start(cfg);
+        Signals.onTermination(() -> new Thread(proxy::close, "rpcproxy-shutdown").start());
+        onStarted.accept(proxy);
+        proxy.awaitClose();
+        return EXIT_OK;
+    }
+
+    /** Prints {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = RpcProxy.class.getPackage().getImplementationVersion();
+            return new String[] {"bcm-rpcproxy " + (v == null ? "(development build)" : v)};
+        }
+    }
+
+    /** {@code bcm-rpcproxy rpcauth USER}: makes an rpcauth line (password random, or read from stdin). */
+    @Command(name = "rpcauth", mixinStandardHelpOptions = true,
+            description = {"Prints an rpcauth=USER:SALT$HMAC line for the config file, and the password.",
+                "The password is random unless --password-stdin reads it (one line) from standard input."})
+    public static final class RpcAuthCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "USER", description = "The user name (no ':').")
+        String user;
+
+        @Option(names = "--password-stdin", description = "Read the password from standard input.")
+        boolean passwordStdin;
+
+        @Override
+        public Integer call() throws IOException {
+            if (user.isEmpty() || user.contains(":")) {
+                throw RpcProxyException.invalid("the user name must be non-empty and contain no ':'");
+            }
+            String password;
+            if (passwordStdin) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                password = in.readLine();
+                if (password == null || password.isEmpty()) {
+                    throw RpcProxyException.invalid("no password on standard input");
+                }
+            } else {
+                byte[] b = new byte[32];
+                new SecureRandom().nextBytes(b);
+                password = HexFormat.of().formatHex(b);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("rpcauth=" + RpcAuthUser.create(user, password).value());
+            if (!passwordStdin) {
+                out.println("# password for " + user + ": " + password);
+            }
+            out.flush();
+            return EXIT_OK;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.bcm.rpcproxy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.bcm.fixtures.bitcoind.BitcoindSimulator;
+
+/**
+ * A bitcoind simulator and a proxy in front of it (cookie credentials, loopback, no incoming auth
+ * unless configured), with short fetch timings so tests are fast. Closes both.
+ */
+final class ProxyFixture implements AutoCloseable {
+
+    final BitcoindSimulator sim;
+    final RpcProxy proxy;
+    final Path cacheDir;
+
+    private ProxyFixture(BitcoindSimulator sim, RpcProxy proxy, Path cacheDir) {
+        this.sim = sim;
+        this.proxy = proxy;
+        this.cacheDir = cacheDir;
+    }
+
+    static ProxyFixture start(BitcoindSimulator.Builder simulator, Consumer<RpcProxyConfig.Builder> proxy) {
+        BitcoindSimulator sim = simulator.start();
+        try {
+            Path cache = Files.createTempDirectory("rpcproxy-cache");
+            RpcProxyConfig.Builder b = configFor(sim, cache);
+            proxy.accept(b);
+            return new ProxyFixture(sim, RpcProxy.start(b.build()), cache);
+        } catch (IOException | RuntimeException e) {
+            sim.close();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static RpcProxyConfig.Builder configFor(BitcoindSimulator sim, Path cache) {
+        RpcProxyConfig.Builder b = RpcProxyConfig.builder(Chain.REGTEST)
+                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .upstream(URI.create("http://127.0.0.1:" + sim.port()))
+                .upstreamTimeout(Duration.ofSeconds(10))
+                .fetchWait(Duration.ofSeconds(5))
+                .fetchPeerTimeout(Duration.ofSeconds(5))
+                .fetchTimeout(Duration.ofSeconds(20))
+                .fetchPoll(Duration.ofMillis(10))
+                .cacheDir(cache)
+                .shutdownGrace(Duration.ofSeconds(2));
+        b.upstreamCredentials(sim.cookieFile().isPresent() ? new UpstreamCredentials.Cookie(sim.cookieFile().get())
+                : new UpstreamCredentials.Password("user", "password"));
+        return b;
+    }
+
+    int port() {
+        return proxy.port();
+    }
+
+    /** A POST straight to the simulator, with its credentials. */
+    Http.Response direct(String body) throws IOException {
+        return Http.post(sim.port(), sim.authorizationHeader(), body);
+    }
+
+    /** A POST through the proxy (no incoming credentials). */
+    Http.Response proxied(String body) throws IOException {
+        return Http.post(proxy.port(), null, body);
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.close();
+        } finally {
+            sim.close();
+            try (var files = Files.walk(cacheDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // temporary directory
+            }
+        }
+    }
+}

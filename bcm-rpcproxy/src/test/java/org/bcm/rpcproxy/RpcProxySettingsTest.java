@@ -1,0 +1,145 @@
+package org.bcm.rpcproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config file and flags: format, defaults per chain, every key, and readable errors naming their source. */
+class RpcProxySettingsTest {
+
+    @TempDir
+    Path dir;
+
+    private static final Map<String, String> ENV = Map.of("XDG_CACHE_HOME", "/var/cache");
+
+    @Test
+    void defaultsFollowTheChain() {
+        RpcProxyConfig c = RpcProxySettings.parse("chain=regtest\n", "f").toConfig(ENV);
+        assertThat(c.listen()).isEqualTo(new InetSocketAddress("127.0.0.1", 18453));
+        assertThat(c.upstream()).isEqualTo(URI.create("http://127.0.0.1:18443"));
+        assertThat(c.upstreamCredentials()).isEqualTo(new UpstreamCredentials.Cookie(
+                Path.of(System.getProperty("user.home"), ".bitcoin", "regtest", ".cookie")));
+        assertThat(c.cacheDir()).isEqualTo(Path.of("/var/cache/bcm-rpcproxy/regtest"));
+        assertThat(c.fetchWait()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.upstreamConnections()).isEqualTo(3);
+        assertThat(c.authenticationDisabled()).isTrue();
+        RpcProxyConfig main = RpcProxySettings.empty().toConfig(ENV);
+        assertThat(main.listen().getPort()).isEqualTo(8342);
+        assertThat(main.upstream().getPort()).isEqualTo(8332);
+        assertThat(main.upstreamCredentials()).isEqualTo(new UpstreamCredentials.Cookie(
+                Path.of(System.getProperty("user.home"), ".bitcoin", ".cookie")));
+        RpcProxyConfig t4 = RpcProxySettings.parse("chain=testnet4\ndatadir=/srv/btc\n", "f").toConfig(ENV);
+        assertThat(t4.upstreamCredentials()).isEqualTo(new UpstreamCredentials.Cookie(Path.of("/srv/btc/testnet4/.cookie")));
+        assertThat(t4.upstream().getPort()).isEqualTo(48332);
+        assertThat(RpcProxySettings.parse("chain=signet\nupstream=10.0.0.2\n", "f").toConfig(ENV).upstream())
+                .isEqualTo(URI.create("http://10.0.0.2:38332"));
+    }
+
+    @Test
+    void everyKeyIsRead() {
+        RpcAuthUser u = RpcAuthUser.create("ln", "secret");
+        String text = String.join("\n",
+                "# comment", "  ", "chain = test", "listen=[::1]:9000", "upstream=http://10.1.2.3:18332/",
+                "upstream-user=proxy", "upstream-password=p#ss=word", "upstream-timeout=90s", "upstream-connections=7",
+                "upstream-queue=10", "rpcauth=" + u.value(), "rpcwhitelist=ln:getblock, getblockhash", "rpcwhitelist=ln:getblock",
+                "rpcwhitelistdefault=0", "fetch-wait=2500ms", "fetch-peer-timeout=1m", "fetch-timeout=1h", "fetch-poll=20ms",
+                "cache-dir=/c", "cache-size=0", "max-request-size=4MiB", "client-timeout=10", "max-clients=9",
+                "metrics-listen=127.0.0.1:9400", "io-threads=2", "shutdown-grace=0", "log-level=DEBUG");
+        RpcProxySettings s = RpcProxySettings.parse(text, "f");
+        RpcProxyConfig c = s.toConfig(ENV);
+        assertThat(c.chain()).isEqualTo(Chain.TEST);
+        assertThat(RpcProxySettings.format(c.listen())).isEqualTo("[0:0:0:0:0:0:0:1]:9000");
+        assertThat(c.upstream()).isEqualTo(URI.create("http://10.1.2.3:18332"));
+        assertThat(c.upstreamCredentials()).isEqualTo(new UpstreamCredentials.Password("proxy", "p#ss=word"));
+        assertThat(c.upstreamCredentials().toString()).doesNotContain("p#ss");
+        assertThat(c.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.upstreamConnections()).isEqualTo(7);
+        assertThat(c.upstreamQueue()).isEqualTo(10);
+        assertThat(c.rpcAuth()).containsExactly(u);
+        assertThat(c.rpcWhitelist()).isEqualTo(Map.of("ln", Set.of("getblock")));
+        assertThat(c.rpcWhitelistDefault()).isFalse();
+        assertThat(c.fetchWait()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(c.fetchPeerTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.fetchTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.fetchPoll()).isEqualTo(Duration.ofMillis(20));
+        assertThat(c.cacheDir()).isEqualTo(Path.of("/c"));
+        assertThat(c.cacheSizeMiB()).isZero();
+        assertThat(c.maxRequestBytes()).isEqualTo(4L << 20);
+        assertThat(c.clientTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.maxClients()).isEqualTo(9);
+        assertThat(c.metricsListen()).isEqualTo(new InetSocketAddress("127.0.0.1", 9400));
+        assertThat(c.ioThreads()).isEqualTo(2);
+        assertThat(c.shutdownGrace()).isZero();
+        assertThat(s.logLevel()).isEqualTo("debug");
+        // upstream-cookie and datadir exclude upstream-user/password: read in defaultsFollowTheChain
+        assertThat(RpcProxySettings.KEYS).filteredOn(k -> !Set.of("upstream-cookie", "datadir").contains(k))
+                .allMatch(k -> text.contains(k + "=") || text.contains(k + " ="));
+        assertThat(RpcProxySettings.parse("upstream-cookie=/run/btc/.cookie\n", "f").toConfig(ENV).upstreamCredentials())
+                .isEqualTo(new UpstreamCredentials.Cookie(Path.of("/run/btc/.cookie")));
+    }
+
+    @Test
+    void flagsOverrideTheFileAndRepeatableKeysAdd() {
+        RpcAuthUser a = RpcAuthUser.create("a", "1");
+        RpcAuthUser b = RpcAuthUser.create("b", "2");
+        RpcProxySettings file = RpcProxySettings.parse("fetch-wait=3s\nrpcauth=" + a.value() + "\n", "f");
+        RpcProxySettings flags = RpcProxySettings.empty().add("fetch-wait", "1s", "--fetch-wait").add("rpcauth", b.value(), "--rpcauth");
+        RpcProxyConfig c = file.overriddenBy(flags).toConfig(ENV);
+        assertThat(c.fetchWait()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.rpcAuth()).containsExactly(a, b);
+    }
+
+    @Test
+    void passwordsComeFromTheEnvironment() {
+        RpcProxyConfig c = RpcProxySettings.parse("upstream-user=u\n", "f")
+                .toConfig(Map.of(RpcProxySettings.PASSWORD_ENV, "from-env"));
+        assertThat(c.upstreamCredentials()).isEqualTo(new UpstreamCredentials.Password("u", "from-env"));
+    }
+
+    @Test
+    void errorsNameTheSourceAndTheFix() throws Exception {
+        assertInvalid("listen=localhost\n", "f:1: listen must be HOST:PORT");
+        assertInvalid("\n\nnosuch=1\n", "f:3: unknown setting 'nosuch'");
+        assertInvalid("chain=main\nchain=test\n", "f:2: chain is already set at f:1");
+        assertInvalid("just words\n", "f:1: expected key=value");
+        assertInvalid("chain=moon\n", "f:1: unknown chain 'moon'");
+        assertInvalid("fetch-wait=soon\n", "f:1: fetch-wait must be a duration");
+        assertInvalid("fetch-wait=0\n", "fetch-wait must be more than 0");
+        assertInvalid("max-request-size=lots\n", "max-request-size must be a size");
+        assertInvalid("upstream-connections=x\n", "upstream-connections must be a whole number");
+        assertInvalid("upstream-connections=0\n", "upstream-connections must be at least 1");
+        assertInvalid("upstream=https://node:8332\n", "upstream must be an http:// URL");
+        assertInvalid("upstream=http://node:8332/wallet/x\n", "must not have a path");
+        assertInvalid("upstream-user=u\n", "upstream-password is missing");
+        assertInvalid("upstream-password=p\n", "upstream-user is missing");
+        assertInvalid("upstream-user=u\nupstream-password=p\nupstream-cookie=/c\n", "exclude each other");
+        assertInvalid("rpcauth=alice\n", "f:1: rpcauth must be <user>:<salt>$<hmac>");
+        assertInvalid("rpcwhitelistdefault=maybe\n", "rpcwhitelistdefault must be 0 or 1");
+        assertInvalid("log-level=loud\n", "log-level must be error, warn, info, debug or trace");
+        assertInvalid("listen=0.0.0.0:8342\n", "no rpcauth user is configured");
+        assertInvalid("listen=0.0.0.0:8342\n", "bcm-rpcproxy rpcauth <user>");
+        assertThatThrownBy(() -> RpcProxySettings.readFile(dir.resolve("missing.conf")))
+                .hasMessage("config file " + dir.resolve("missing.conf") + " does not exist");
+        RpcAuthUser u = RpcAuthUser.create("x", "y");
+        assertThat(RpcProxySettings.parse("listen=0.0.0.0:8342\nrpcauth=" + u.value() + "\n", "f").toConfig(ENV).listen().getPort())
+                .isEqualTo(8342);
+        Path conf = Files.writeString(dir.resolve("p.conf"), "upstream-password=secret-value\nupstream-user=u\nlisten=bad\n");
+        assertThatThrownBy(() -> RpcProxySettings.readFile(conf).toConfig(ENV)).hasMessageNotContaining("secret-value");
+    }
+
+    private static void assertInvalid(String text, String message) {
+        assertThatThrownBy(() -> RpcProxySettings.parse(text, "f").toConfig(ENV))
+                .isInstanceOf(RpcProxyException.class)
+                .hasMessageContaining(message)
+                .satisfies(e -> assertThat(((RpcProxyException) e).reason()).isEqualTo(RpcProxyException.Reason.INVALID_CONFIG));
+    }
+}
