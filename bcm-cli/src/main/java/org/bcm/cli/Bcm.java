@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Bcm.Version.class,
         description = "Bitcoin Cache Machine: your own Bitcoin data center on LXD and Docker Swarm.",
         subcommands = {InfoCommand.class, ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class,
-            DeviceCommand.class, CommandLine.HelpCommand.class},
+            DeviceCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

@@ -28,6 +28,13 @@ class BcmTest {
     }
 
     @Test
+    void proxyRunIsBcmRpcproxyWithItsExitCodes() {
+        // no rpcauth user and a non-loopback listen address: refused before anything listens
+        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443")).isEqualTo(2);
+        assertThat(run("proxy", "run", "--no-such-flag")).isEqualTo(2);
+    }
+
+    @Test
     void anInvalidClusterNameIsOneMessageWithAHintAndExitCode2() {
         assertThat(run("cluster", "create", "--cluster-name=Bad_Name")).isEqualTo(2);
         assertThat(err.toString()).startsWith("bcm: Invalid cluster name 'Bad_Name'")
