@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.device.DeviceService;
 import org.bcm.trezor.Challenge;
@@ -39,9 +40,10 @@ final class DeviceCommand {
         return new DeviceService(context.home(), System.getenv(), new TrezorDevices());
     }
 
-    private static Curve curve(String name) {
+    /** The value {@code parse} gives, or INVALID_INPUT with its message when the operator's text is not valid. */
+    private static <T> T input(Supplier<T> parse) {
         try {
-            return Curve.fromFirmwareName(name);
+            return parse.get();
         } catch (IllegalArgumentException e) {
             throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
         }
@@ -165,13 +167,8 @@ final class DeviceCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            DerivationPath derivationPath;
-            try {
-                derivationPath = DerivationPath.parse(path);
-            } catch (IllegalArgumentException e) {
-                throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
-            }
-            Curve c = curve(curve);
+            DerivationPath derivationPath = input(() -> DerivationPath.parse(path));
+            Curve c = input(() -> Curve.fromFirmwareName(curve));
             PublicNode node = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
                     client -> KeyOperations.getPublicKey(client, derivationPath, c, show));
             Map<String, Object> out = new LinkedHashMap<>();
@@ -213,20 +210,10 @@ final class DeviceCommand {
         @Override
         public Integer call() throws IOException {
             Context context = new Context(spec);
-            Identity id;
-            try {
-                id = Identity.parse(identity, index);
-            } catch (IllegalArgumentException e) {
-                throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
-            }
-            Curve c = curve(curve);
+            Identity id = input(() -> Identity.parse(identity, index));
+            Curve c = input(() -> Curve.fromFirmwareName(curve));
             byte[] hidden = readChallenge();
-            Challenge challenge;
-            try {
-                challenge = new Challenge(hidden, visual);
-            } catch (IllegalArgumentException e) {
-                throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
-            }
+            Challenge challenge = input(() -> new Challenge(hidden, visual));
             SignedIdentity signed = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
                     client -> KeyOperations.signIdentity(client, id, challenge, c));
             Map<String, Object> out = new LinkedHashMap<>();
