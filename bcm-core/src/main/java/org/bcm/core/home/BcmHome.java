@@ -95,6 +95,11 @@ public final class BcmHome {
         return root.resolve("stacks");
     }
 
+    /** The operator's ssh identities ({@code identities}) and the agent's socket ({@code S.ssh-agent}); mode 0700. */
+    public Path sshDir() {
+        return root.resolve("ssh");
+    }
+
     /**
      * The names of the directories in {@code dir} that hold a file {@code marker} (the stored
      * clusters, the stored projects), sorted; empty when {@code dir} does not exist.

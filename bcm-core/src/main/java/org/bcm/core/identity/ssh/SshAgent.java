@@ -1,0 +1,337 @@
+package org.bcm.core.identity.ssh;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bcm.core.BcmException;
+import org.bcm.core.identity.DeviceKeys;
+import org.bcm.trezor.Challenge;
+import org.bcm.trezor.SignedIdentity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An ssh-agent whose keys stay on the Trezor: it lists the identities it was given and has the
+ * device sign for them (SignIdentity, proto {@code ssh}, the whole data blob as the hidden challenge;
+ * the device hashes it with SHA-256 on nist256p1 and signs it raw on ed25519).
+ *
+ * <p>Protocol: draft-miller-ssh-agent-04 over an AF_UNIX stream socket. Every message is
+ * {@code uint32 length || byte type || contents} (section 3), at most {@value #MAX_MESSAGE} bytes here.
+ * <ul>
+ * <li>11 SSH_AGENTC_REQUEST_IDENTITIES -> 12 SSH_AGENT_IDENTITIES_ANSWER {@code uint32 n, n x (string
+ *     key blob, string comment)} (section 4.4); the comment is the identity URI.</li>
+ * <li>13 SSH_AGENTC_SIGN_REQUEST {@code string key blob, string data, uint32 flags} -> 14
+ *     SSH_AGENT_SIGN_RESPONSE {@code string signature} (section 4.5; the blob formats of
+ *     {@link SshPublicKey}). The rsa-sha2 flags do not apply to these keys and are ignored.</li>
+ * <li>Everything else (adding and removing keys, lock, extensions 27) -> 5 SSH_AGENT_FAILURE
+ *     (sections 4.1, 4.7): the key set is fixed, and there are no secrets to lock.</li>
+ * </ul>
+ * An unknown key, data longer than the device signs (1024 bytes), a refusal on the device, a device
+ * failure, or a device answering with another key (another seed or passphrase) answers 5 SSH_AGENT_FAILURE and logs one
+ * line (SLF4J, WARN) naming the identity and the reason; the agent keeps serving. A message that is
+ * malformed or longer than {@value #MAX_MESSAGE} bytes closes that connection only.
+ *
+ * <p>Several clients are served at once (a thread per connection); device requests are made one at
+ * a time. The socket file has mode 0600 in a directory of mode 0700; {@link #close()} removes it.
+ */
+public final class SshAgent implements AutoCloseable {
+
+    /** The largest message accepted, in bytes (the length field's value). */
+    public static final int MAX_MESSAGE = 256 * 1024;
+
+    static final int FAILURE = 5;
+    static final int REQUEST_IDENTITIES = 11;
+    static final int IDENTITIES_ANSWER = 12;
+    static final int SIGN_REQUEST = 13;
+    static final int SIGN_RESPONSE = 14;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SshAgent.class);
+    private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+
+    private final Path socket;
+    private final List<SshPublicKey> keys;
+    private final DeviceKeys device;
+    private final ServerSocketChannel server;
+    private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Object deviceLock = new Object();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    private SshAgent(Path socket, List<SshPublicKey> keys, DeviceKeys device, ServerSocketChannel server) {
+        this.socket = socket;
+        this.keys = List.copyOf(keys);
+        this.device = device;
+        this.server = server;
+    }
+
+    /**
+     * Listens on {@code socket} and serves {@code keys} until {@link #close()}.
+     *
+     * @param socket where the socket file goes; its directory is created with mode 0700 when missing
+     *               and must not be open to other users; a stale socket file there is replaced
+     * @param keys   the identities offered, in this order (their public keys known already)
+     * @param device signs for them
+     * @throws BcmException CONFLICT when an agent already answers on {@code socket} or the path is
+     *                      taken by something else, INVALID_INPUT when the directory is open to others,
+     *                      INTERNAL when it cannot listen (e.g. a path longer than a unix socket's ~100 bytes)
+     */
+    public static SshAgent start(Path socket, List<SshPublicKey> keys, DeviceKeys device) {
+        Path path = socket.toAbsolutePath();
+        privateDirectory(path.getParent());
+        removeStale(path);
+        ServerSocketChannel server = null;
+        try {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(server);
+            throw new BcmException(BcmException.Kind.INTERNAL, "cannot listen on " + path + ": " + e.getMessage(),
+                    path.toString().length() > 100 ? "unix socket paths are limited to about 100 bytes: choose a shorter BCM_HOME" : null, e);
+        }
+        SshAgent agent = new SshAgent(path, keys, device, server);
+        Thread acceptor = new Thread(agent::accept, "ssh-agent-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        LOG.info("ssh-agent: serving {} identities on {}", keys.size(), path);
+        return agent;
+    }
+
+    /** The socket file, for {@code SSH_AUTH_SOCK} or {@code ssh -o IdentityAgent=}. */
+    public Path socket() {
+        return socket;
+    }
+
+    /** Blocks until {@link #close()} has run. */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops listening, ends every connection and deletes the socket file; idempotent. */
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(server);
+        clients.forEach(SshAgent::closeQuietly);
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            LOG.warn("ssh-agent: cannot remove {}: {}", socket, e.getMessage());
+        }
+        closed.countDown();
+    }
+
+    private void accept() {
+        while (server.isOpen()) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                LOG.warn("ssh-agent: accept on {} failed: {}", socket, e.getMessage());
+                return;
+            }
+            clients.add(client);
+            if (stopping.get()) {
+                closeQuietly(client);
+                return;
+            }
+            Thread thread = new Thread(() -> serve(client), "ssh-agent-" + CONNECTIONS.incrementAndGet());
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** Answers one client's messages in order until it hangs up or sends something malformed. */
+    private void serve(SocketChannel client) {
+        try (client) {
+            DataInputStream in = new DataInputStream(Channels.newInputStream(client));
+            while (true) {
+                int length;
+                try {
+                    length = in.readInt();
+                } catch (EOFException e) {
+                    return;
+                }
+                if (length <= 0 || length > MAX_MESSAGE) {
+                    LOG.warn("ssh-agent: closing a connection that sent a message of {} bytes (at most {})",
+                            Integer.toUnsignedLong(length), MAX_MESSAGE);
+                    return;
+                }
+                byte[] message = in.readNBytes(length);
+                if (message.length < length) {
+                    return;
+                }
+                byte[] answer;
+                try {
+                    answer = answer(message);
+                } catch (SshWire.Malformed e) {
+                    LOG.warn("ssh-agent: closing a connection that sent a malformed message: {}", e.getMessage());
+                    return;
+                }
+                ByteBuffer out = ByteBuffer.allocate(4 + answer.length).putInt(answer.length).put(answer).flip();
+                while (out.hasRemaining()) {
+                    client.write(out);
+                }
+            }
+        } catch (IOException e) {
+            if (server.isOpen()) {
+                LOG.debug("ssh-agent: connection ended: {}", e.getMessage());
+            }
+        } finally {
+            clients.remove(client);
+        }
+    }
+
+    /**
+     * The answer (type and contents, without the length) to one message (type and contents).
+     *
+     * @throws SshWire.Malformed when the message is not what its type says
+     */
+    byte[] answer(byte[] message) {
+        SshWire.Reader in = new SshWire.Reader(message);
+        int type = in.octet();
+        return switch (type) {
+            case REQUEST_IDENTITIES -> identities();
+            case SIGN_REQUEST -> sign(in.string(), in.string(), in.uint32());  // flags: rsa-sha2 only, ignored
+            default -> {
+                LOG.debug("ssh-agent: message type {} is not supported, answering failure", type);
+                yield new byte[] {FAILURE};
+            }
+        };
+    }
+
+    private byte[] identities() {
+        SshWire.Writer out = new SshWire.Writer().octet(IDENTITIES_ANSWER).uint32(keys.size());
+        keys.forEach(k -> out.string(k.blob()).string(k.identity().toString()));
+        return out.toByteArray();
+    }
+
+    private byte[] sign(byte[] blob, byte[] data, long ignoredFlags) {
+        SshPublicKey key = keys.stream().filter(k -> Arrays.equals(k.blob(), blob)).findFirst().orElse(null);
+        if (key == null) {
+            LOG.warn("ssh-agent: a signature was asked for a key this agent does not hold");
+            return new byte[] {FAILURE};
+        }
+        try {
+            Challenge challenge = new Challenge(data, visual(data));
+            SignedIdentity signed;
+            synchronized (deviceLock) {
+                signed = device.signIdentity(key.identity(), key.key().curve(), challenge);
+            }
+            if (!signed.publicKey().equals(key.key())) {
+                LOG.warn("ssh-agent: the device signed for {} with another key than {} (another seed or passphrase?)",
+                        key.identity(), key.fingerprint());
+                return new byte[] {FAILURE};
+            }
+            LOG.info("ssh-agent: signed for {}", key.identity());
+            return new SshWire.Writer().octet(SIGN_RESPONSE).string(key.signatureBlob(signed.signature())).toByteArray();
+        } catch (BcmException e) {
+            LOG.warn("ssh-agent: signing for {} failed: {}{}", key.identity(), e.getMessage(),
+                    e.hint() == null ? "" : " (" + e.hint() + ")");
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ssh-agent: cannot sign for {}: {}", key.identity(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("ssh-agent: signing for {} failed unexpectedly: {}", key.identity(), e.toString());
+            LOG.debug("ssh-agent: the failure", e);
+        }
+        return new byte[] {FAILURE};
+    }
+
+    /**
+     * What the device shows while asking to confirm: the user name of an SSH user authentication
+     * request (RFC 4252 section 7: {@code string session id, byte 50, string user, string service,
+     * string "publickey", boolean TRUE, ...}), else nothing.
+     */
+    static String visual(byte[] data) {
+        try {
+            SshWire.Reader in = new SshWire.Reader(data);
+            in.string();
+            if (in.octet() == 50) {
+                String user = in.utf8();
+                in.utf8();
+                if (in.utf8().equals("publickey")) {
+                    return "login as " + user;
+                }
+            }
+        } catch (SshWire.Malformed notUserauth) {
+            // something else to sign, e.g. an SSHSIG blob
+        }
+        return "";
+    }
+
+    private static void privateDirectory(Path dir) {
+        try {
+            if (!Files.exists(dir)) {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT,
+                        "the agent socket's directory " + dir + " is open to other users (" + PosixFilePermissions.toString(mode) + ")",
+                        "chmod 700 " + dir);
+            }
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "cannot prepare " + dir + ": " + e.getMessage(), null, e);
+        }
+    }
+
+    /** Deletes a socket file nobody answers on; refuses when an agent answers or the path is no socket. */
+    private static void removeStale(Path path) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BcmException(BcmException.Kind.CONFLICT, path + " exists and is not a socket", "move it away");
+        }
+        boolean live;
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            live = probe.isConnected();
+        } catch (IOException stale) {
+            live = false;
+        }
+        if (live) {
+            throw new BcmException(BcmException.Kind.CONFLICT, "an agent already listens on " + path,
+                    "use it (SSH_AUTH_SOCK=" + path + "), or stop it first");
+        }
+        try {
+            Files.delete(path);
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "cannot remove the stale socket " + path + ": " + e.getMessage(), null, e);
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            LOG.debug("ssh-agent: close: {}", e.getMessage());
+        }
+    }
+}
