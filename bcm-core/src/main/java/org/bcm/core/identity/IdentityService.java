@@ -37,7 +37,8 @@ import org.bouncycastle.openpgp.PGPPublicKeyRing;
  * clusters/ projects/
  * </pre>
  * Directories are 0700. The device work comes first and the files are written only after it
- * succeeded, so a refused or absent device leaves the home as it was.
+ * succeeded, so a refused or absent device leaves the home as it was; the identity is recorded
+ * before gpg imports it, so when gpg fails a rerun finishes with the same fingerprint.
  */
 public final class IdentityService {
 
@@ -68,9 +69,14 @@ public final class IdentityService {
         return home.root().resolve("password_store");
     }
 
-    /** The gpg-agent socket gpg looks for in the GnuPG home. */
+    /** The gpg-agent socket gpg looks for for the GnuPG home (what {@code gpgconf --list-dirs agent-socket} says). */
     public Path gpgAgentSocket() {
-        return gnupgHome().resolve("S.gpg-agent");
+        return org.bcm.core.identity.gpg.GpgAgentDaemon.agentSocket(gnupgHome());
+    }
+
+    /** The socket {@code bcm ssh agent} listens on. */
+    public Path sshAgentSocket() {
+        return home.sshDir().resolve("S.ssh-agent");
     }
 
     /**
@@ -115,18 +121,18 @@ public final class IdentityService {
         createLayout();
         String armored = OpenPgpCertificate.armored(certificate);
         BcmHome.writeAtomically(home.root().resolve(CERTIFICATE_FILE), armored.getBytes(StandardCharsets.US_ASCII), false);
-        writeGpgConf(fingerprint, agentProgram);
-        Map<String, String> env = gpgEnvironment();
-        List<String> batch = List.of("--homedir", gnupgHome().toString(), "--batch", "--no-tty");
-        ExternalTool.GPG.check("importing the certificate into " + gnupgHome(), concat(batch, "--import"), env, null,
-                armored.getBytes(StandardCharsets.US_ASCII));
-        ExternalTool.GPG.check("trusting the certificate", concat(batch, "--import-ownertrust"), env, null,
-                (fingerprint + ":6:\n").getBytes(StandardCharsets.US_ASCII));
         try {
             BcmHome.writeAtomically(home.root().resolve(IDENTITY_FILE), yaml.writeValueAsBytes(identity), false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        writeGpgConf(fingerprint, agentProgram);
+        Map<String, String> env = gpgEnvironment();
+        List<String> batch = List.of("--homedir", gnupgHome().toString(), "--batch", "--no-tty", "--no-autostart");
+        ExternalTool.GPG.check("importing the certificate into " + gnupgHome(), concat(batch, "--import"), env, null,
+                armored.getBytes(StandardCharsets.US_ASCII));
+        ExternalTool.GPG.check("trusting the certificate", concat(batch, "--import-ownertrust"), env, null,
+                (fingerprint + ":6:\n").getBytes(StandardCharsets.US_ASCII));
         return identity;
     }
 
@@ -186,6 +192,40 @@ public final class IdentityService {
         env.put("GNUPGHOME", gnupgHome().toString());
         env.put("PASSWORD_STORE_DIR", passwordStore().toString());
         return env;
+    }
+
+    /**
+     * The variables that point the operator's shell at bcm: GNUPGHOME, PASSWORD_STORE_DIR, and
+     * SSH_AUTH_SOCK when {@code bcm ssh agent} answers. With {@code BCM_ACTIVE=0} in
+     * {@code environment} the same names map to null (SSH_AUTH_SOCK only when it is bcm's), to be
+     * unset: the shell's gpg, pass, git and ssh use the
+     * operator's own {@code ~/.gnupg}, {@code ~/.password-store} and {@code ~/.ssh} (BCM's
+     * convention); bcm's own commands still use the device.
+     */
+    public Map<String, String> shellEnvironment(Map<String, String> environment) {
+        boolean active = !"0".equals(environment.get("BCM_ACTIVE"));
+        Map<String, String> env = new java.util.TreeMap<>();
+        gpgEnvironment().forEach((k, v) -> env.put(k, active ? v : null));
+        Path sshAgent = sshAgentSocket();
+        if (active && socketAnswers(sshAgent)) {
+            env.put("SSH_AUTH_SOCK", sshAgent.toString());
+        } else if (!active && sshAgent.toString().equals(environment.get("SSH_AUTH_SOCK"))) {
+            env.put("SSH_AUTH_SOCK", null);
+        }
+        return env;
+    }
+
+    /** Whether something accepts connections on the unix socket {@code socket} (an agent is live). */
+    public static boolean socketAnswers(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void createLayout() {
