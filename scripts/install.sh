@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this Debian/Ubuntu machine for bcm and installs the `bcm` command. Safe to run again:
 # every step checks first and does only what is missing.
-#   1. host packages: lxd, debootstrap, iptables (LXD's bridge firewall), a JDK 17+ and Maven
+#   1. host packages: lxd, debootstrap, iptables (LXD's bridge firewall), a JDK 17+ and Maven;
+#      gnupg, git, pass and openssh-client, the tools the Trezor-backed identity serves
 #   2. starts LXD when it is not running (systemd or not) and initialises it when uninitialised
 #   3. builds bcm and installs it: /usr/local/lib/bcm, launcher /usr/local/bin/bcm
 set -euo pipefail
@@ -23,6 +24,10 @@ java_ok() {
 }
 java_ok || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
+command -v gpg >/dev/null 2>&1 || packages+=(gnupg)
+command -v git >/dev/null 2>&1 || packages+=(git)
+command -v pass >/dev/null 2>&1 || packages+=(pass)
+command -v ssh >/dev/null 2>&1 || packages+=(openssh-client)
 if [ ${#packages[@]} -gt 0 ]; then
   log "installing ${packages[*]}"
   $sudo apt-get update -q
@@ -70,6 +75,6 @@ log "building bcm"
 $sudo rm -rf /usr/local/lib/bcm
 $sudo mkdir -p /usr/local/lib
 $sudo cp -r "$repo/bcm-cli/target/bcm" /usr/local/lib/bcm
-$sudo chmod 0755 /usr/local/lib/bcm/bin/bcm
+$sudo chmod 0755 /usr/local/lib/bcm/bin/bcm /usr/local/lib/bcm/bin/bcm-gpg-agent
 $sudo ln -sf /usr/local/lib/bcm/bin/bcm /usr/local/bin/bcm
 log "installed $(/usr/local/bin/bcm --version)"

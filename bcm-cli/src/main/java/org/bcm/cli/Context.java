@@ -6,7 +6,12 @@ import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.ClusterStore;
 import org.bcm.core.project.ProjectService;
 import org.bcm.core.project.ProjectStore;
+import org.bcm.core.device.DeviceService;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.identity.IdentityService;
+import org.bcm.core.identity.TrezorKeys;
+import org.bcm.trezor.TrezorDevices;
 import org.bcm.lxd.LxdClient;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -29,6 +34,19 @@ final class Context {
 
     BcmHome home() {
         return BcmHome.fromEnvironment(System.getenv());
+    }
+
+    IdentityService identities() {
+        return new IdentityService(home());
+    }
+
+    DeviceService deviceService() {
+        return new DeviceService(home(), System.getenv(), new TrezorDevices());
+    }
+
+    /** The device's key operations, its questions asked on the terminal. */
+    DeviceKeys deviceKeys(DeviceOption device) {
+        return new TrezorKeys(deviceService(), device.selector, new TerminalInteraction(err()));
     }
 
     ClusterStore clusters() {

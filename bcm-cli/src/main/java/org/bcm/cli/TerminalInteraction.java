@@ -13,6 +13,8 @@ final class TerminalInteraction implements Interaction {
 
     private final PrintWriter err;
     private final Console console;
+    /** Each warning once per command, however many device sessions it opens. */
+    private final java.util.Set<String> warned = new java.util.HashSet<>();
 
     TerminalInteraction(PrintWriter err) {
         this.err = err;
@@ -58,6 +60,9 @@ final class TerminalInteraction implements Interaction {
 
     @Override
     public void warning(String message) {
+        if (!warned.add(message)) {
+            return;
+        }
         err.println("bcm: WARNING: " + message);
         err.flush();
     }

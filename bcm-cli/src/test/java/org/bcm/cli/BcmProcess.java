@@ -48,6 +48,11 @@ final class BcmProcess {
 
     /** Starts bcm with {@code args} and extra environment variables. */
     Process start(Map<String, String> environment, String... args) throws IOException {
+        return start(environment, null, args);
+    }
+
+    /** Starts bcm with {@code args}, extra environment variables, and standard input read from {@code input} (null: none). */
+    Process start(Map<String, String> environment, Path input, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -57,6 +62,9 @@ final class BcmProcess {
         pb.environment().put("BCM_HOME", home.toString());
         pb.environment().putAll(this.environment);
         pb.environment().putAll(environment);
+        if (input != null) {
+            pb.redirectInput(input.toFile());
+        }
         return pb.start();
     }
 
@@ -67,8 +75,13 @@ final class BcmProcess {
 
     /** Runs bcm with {@code args} and extra environment variables to completion. */
     Result run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
+        return run(environment, null, args);
+    }
+
+    /** Runs bcm with {@code args}, extra environment variables and standard input from {@code input} to completion. */
+    Result run(Map<String, String> environment, Path input, String... args) throws IOException, InterruptedException {
         long started = System.nanoTime();
-        Process process = start(environment, args);
+        Process process = start(environment, input, args);
         if (!process.waitFor(20, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("bcm " + String.join(" ", args) + " did not finish in 20 minutes");

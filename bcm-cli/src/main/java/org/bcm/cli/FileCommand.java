@@ -1,0 +1,201 @@
+package org.bcm.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.identity.IdentityService;
+import org.bcm.core.identity.OpenPgpCertificate;
+import org.bcm.core.identity.OpenPgpMessages;
+import org.bcm.core.identity.OperatorIdentity;
+import org.bouncycastle.openpgp.PGPSignature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bcm file}: OpenPGP files for the operator's certificate, readable by gpg and reading gpg's.
+ * Encryption and verification need only the certificate; decryption and signatures ask the Trezor.
+ */
+@Command(name = "file", mixinStandardHelpOptions = true,
+        description = "Encrypt, decrypt, sign and verify files with the bcm identity (OpenPGP, interoperable with gpg).",
+        subcommands = {FileCommand.Encrypt.class, FileCommand.Decrypt.class, FileCommand.CreateSignature.class, FileCommand.VerifySignature.class})
+final class FileCommand {
+
+    /** Options every file command has. */
+    static final class FileOptions {
+        @Option(names = "--file-path", required = true, paramLabel = "PATH", description = "The file to work on.")
+        Path file;
+
+        @Option(names = "--output", paramLabel = "PATH", description = "Where to write the result (default: beside the file, see the command).")
+        Path output;
+
+        Path input() {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new BcmException(Kind.INVALID_INPUT, "cannot read " + file, "give an existing, readable file with --file-path");
+            }
+            return file;
+        }
+
+        Path output(Path defaultOutput) {
+            Path out = output != null ? output : defaultOutput;
+            if (Files.exists(out)) {
+                throw new BcmException(Kind.CONFLICT, out + " exists already", "remove it, or choose another --output");
+            }
+            return out;
+        }
+    }
+
+    /** Writes {@code out} through a temporary file beside it, moved into place only when {@code writer} succeeded. */
+    static void writeThrough(Path out, boolean privateFile, IoWriter writer) {
+        Path dir = out.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(privateFile ? "rw-------" : "rw-r--r--"));
+            try (OutputStream stream = Files.newOutputStream(tmp)) {
+                writer.write(stream);
+            }
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new BcmException(Kind.INVALID_INPUT, "cannot write " + out + ": " + e.getMessage(), null, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    /** Something that writes to a stream. */
+    interface IoWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    @Command(name = "encrypt", mixinStandardHelpOptions = true,
+            description = "Encrypt a file to the bcm certificate (no device needed). Writes PATH.gpg (PATH.asc with --armor).")
+    static final class Encrypt implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin FileOptions files;
+
+        @Option(names = "--armor", description = "ASCII armor instead of binary.")
+        boolean armor;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            Path in = files.input();
+            Path out = files.output(Path.of(in + (armor ? ".asc" : ".gpg")));
+            var certificate = context.identities().certificate();
+            writeThrough(out, false, stream -> {
+                try (InputStream data = Files.newInputStream(in)) {
+                    OpenPgpMessages.encrypt(data, stream, certificate, in.getFileName().toString(), armor);
+                }
+            });
+            context.out().println(out);
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "decrypt", mixinStandardHelpOptions = true,
+            description = "Decrypt a file encrypted to the bcm certificate; the Trezor computes the key (confirm on it). Writes PATH without .gpg/.asc, mode 0600.")
+    static final class Decrypt implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin FileOptions files;
+        @Mixin DeviceOption device;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            Path in = files.input();
+            String name = in.toString();
+            Path out = files.output(Path.of(name.endsWith(".gpg") || name.endsWith(".asc") || name.endsWith(".pgp")
+                    ? name.substring(0, name.length() - 4) : name + ".decrypted"));
+            IdentityService identities = context.identities();
+            OperatorIdentity identity = identities.require();
+            var certificate = identities.certificate();
+            var keys = context.deviceKeys(device);
+            writeThrough(out, true, stream -> {
+                try (InputStream message = Files.newInputStream(in)) {
+                    OpenPgpMessages.decrypt(message, stream, certificate, keys, identity.gpgIdentity());
+                }
+            });
+            context.out().println(out);
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "createsignature", mixinStandardHelpOptions = true,
+            description = "Make a detached signature with the Trezor (confirm on it). Writes PATH.sig (PATH.asc with --armor).")
+    static final class CreateSignature implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin FileOptions files;
+        @Mixin DeviceOption device;
+
+        @Option(names = "--armor", description = "ASCII armor instead of binary.")
+        boolean armor;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            Path in = files.input();
+            Path out = files.output(Path.of(in + (armor ? ".asc" : ".sig")));
+            IdentityService identities = context.identities();
+            OperatorIdentity identity = identities.require();
+            var certificate = identities.certificate();
+            var keys = context.deviceKeys(device);
+            writeThrough(out, false, stream -> {
+                try (InputStream data = Files.newInputStream(in)) {
+                    OpenPgpMessages.signDetached(data, stream, certificate, keys, identity.gpgIdentity(), identity.signingCurve(), armor);
+                }
+            });
+            context.out().println(out);
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "verifysignature", mixinStandardHelpOptions = true,
+            description = "Check a detached signature (bcm's or gpg's) against the bcm certificate. Exit 0 for a good signature, 7 for a bad one.")
+    static final class VerifySignature implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin FileOptions files;
+
+        @Option(names = "--signature", paramLabel = "PATH", description = "The signature. Default: PATH.sig, else PATH.asc.")
+        Path signature;
+
+        @Override
+        public Integer call() throws IOException {
+            Context context = new Context(spec);
+            Path in = files.input();
+            Path sig = signature != null ? signature
+                    : Files.exists(Path.of(in + ".sig")) ? Path.of(in + ".sig") : Path.of(in + ".asc");
+            if (!Files.isReadable(sig)) {
+                throw new BcmException(Kind.INVALID_INPUT, "cannot read the signature " + sig, "give it with --signature");
+            }
+            var certificate = context.identities().certificate();
+            PGPSignature good;
+            try (InputStream data = Files.newInputStream(in); InputStream s = Files.newInputStream(sig)) {
+                good = OpenPgpMessages.verifyDetached(data, s, certificate);
+            }
+            context.out().println("Good signature from \"" + context.identities().require().userId() + "\" ("
+                    + OpenPgpCertificate.fingerprint(certificate) + "), made " + good.getCreationTime().toInstant());
+            context.out().flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.bcm.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.home.BcmHome;
+import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.identity.IdentityService;
+import org.bcm.core.identity.OperatorIdentity;
+import org.bcm.core.identity.ssh.SshAgent;
+import org.bcm.core.identity.ssh.SshPublicKey;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bcm git commit|tag}: the real git, in the current directory, signing with the Trezor:
+ * OpenPGP through bcm's gpg-agent (GNUPGHOME = the bcm GnuPG home, the certificate as
+ * {@code user.signingkey}), or with {@code --ssh} git's SSH signature format (git >= 2.34,
+ * {@code gpg.format=ssh}) through an ssh-agent of bcm that serves {@code ssh://USER@HOST}.
+ */
+@Command(name = "git", mixinStandardHelpOptions = true,
+        description = "Signed git commits and tags, the key on the Trezor. Arguments after -- go to git.",
+        subcommands = {GitCommand.Commit.class, GitCommand.Tag.class})
+final class GitCommand {
+
+    static final class SigningOptions {
+        @Option(names = "--ssh", description = "Sign in git's SSH signature format with ssh://USER@HOST instead of OpenPGP."
+                + " Verifiers need gpg.ssh.allowedSignersFile=<bcm home>/ssh/allowed_signers.")
+        boolean ssh;
+
+        @Option(names = "--repo", paramLabel = "DIR", description = "The repository to work in. Default: the current directory.")
+        Path repository;
+
+        @Mixin DeviceOption device;
+    }
+
+    @Command(name = "commit", mixinStandardHelpOptions = true, description = "git commit -S ARGS..., signed by the Trezor (confirm on it).")
+    static final class Commit implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin SigningOptions signing;
+
+        @Parameters(paramLabel = "GIT-ARGS", description = "Passed to git commit, e.g. -- -m 'message'.")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of("commit", "-S"));
+            command.addAll(args);
+            return run(new Context(spec), signing, command);
+        }
+    }
+
+    @Command(name = "tag", mixinStandardHelpOptions = true, description = "git tag -s ARGS..., signed by the Trezor (confirm on it).")
+    static final class Tag implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin SigningOptions signing;
+
+        @Parameters(paramLabel = "GIT-ARGS", description = "Passed to git tag, e.g. -- -m 'release' v1.0.")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of("tag", "-s"));
+            command.addAll(args);
+            return run(new Context(spec), signing, command);
+        }
+    }
+
+    private static int run(Context context, SigningOptions signing, List<String> gitArgs) throws IOException, InterruptedException {
+        IdentityService identities = context.identities();
+        OperatorIdentity identity = identities.require();
+        List<String> command = new ArrayList<>(List.of("git"));
+        ProcessBuilder builder = new ProcessBuilder().inheritIO();
+        if (signing.repository != null) {
+            if (!Files.isDirectory(signing.repository)) {
+                throw new BcmException(Kind.INVALID_INPUT, "no directory " + signing.repository, "give a git working tree with --repo");
+            }
+            builder.directory(signing.repository.toFile());
+        }
+        Map<String, String> env = builder.environment();
+        env.putAll(identities.gpgEnvironment());
+        if (signing.device.selector != null) {
+            env.put("BCM_TREZOR", signing.device.selector);
+        }
+        SshAgent agent = null;
+        Path agentDir = null;
+        try {
+            if (signing.ssh) {
+                DeviceKeys keys = context.deviceKeys(signing.device);
+                SshPublicKey key = SshPublicKey.of(keys, identity.sshIdentity(), identity.signingCurve());
+                Path allowedSigners = context.home().sshDir().resolve("allowed_signers");
+                String line = identity.username() + "@" + identity.hostname() + " " + key.authorizedKeysLine() + "\n";
+                String existing = new String(BcmHome.read(allowedSigners).orElse(new byte[0]), StandardCharsets.UTF_8);
+                if (!existing.contains(line)) {
+                    BcmHome.writeAtomically(allowedSigners, (existing + line).getBytes(StandardCharsets.UTF_8), false);
+                }
+                agentDir = Files.createTempDirectory("bcm-git-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                agent = SshAgent.start(agentDir.resolve("agent.sock"), List.of(key), keys);
+                env.put("SSH_AUTH_SOCK", agent.socket().toString());
+                command.addAll(List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=key::" + key.authorizedKeysLine(),
+                        "-c", "gpg.ssh.allowedSignersFile=" + allowedSigners));
+            } else {
+                command.addAll(List.of("-c", "gpg.format=openpgp", "-c", "user.signingkey=" + identity.fingerprint()));
+            }
+            command.addAll(gitArgs);
+            Process git;
+            try {
+                git = builder.command(command).start();
+            } catch (IOException e) {
+                throw new BcmException(Kind.HOST_PREREQUISITE, "cannot run git: " + e.getMessage(), "install it: apt-get install git", e);
+            }
+            return git.waitFor();
+        } finally {
+            if (agent != null) {
+                agent.close();
+            }
+            if (agentDir != null) {
+                BcmHome.deleteTree(agentDir);
+            }
+        }
+    }
+}

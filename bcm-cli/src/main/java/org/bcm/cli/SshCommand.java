@@ -1,0 +1,189 @@
+package org.bcm.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bcm.core.BcmException;
+import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.identity.ssh.SshAgent;
+import org.bcm.core.identity.ssh.SshClient;
+import org.bcm.core.identity.ssh.SshIdentities;
+import org.bcm.core.identity.ssh.SshPublicKey;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.Identity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code bcm ssh}: ssh keys that live on the Trezor, an ssh-agent for them, and logins through it. */
+@Command(name = "ssh", mixinStandardHelpOptions = true,
+        description = "SSH logins with keys that never leave the Trezor (SLIP-0013 identities ssh://USER@HOST).",
+        subcommands = {SshCommand.NewKey.class, SshCommand.ListKeys.class, SshCommand.Connect.class, SshCommand.Agent.class})
+final class SshCommand {
+
+    @Command(name = "newkey", mixinStandardHelpOptions = true,
+            description = "Ask the device for the key of USER@HOST, record it, and print its authorized_keys line.")
+    static final class NewKey implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
+
+        @Parameters(index = "0", paramLabel = "USER@HOST", description = "The identity, e.g. root@lexx or bob@example.org:2222.")
+        String target;
+
+        @Option(names = "--curve", defaultValue = "nist256p1", description = "nist256p1 or ed25519. Default: ${DEFAULT-VALUE}.")
+        String curve;
+
+        @Option(names = "--index", defaultValue = "0", description = "SLIP-0013 index, for several keys per identity. Default: ${DEFAULT-VALUE}.")
+        int index;
+
+        @Option(names = "--authorized-keys", paramLabel = "FILE",
+                description = "Also append the line to this authorized_keys file (created with mode 0600; no duplicate line).")
+        Path authorizedKeys;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            Identity identity = SshPublicKey.identity(target, index);
+            SshPublicKey key = SshPublicKey.of(context.deviceKeys(device), identity, SshPublicKey.curve(curve));
+            new SshIdentities(context.home()).record(key);
+            if (authorizedKeys != null) {
+                boolean added = appendOnce(authorizedKeys, key);
+                context.err().println("bcm: " + (added ? "added to " : "already in ") + authorizedKeys);
+            }
+            context.out().println(key.authorizedKeysLine());
+            context.out().flush();
+            context.err().flush();
+            return 0;
+        }
+
+        /** Appends the key's line unless the file already holds the key; false when it did. */
+        private static boolean appendOnce(Path file, SshPublicKey key) {
+            String line = key.authorizedKeysLine();
+            String typeAndKey = line.substring(0, line.lastIndexOf(' '));
+            try {
+                String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+                if (existing.lines().anyMatch(l -> l.contains(typeAndKey))) {
+                    return false;
+                }
+                if (!Files.exists(file)) {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                }
+                String text = (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + line + "\n";
+                Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                return true;
+            } catch (IOException e) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT, "cannot add the key to " + file + ": " + e.getMessage(),
+                        "check that its directory exists and is writable, or leave out --authorized-keys and copy the printed line");
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the recorded ssh identities (no device needed).")
+    static final class ListKeys implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin OutputOption output;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            List<SshPublicKey> keys = new SshIdentities(context.home()).list();
+            if (output.json()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (SshPublicKey key : keys) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("identity", key.identity().uri());
+                    row.put("index", Integer.toUnsignedLong(key.identity().index()));
+                    row.put("curve", key.key().curve().firmwareName());
+                    row.put("fingerprint", key.fingerprint());
+                    row.put("publicKey", key.authorizedKeysLine());
+                    rows.add(row);
+                }
+                OutputOption.printJson(context.out(), rows);
+                return 0;
+            }
+            if (keys.isEmpty()) {
+                context.out().println("no ssh identities recorded (`bcm ssh newkey USER@HOST` makes one)");
+            } else {
+                Table table = new Table("IDENTITY", "INDEX", "CURVE", "FINGERPRINT");
+                keys.forEach(k -> table.row(k.identity().uri(), Integer.toUnsignedString(k.identity().index()),
+                        k.key().curve().firmwareName(), k.fingerprint()));
+                table.print(context.out());
+            }
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true,
+            description = "Log in with ssh through an agent that serves only this identity's device key, for as long as ssh runs."
+                    + " Arguments after -- go to ssh after USER@HOST (more ssh options, then the remote command).")
+    static final class Connect implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
+
+        @Parameters(index = "0", paramLabel = "USER@HOST", description = "The identity, e.g. root@lexx; also where ssh logs in.")
+        String target;
+
+        @Parameters(index = "1..*", paramLabel = "SSH-ARGS", description = "Passed to ssh after USER@HOST.")
+        List<String> sshArgs = new ArrayList<>();
+
+        @Option(names = "--port", description = "The server's port. Default: the identity's port, else ssh's.")
+        Integer port;
+
+        @Option(names = "--curve", description = "nist256p1 or ed25519. Default: the recorded one, else nist256p1.")
+        String curve;
+
+        @Option(names = "--index", defaultValue = "0", description = "SLIP-0013 index. Default: ${DEFAULT-VALUE}.")
+        int index;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Context context = new Context(spec);
+            Identity identity = SshPublicKey.identity(target, index);
+            Curve wanted = curve == null ? null : SshPublicKey.curve(curve);
+            SshClient.findSsh(System.getenv());
+            DeviceKeys keys = context.deviceKeys(device);
+            SshPublicKey key = new SshIdentities(context.home()).find(identity, wanted)
+                    .orElseGet(() -> SshPublicKey.of(keys, identity, wanted == null ? Curve.NIST256P1 : wanted));
+            context.err().println("bcm: ssh as " + identity + " with " + key.keyType() + " " + key.fingerprint());
+            context.err().flush();
+            return SshClient.connect(key, keys, port, sshArgs, ProcessBuilder::inheritIO);
+        }
+    }
+
+    @Command(name = "agent", mixinStandardHelpOptions = true,
+            description = "Run the ssh-agent for every recorded identity in the foreground on <bcm home>/ssh/S.ssh-agent, until Ctrl-C or SIGTERM.")
+    static final class Agent implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Context context = new Context(spec);
+            List<SshPublicKey> recorded = new SshIdentities(context.home()).list();
+            if (recorded.isEmpty()) {
+                throw new BcmException(BcmException.Kind.NOT_FOUND, "no ssh identities recorded in " + context.home().sshDir(),
+                        "`bcm ssh newkey USER@HOST` makes one");
+            }
+            SshAgent agent = SshAgent.start(context.home().sshDir().resolve("S.ssh-agent"), recorded, context.deviceKeys(device));
+            Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "ssh-agent-stop"));
+            context.out().println("SSH_AUTH_SOCK=" + agent.socket() + "; export SSH_AUTH_SOCK;");
+            context.out().flush();
+            context.err().println("bcm: ssh-agent serving " + recorded.size() + " identities; stop with Ctrl-C");
+            context.err().flush();
+            agent.awaitClose();
+            return 0;
+        }
+    }
+}
