@@ -1,34 +1,21 @@
 package org.bcm.core.identity.gpg;
 
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.identity.UnixSocketServer;
 import org.bcm.trezor.Challenge;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.PeerKey;
@@ -84,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * <p>A line longer than {@value AssuanChannel#MAX_LINE} bytes is answered with {@code ERR 67109127
  * Line passed to IPC too long} and ends that connection. Several clients are served at once (a thread
  * per connection); device requests are made one at a time. The socket file has mode 0600 in a
- * directory that must not be open to other users; {@link #close()} removes it.
+ * directory that must not be open to other users; {@link #close()} removes it (the socket's life is
+ * {@link UnixSocketServer}'s).
  */
 public final class GpgAgent implements AutoCloseable {
 
@@ -92,7 +80,8 @@ public final class GpgAgent implements AutoCloseable {
     public static final int MAX_CIPHERTEXT = 4096;
 
     private static final Logger LOG = LoggerFactory.getLogger(GpgAgent.class);
-    private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+    private static final UnixSocketServer.Naming NAMING = new UnixSocketServer.Naming("gpg-agent", "a",
+            path -> "stop it first: gpgconf --homedir GNUPGHOME --kill gpg-agent", "GNUPGHOME");
     private static final Map<String, Integer> HASHES = Map.of(
             "md5", 1, "sha1", 2, "rmd160", 3, "sha256", 8, "sha384", 9, "sha512", 10, "sha224", 11);
     private static final Set<Integer> DIGEST_LENGTHS = Set.of(16, 20, 24, 28, 32, 48, 64);
@@ -101,23 +90,16 @@ public final class GpgAgent implements AutoCloseable {
             "GENKEY", "IMPORT_KEY", "EXPORT_KEY", "DELETE_KEY", "KEYWRAP_KEY", "KEYTOCARD", "LEARN", "GET_CONFIRMATION",
             "ISTRUSTED", "LISTTRUSTED", "MARKTRUSTED", "GETVAL", "PUTVAL", "GETEVENTCOUNTER", "PKAUTH", "KEYATTR", "GET_SECRET");
 
-    private final Path socket;
     private final List<AgentKey> keys;
     private final DeviceKeys device;
     private final String version;
-    private final ServerSocketChannel server;
-    private final Object fileKey;
-    private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private final Object deviceLock = new Object();
+    private final UnixSocketServer server;
 
-    private GpgAgent(Path socket, List<AgentKey> keys, DeviceKeys device, String version, ServerSocketChannel server, Object fileKey) {
-        this.socket = socket;
-        this.keys = List.copyOf(keys);
+    private GpgAgent(List<AgentKey> keys, DeviceKeys device, String version, UnixSocketServer server) {
+        this.keys = keys;
         this.device = device;
         this.version = version;
         this.server = server;
-        this.fileKey = fileKey;
     }
 
     /**
@@ -129,36 +111,23 @@ public final class GpgAgent implements AutoCloseable {
      * @param keys    the keys offered
      * @param device  signs and agrees keys for them
      * @param version what {@code GETINFO version} answers; gpg warns when it is older than gpg itself
-     * @throws BcmException CONFLICT when an agent already answers on {@code socket} or the path is
-     *                      taken by something else, INVALID_INPUT when the directory is open to other
-     *                      users, INTERNAL for other I/O failures
+     * @throws BcmException CONFLICT when an agent already answers on {@code socket} ("a gpg-agent
+     *                      already listens on PATH") or the path is taken by something else,
+     *                      INVALID_INPUT when the directory is open to other users, INTERNAL for other
+     *                      I/O failures (e.g. a path longer than a unix socket's ~100 bytes)
      */
     public static GpgAgent start(Path socket, List<AgentKey> keys, DeviceKeys device, String version) {
-        Path path = socket.toAbsolutePath();
-        privateDirectory(path.getParent());
-        removeStale(path);
-        ServerSocketChannel server = null;
-        try {
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            Object fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            GpgAgent agent = new GpgAgent(path, keys, device, version, server, fileKey);
-            Thread acceptor = new Thread(agent::accept, "gpg-agent-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            LOG.info("gpg-agent: serving {} on {}", keys, path);
-            return agent;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(server);
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot listen on " + path + ": " + e.getMessage(),
-                    path.toString().length() > 100 ? "unix socket paths are limited to about 100 bytes: choose a shorter GNUPGHOME" : null, e);
-        }
+        List<AgentKey> offered = List.copyOf(keys);
+        UnixSocketServer server = UnixSocketServer.listen(socket, NAMING);
+        GpgAgent agent = new GpgAgent(offered, device, version, server);
+        server.serve(agent::serve);
+        LOG.info("gpg-agent: serving {} on {}", offered, server.socket());
+        return agent;
     }
 
-    /** The socket file. */
+    /** The socket file (absolute). */
     public Path socket() {
-        return socket;
+        return server.socket();
     }
 
     /** The keys served. */
@@ -168,44 +137,13 @@ public final class GpgAgent implements AutoCloseable {
 
     /** Blocks until KILLAGENT or {@link #close()}. */
     public void awaitClose() throws InterruptedException {
-        closed.await();
+        server.awaitClose();
     }
 
     /** Stops listening, ends every connection and deletes the socket file (if it is still ours); idempotent. */
     @Override
     public void close() {
-        closeQuietly(server);
-        clients.forEach(GpgAgent::closeQuietly);
-        try {
-            Object current = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (fileKey == null || fileKey.equals(current)) {
-                Files.deleteIfExists(socket);
-            }
-        } catch (NoSuchFileException gone) {
-            // removed already
-        } catch (IOException e) {
-            LOG.warn("gpg-agent: cannot remove {}: {}", socket, e.getMessage());
-        }
-        closed.countDown();
-    }
-
-    private void accept() {
-        while (server.isOpen()) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                LOG.warn("gpg-agent: accept on {} failed: {}", socket, e.getMessage());
-                close();
-                return;
-            }
-            clients.add(client);
-            Thread thread = new Thread(() -> serve(client), "gpg-agent-" + CONNECTIONS.incrementAndGet());
-            thread.setDaemon(true);
-            thread.start();
-        }
+        server.close();
     }
 
     /** What one connection asked so far: the key of SIGKEY/SETKEY and the hash of SETHASH. */
@@ -214,41 +152,34 @@ public final class GpgAgent implements AutoCloseable {
         byte[] digest;
     }
 
-    private void serve(SocketChannel client) {
-        try (client) {
-            AssuanChannel io = new AssuanChannel(Channels.newInputStream(client), Channels.newOutputStream(client));
-            io.ok("Pleased to meet you, process " + ProcessHandle.current().pid());
-            Session session = new Session();
-            while (true) {
-                byte[] raw;
-                try {
-                    raw = io.readLine();
-                } catch (AssuanChannel.LineTooLong e) {
-                    LOG.warn("gpg-agent: closing a connection that sent a line longer than {} bytes", AssuanChannel.MAX_LINE);
-                    io.error(new AssuanError(AssuanError.Code.LINE_TOO_LONG, null));
+    /** Greets one client and answers its command lines until BYE, KILLAGENT, a line too long or its end. */
+    private void serve(SocketChannel client) throws IOException {
+        AssuanChannel io = new AssuanChannel(Channels.newInputStream(client), Channels.newOutputStream(client));
+        io.ok("Pleased to meet you, process " + ProcessHandle.current().pid());
+        Session session = new Session();
+        while (true) {
+            byte[] raw;
+            try {
+                raw = io.readLine();
+            } catch (AssuanChannel.LineTooLong e) {
+                LOG.warn("gpg-agent: closing a connection that sent a line longer than {} bytes", AssuanChannel.MAX_LINE);
+                io.error(new AssuanError(AssuanError.Code.LINE_TOO_LONG, null));
+                return;
+            }
+            if (raw == null) {
+                return;
+            }
+            String line = new String(raw, StandardCharsets.ISO_8859_1);
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                if (!command(io, session, line)) {
                     return;
                 }
-                if (raw == null) {
-                    return;
-                }
-                String line = new String(raw, StandardCharsets.ISO_8859_1);
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                try {
-                    if (!command(io, session, line)) {
-                        return;
-                    }
-                } catch (AssuanError e) {
-                    io.error(e);
-                }
+            } catch (AssuanError e) {
+                io.error(e);
             }
-        } catch (IOException e) {
-            if (server.isOpen()) {
-                LOG.debug("gpg-agent: connection ended: {}", e.getMessage());
-            }
-        } finally {
-            clients.remove(client);
         }
     }
 
@@ -324,7 +255,7 @@ public final class GpgAgent implements AutoCloseable {
         switch (words[0]) {
             case "version" -> io.data(version.getBytes(StandardCharsets.US_ASCII));
             case "pid" -> io.data(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII));
-            case "socket_name" -> io.data(socket.toString().getBytes(StandardCharsets.UTF_8));
+            case "socket_name" -> io.data(server.socket().toString().getBytes(StandardCharsets.UTF_8));
             case "restricted" -> throw new AssuanError(AssuanError.Code.FALSE, null);
             case "cmd_has_option" -> {
                 if (words.length != 3) {
@@ -484,9 +415,7 @@ public final class GpgAgent implements AutoCloseable {
     /** Asks the device, one request at a time, and turns its failures into the ERR gpg-agent would give. */
     private <T> T onDevice(String command, AgentKey key, Supplier<T> request) throws AssuanError {
         try {
-            synchronized (deviceLock) {
-                return request.get();
-            }
+            return server.oneAtATime(request);
         } catch (BcmException e) {
             LOG.warn("gpg-agent: {} with {} failed: {}{}", command, key, e.getMessage(), e.hint() == null ? "" : " (" + e.hint() + ")");
             if (e.kind() == BcmException.Kind.DEVICE_CANCELLED) {
@@ -567,57 +496,5 @@ public final class GpgAgent implements AutoCloseable {
             rest = space < 0 ? "" : rest.substring(space + 1).strip();
         }
         return rest;
-    }
-
-    private static void privateDirectory(Path dir) {
-        try {
-            if (!Files.exists(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
-            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw new BcmException(BcmException.Kind.INVALID_INPUT,
-                        "the agent socket's directory " + dir + " is open to other users (" + PosixFilePermissions.toString(mode) + ")",
-                        "chmod 700 " + dir);
-            }
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot prepare " + dir + ": " + e.getMessage(), null, e);
-        }
-    }
-
-    /** Deletes a socket file nobody answers on; refuses when an agent answers or the path is no socket. */
-    private static void removeStale(Path path) {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BcmException(BcmException.Kind.CONFLICT, path + " exists and is not a socket", "move it away");
-        }
-        boolean answers;
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            answers = probe.isConnected();
-        } catch (IOException stale) {
-            answers = false;
-        }
-        if (answers) {
-            throw new BcmException(BcmException.Kind.CONFLICT, "a gpg-agent already listens on " + path,
-                    "stop it first: gpgconf --homedir GNUPGHOME --kill gpg-agent");
-        }
-        try {
-            Files.delete(path);
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot remove the stale socket " + path + ": " + e.getMessage(), null, e);
-        }
-    }
-
-    private static void closeQuietly(Closeable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (IOException e) {
-            LOG.debug("gpg-agent: close: {}", e.getMessage());
-        }
     }
 }

@@ -3,27 +3,15 @@ package org.bcm.core.identity.ssh;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bcm.core.BcmException;
 import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.identity.UnixSocketServer;
 import org.bcm.trezor.Challenge;
 import org.bcm.trezor.SignedIdentity;
 import org.slf4j.Logger;
@@ -51,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * malformed or longer than {@value #MAX_MESSAGE} bytes closes that connection only.
  *
  * <p>Several clients are served at once (a thread per connection); device requests are made one at
- * a time. The socket file has mode 0600 in a directory of mode 0700; {@link #close()} removes it.
+ * a time. The socket file has mode 0600 in a directory of mode 0700; {@link #close()} removes it
+ * (the socket's life is {@link UnixSocketServer}'s).
  */
 public final class SshAgent implements AutoCloseable {
 
@@ -65,20 +54,15 @@ public final class SshAgent implements AutoCloseable {
     static final int SIGN_RESPONSE = 14;
 
     private static final Logger LOG = LoggerFactory.getLogger(SshAgent.class);
-    private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+    private static final UnixSocketServer.Naming NAMING = new UnixSocketServer.Naming("ssh-agent", "an",
+            path -> "use it (SSH_AUTH_SOCK=" + path + "), or stop it first", "BCM_HOME");
 
-    private final Path socket;
     private final List<SshPublicKey> keys;
     private final DeviceKeys device;
-    private final ServerSocketChannel server;
-    private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private final Object deviceLock = new Object();
-    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final UnixSocketServer server;
 
-    private SshAgent(Path socket, List<SshPublicKey> keys, DeviceKeys device, ServerSocketChannel server) {
-        this.socket = socket;
-        this.keys = List.copyOf(keys);
+    private SshAgent(List<SshPublicKey> keys, DeviceKeys device, UnixSocketServer server) {
+        this.keys = keys;
         this.device = device;
         this.server = server;
     }
@@ -90,118 +74,69 @@ public final class SshAgent implements AutoCloseable {
      *               and must not be open to other users; a stale socket file there is replaced
      * @param keys   the identities offered, in this order (their public keys known already)
      * @param device signs for them
-     * @throws BcmException CONFLICT when an agent already answers on {@code socket} or the path is
-     *                      taken by something else, INVALID_INPUT when the directory is open to others,
-     *                      INTERNAL when it cannot listen (e.g. a path longer than a unix socket's ~100 bytes)
+     * @throws BcmException CONFLICT when an agent already answers on {@code socket} ("an ssh-agent
+     *                      already listens on PATH") or the path is taken by something else,
+     *                      INVALID_INPUT when the directory is open to others, INTERNAL when it cannot
+     *                      listen (e.g. a path longer than a unix socket's ~100 bytes)
      */
     public static SshAgent start(Path socket, List<SshPublicKey> keys, DeviceKeys device) {
-        Path path = socket.toAbsolutePath();
-        privateDirectory(path.getParent());
-        removeStale(path);
-        ServerSocketChannel server = null;
-        try {
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(server);
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot listen on " + path + ": " + e.getMessage(),
-                    path.toString().length() > 100 ? "unix socket paths are limited to about 100 bytes: choose a shorter BCM_HOME" : null, e);
-        }
-        SshAgent agent = new SshAgent(path, keys, device, server);
-        Thread acceptor = new Thread(agent::accept, "ssh-agent-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        LOG.info("ssh-agent: serving {} identities on {}", keys.size(), path);
+        List<SshPublicKey> offered = List.copyOf(keys);
+        UnixSocketServer server = UnixSocketServer.listen(socket, NAMING);
+        SshAgent agent = new SshAgent(offered, device, server);
+        server.serve(agent::serve);
+        LOG.info("ssh-agent: serving {} identities on {}", offered.size(), server.socket());
         return agent;
     }
 
-    /** The socket file, for {@code SSH_AUTH_SOCK} or {@code ssh -o IdentityAgent=}. */
+    /** The socket file (absolute), for {@code SSH_AUTH_SOCK} or {@code ssh -o IdentityAgent=}. */
     public Path socket() {
-        return socket;
+        return server.socket();
     }
 
     /** Blocks until {@link #close()} has run. */
     public void awaitClose() throws InterruptedException {
-        closed.await();
+        server.awaitClose();
     }
 
-    /** Stops listening, ends every connection and deletes the socket file; idempotent. */
+    /** Stops listening, ends every connection and deletes the socket file (if it is still ours); idempotent. */
     @Override
     public void close() {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
-        }
-        closeQuietly(server);
-        clients.forEach(SshAgent::closeQuietly);
-        try {
-            Files.deleteIfExists(socket);
-        } catch (IOException e) {
-            LOG.warn("ssh-agent: cannot remove {}: {}", socket, e.getMessage());
-        }
-        closed.countDown();
+        server.close();
     }
 
-    private void accept() {
-        while (server.isOpen()) {
-            SocketChannel client;
+    /**
+     * Answers one client's messages in order until it hangs up or sends something malformed (then
+     * returns; the server closes the connection).
+     */
+    private void serve(SocketChannel client) throws IOException {
+        DataInputStream in = new DataInputStream(Channels.newInputStream(client));
+        while (true) {
+            int length;
             try {
-                client = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                LOG.warn("ssh-agent: accept on {} failed: {}", socket, e.getMessage());
+                length = in.readInt();
+            } catch (EOFException e) {
                 return;
             }
-            clients.add(client);
-            if (stopping.get()) {
-                closeQuietly(client);
+            if (length <= 0 || length > MAX_MESSAGE) {
+                LOG.warn("ssh-agent: closing a connection that sent a message of {} bytes (at most {})",
+                        Integer.toUnsignedLong(length), MAX_MESSAGE);
                 return;
             }
-            Thread thread = new Thread(() -> serve(client), "ssh-agent-" + CONNECTIONS.incrementAndGet());
-            thread.setDaemon(true);
-            thread.start();
-        }
-    }
-
-    /** Answers one client's messages in order until it hangs up or sends something malformed. */
-    private void serve(SocketChannel client) {
-        try (client) {
-            DataInputStream in = new DataInputStream(Channels.newInputStream(client));
-            while (true) {
-                int length;
-                try {
-                    length = in.readInt();
-                } catch (EOFException e) {
-                    return;
-                }
-                if (length <= 0 || length > MAX_MESSAGE) {
-                    LOG.warn("ssh-agent: closing a connection that sent a message of {} bytes (at most {})",
-                            Integer.toUnsignedLong(length), MAX_MESSAGE);
-                    return;
-                }
-                byte[] message = in.readNBytes(length);
-                if (message.length < length) {
-                    return;
-                }
-                byte[] answer;
-                try {
-                    answer = answer(message);
-                } catch (SshWire.Malformed e) {
-                    LOG.warn("ssh-agent: closing a connection that sent a malformed message: {}", e.getMessage());
-                    return;
-                }
-                ByteBuffer out = ByteBuffer.allocate(4 + answer.length).putInt(answer.length).put(answer).flip();
-                while (out.hasRemaining()) {
-                    client.write(out);
-                }
+            byte[] message = in.readNBytes(length);
+            if (message.length < length) {
+                return;
             }
-        } catch (IOException e) {
-            if (server.isOpen()) {
-                LOG.debug("ssh-agent: connection ended: {}", e.getMessage());
+            byte[] answer;
+            try {
+                answer = answer(message);
+            } catch (SshWire.Malformed e) {
+                LOG.warn("ssh-agent: closing a connection that sent a malformed message: {}", e.getMessage());
+                return;
             }
-        } finally {
-            clients.remove(client);
+            ByteBuffer out = ByteBuffer.allocate(4 + answer.length).putInt(answer.length).put(answer).flip();
+            while (out.hasRemaining()) {
+                client.write(out);
+            }
         }
     }
 
@@ -237,10 +172,7 @@ public final class SshAgent implements AutoCloseable {
         }
         try {
             Challenge challenge = new Challenge(data, visual(data));
-            SignedIdentity signed;
-            synchronized (deviceLock) {
-                signed = device.signIdentity(key.identity(), key.key().curve(), challenge);
-            }
+            SignedIdentity signed = server.oneAtATime(() -> device.signIdentity(key.identity(), key.key().curve(), challenge));
             if (!signed.publicKey().equals(key.key())) {
                 LOG.warn("ssh-agent: the device signed for {} with another key than {} (another seed or passphrase?)",
                         key.identity(), key.fingerprint());
@@ -280,58 +212,5 @@ public final class SshAgent implements AutoCloseable {
             // something else to sign, e.g. an SSHSIG blob
         }
         return "";
-    }
-
-    private static void privateDirectory(Path dir) {
-        try {
-            if (!Files.exists(dir)) {
-                Files.createDirectories(dir);
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
-            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw new BcmException(BcmException.Kind.INVALID_INPUT,
-                        "the agent socket's directory " + dir + " is open to other users (" + PosixFilePermissions.toString(mode) + ")",
-                        "chmod 700 " + dir);
-            }
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot prepare " + dir + ": " + e.getMessage(), null, e);
-        }
-    }
-
-    /** Deletes a socket file nobody answers on; refuses when an agent answers or the path is no socket. */
-    private static void removeStale(Path path) {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BcmException(BcmException.Kind.CONFLICT, path + " exists and is not a socket", "move it away");
-        }
-        boolean live;
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            live = probe.isConnected();
-        } catch (IOException stale) {
-            live = false;
-        }
-        if (live) {
-            throw new BcmException(BcmException.Kind.CONFLICT, "an agent already listens on " + path,
-                    "use it (SSH_AUTH_SOCK=" + path + "), or stop it first");
-        }
-        try {
-            Files.delete(path);
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot remove the stale socket " + path + ": " + e.getMessage(), null, e);
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (IOException e) {
-            LOG.debug("ssh-agent: close: {}", e.getMessage());
-        }
     }
 }
