@@ -46,6 +46,20 @@ final class FileCommand {
             return file;
         }
 
+        /**
+         * Streams the input file through {@code transform} into {@code out} (a temporary file beside
+         * it, moved into place only when the transform succeeded) and prints {@code out}.
+         */
+        void transform(Context context, Path out, boolean privateFile, Transform transform) {
+            writeThrough(out, privateFile, stream -> {
+                try (InputStream data = Files.newInputStream(input())) {
+                    transform.apply(data, stream);
+                }
+            });
+            context.out().println(out);
+            context.out().flush();
+        }
+
         Path output(Path defaultOutput) {
             Path out = output != null ? output : defaultOutput;
             if (Files.exists(out)) {
@@ -84,6 +98,11 @@ final class FileCommand {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Reads one stream and writes another: an OpenPGP operation on a file. */
+    interface Transform {
+        void apply(InputStream in, OutputStream out) throws IOException;
+    }
+
     @Command(name = "encrypt", mixinStandardHelpOptions = true,
             description = "Encrypt a file to the bcm certificate (no device needed). Writes PATH.gpg (PATH.asc with --armor).")
     static final class Encrypt implements Callable<Integer> {
@@ -99,13 +118,7 @@ final class FileCommand {
             Path in = files.input();
             Path out = files.output(Path.of(in + (armor ? ".asc" : ".gpg")));
             var certificate = context.identities().certificate();
-            writeThrough(out, false, stream -> {
-                try (InputStream data = Files.newInputStream(in)) {
-                    OpenPgpMessages.encrypt(data, stream, certificate, in.getFileName().toString(), armor);
-                }
-            });
-            context.out().println(out);
-            context.out().flush();
+            files.transform(context, out, false, (data, stream) -> OpenPgpMessages.encrypt(data, stream, certificate, in.getFileName().toString(), armor));
             return 0;
         }
     }
@@ -128,13 +141,7 @@ final class FileCommand {
             OperatorIdentity identity = identities.require();
             var certificate = identities.certificate();
             var keys = context.deviceKeys(device);
-            writeThrough(out, true, stream -> {
-                try (InputStream message = Files.newInputStream(in)) {
-                    OpenPgpMessages.decrypt(message, stream, certificate, keys, identity.gpgIdentity());
-                }
-            });
-            context.out().println(out);
-            context.out().flush();
+            files.transform(context, out, true, (message, stream) -> OpenPgpMessages.decrypt(message, stream, certificate, keys, identity.gpgIdentity()));
             return 0;
         }
     }
@@ -158,13 +165,8 @@ final class FileCommand {
             OperatorIdentity identity = identities.require();
             var certificate = identities.certificate();
             var keys = context.deviceKeys(device);
-            writeThrough(out, false, stream -> {
-                try (InputStream data = Files.newInputStream(in)) {
-                    OpenPgpMessages.signDetached(data, stream, certificate, keys, identity.gpgIdentity(), identity.signingCurve(), armor);
-                }
-            });
-            context.out().println(out);
-            context.out().flush();
+            files.transform(context, out, false,
+                    (data, stream) -> OpenPgpMessages.signDetached(data, stream, certificate, keys, identity.gpgIdentity(), identity.signingCurve(), armor));
             return 0;
         }
     }

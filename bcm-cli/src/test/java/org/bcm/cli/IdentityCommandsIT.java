@@ -147,6 +147,15 @@ class IdentityCommandsIT {
         assertThat(absent.err()).contains("no emulator or development device answers").doesNotContain("Exception");
         BcmProcess.Result noName = bcm.run("pass", "get", "--name=../etc/passwd");
         assertThat(noName.exitCode()).isEqualTo(2);
+
+        // the agent gpg starts for this insert cannot reach a device: the commit is not signed, the entry not kept
+        run(List.of("gpgconf", "--kill", "gpg-agent"), null);
+        BcmProcess.Result unsigned = bcm.run(Map.of("BCM_TREZOR", "udp:127.0.0.1:9"), write("s3", "y\n"), "pass", "insert", "--name=unsigned");
+        run(List.of("gpgconf", "--kill", "gpg-agent"), null);
+        assertThat(unsigned.exitCode()).as(unsigned.toString()).isEqualTo(13);
+        assertThat(unsigned.err()).contains("the device did not sign the commit");
+        assertThat(store.resolve("unsigned.gpg")).doesNotExist();
+        assertThat(ok(null, "git", "-C", store.toString(), "status", "--porcelain").out()).doesNotContain("unsigned");
         assertThat(ok(null, "git", "-C", store.toString(), "rev-list", "HEAD").out().lines().toList()).isEqualTo(before);
     }
 

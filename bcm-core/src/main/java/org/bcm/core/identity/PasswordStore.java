@@ -217,7 +217,15 @@ public final class PasswordStore {
 
     private void commit(String message, String path) {
         git("adding " + path + " to the store's repository", "add", "-A", "--", path);
-        git("committing to the store's repository (the device signs)", "commit", "-q", "-S", "-m", message, "--", path);
+        ExternalTool.Result result = ExternalTool.GIT.run(List.of("commit", "-q", "-S", "-m", message, "--", path),
+                identities.gpgEnvironment(), root(), null);
+        if (result.exit() != 0) {
+            boolean unsigned = result.stderr().contains("gpg failed to sign");
+            throw new BcmException(unsigned ? Kind.DEVICE_FAILED : Kind.INTERNAL,
+                    (unsigned ? "the device did not sign the commit for " : "git could not commit ") + path + ": " + result.stderr().strip(),
+                    unsigned ? "connect and unlock the Trezor and confirm on it; why it failed is in " + identities.gnupgHome().resolve("bcm-gpg-agent.log")
+                            : "check the store's repository with git status");
+        }
     }
 
     private void restore(Path file, Optional<byte[]> before) {
