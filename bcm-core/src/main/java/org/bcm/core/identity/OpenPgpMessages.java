@@ -82,7 +82,8 @@ public final class OpenPgpMessages {
      * keep a tampered plaintext write to a temporary place and keep it only when this returns.
      *
      * @throws BcmException INVALID_INPUT when the message is malformed or not encrypted to this
-     *                      certificate; VERIFY_FAILED when its integrity check fails
+     *                      certificate; VERIFY_FAILED when its integrity check fails; a device error
+     *                      kind when the device is absent or refuses
      */
     public static void decrypt(InputStream message, OutputStream plaintext, PGPPublicKeyRing own, DeviceKeys keys, Identity identity)
             throws IOException {
@@ -125,7 +126,10 @@ public final class OpenPgpMessages {
             if (!ours.verify()) {
                 throw new BcmException(Kind.VERIFY_FAILED, "the message failed its integrity check: it was modified", null);
             }
-        } catch (PGPException e) {
+        } catch (PGPException | IOException | RuntimeException e) {
+            if (e instanceof BcmException bcm) {
+                throw bcm;
+            }
             throw new BcmException(Kind.INVALID_INPUT, "cannot decrypt: " + e.getMessage(), "is it an OpenPGP message encrypted to the bcm identity?", e);
         }
     }
@@ -171,7 +175,7 @@ public final class OpenPgpMessages {
         PGPSignatureList signatures;
         try {
             signatures = first(new BcPGPObjectFactory(PGPUtil.getDecoderStream(signatureIn)), PGPSignatureList.class);
-        } catch (PGPException e) {
+        } catch (PGPException | IOException | RuntimeException e) {
             throw new BcmException(Kind.INVALID_INPUT, "not an OpenPGP signature: " + e.getMessage(), null, e);
         }
         byte[] content = data.readAllBytes();

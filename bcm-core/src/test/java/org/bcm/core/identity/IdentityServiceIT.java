@@ -112,6 +112,12 @@ class IdentityServiceIT {
                         assertThat(e.kind()).isEqualTo(BcmException.Kind.INVALID_INPUT);
                         assertThat(e.getMessage()).contains("not encrypted to the bcm identity");
                     });
+            for (byte[] garbage : List.of("not openpgp at all".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0x85, 0x01, 0x00},
+                    java.util.Arrays.copyOf(message.toByteArray(), message.size() / 2))) {
+                assertThatThrownBy(() -> OpenPgpMessages.decrypt(new ByteArrayInputStream(garbage), new ByteArrayOutputStream(),
+                        theirs.certificate(), other.keys(), identity.gpgIdentity()))
+                        .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isIn(BcmException.Kind.INVALID_INPUT, BcmException.Kind.VERIFY_FAILED));
+            }
         }
     }
 
