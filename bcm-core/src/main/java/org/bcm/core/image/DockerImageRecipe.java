@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,17 +17,24 @@ import org.bcm.core.BcmException;
 /**
  * The recipe of a Docker image a stack runs, {@code stacks/<stack>/images/<name>.yml}: Debian
  * packages installed on the shared Docker root filesystem ({@code stacks/base/docker-rootfs.yml}),
- * files laid on top, and the image config (entrypoint, command, user, working directory,
- * environment) that {@code docker import} applies.
+ * files of the bcm distribution copied in ({@code distribution}, see {@link BcmDistribution}), files
+ * laid on top, and the image config (entrypoint, command, user, working directory, environment) that
+ * {@code docker import} applies.
  *
  * <p>The image is tagged {@link #tag()}: the first 12 hex digits of the SHA-256 of the base recipe's
- * hash and this recipe's bytes. Edit either and the next deploy builds and pushes a new image; leave
- * both alone and the cached tarball and the registry's copy are reused.
+ * hash and this recipe's bytes, followed, for a recipe with {@code distribution}, by the image path,
+ * mode and SHA-256 of every file it copies. Edit the recipe or the base, or install a bcm with other
+ * jars, and the next deploy builds and pushes a new image; otherwise the cached tarball and the
+ * registry's copy are reused.
  *
  * @param name        image name, {@code [a-z0-9][a-z0-9-]*}: the file name without {@code .yml}
  * @param packages    Debian packages installed without recommends
  * @param files       absolute path in the image to content
  * @param executables paths among {@code files} that get mode 0755 (others 0644)
+ * @param distribution absolute image path to a path in the bcm distribution, as written in the recipe
+ * @param distributionFiles every file {@code distribution} copies: absolute image path to the file in the
+ *                    distribution bcm runs from; empty when bcm runs from none (then the image cannot be
+ *                    built: {@link #requireDistributionFiles()})
  * @param entrypoint  ENTRYPOINT, empty for none
  * @param cmd         CMD, empty for none
  * @param user        USER, or null
@@ -38,6 +47,8 @@ public record DockerImageRecipe(
         List<String> packages,
         Map<String, String> files,
         List<String> executables,
+        Map<String, String> distribution,
+        Map<String, Path> distributionFiles,
         List<String> entrypoint,
         List<String> cmd,
         String user,
@@ -56,6 +67,8 @@ public record DockerImageRecipe(
         packages = List.copyOf(packages);
         files = new TreeMap<>(files);
         executables = List.copyOf(executables);
+        distribution = new TreeMap<>(distribution);
+        distributionFiles = new TreeMap<>(distributionFiles);
         entrypoint = List.copyOf(entrypoint);
         cmd = List.copyOf(cmd);
         env = new LinkedHashMap<>(env);
@@ -74,6 +87,25 @@ public record DockerImageRecipe(
     /** {@code repository:tag}. */
     public String reference() {
         return repository() + ":" + tag();
+    }
+
+    /**
+     * {@link #distributionFiles()}, which the build copies into the image.
+     *
+     * @throws BcmException HOST_PREREQUISITE when the recipe copies files of the bcm distribution but
+     *     this bcm does not run from one (the system property {@code bcm.dist} is unset)
+     */
+    public Map<String, Path> requireDistributionFiles() {
+        if (!distribution.isEmpty() && distributionFiles.isEmpty()) {
+            throw new BcmException(BcmException.Kind.HOST_PREREQUISITE, "Image " + name + " copies files of the bcm"
+                    + " distribution (" + String.join(", ", distribution.values()) + "), but this bcm does not run from"
+                    + " one: the system property " + BcmDistribution.PROPERTY + " is "
+                    + (System.getProperty(BcmDistribution.PROPERTY) == null ? "not set"
+                            : "'" + System.getProperty(BcmDistribution.PROPERTY) + "', not a directory"),
+                    "run bcm through its launcher (/usr/local/bin/bcm from scripts/install.sh, or bcm-cli/target/bcm/bin/bcm),"
+                            + " which sets it");
+        }
+        return distributionFiles;
     }
 
     /** The Dockerfile instructions {@code docker import --change} applies to the image config. */
@@ -103,15 +135,22 @@ public record DockerImageRecipe(
     }
 
     /**
-     * Parses a recipe.
+     * Parses a recipe; its {@code distribution} comes from the distribution bcm runs from (the system
+     * property {@code bcm.dist}), when there is one.
      *
      * @param name     the image name (the file name without {@code .yml})
      * @param yaml     the recipe's bytes
      * @param baseHash the hash of the Docker root filesystem recipe it builds on
      * @param origin   names the file in error messages
-     * @throws BcmException INVALID_INPUT when the name or the YAML is malformed
+     * @throws BcmException INVALID_INPUT when the name or the YAML is malformed, or a {@code distribution}
+     *     entry is malformed or, with a distribution at hand, matches nothing in it
      */
     public static DockerImageRecipe parse(String name, byte[] yaml, String baseHash, String origin) {
+        return parse(name, yaml, baseHash, origin, BcmDistribution.installed().orElse(null));
+    }
+
+    /** {@link #parse(String, byte[], String, String)} with the distribution directory {@code dist}, or null for none. */
+    static DockerImageRecipe parse(String name, byte[] yaml, String baseHash, String origin, Path dist) {
         if (!NAME.matcher(name).matches()) {
             throw new BcmException(BcmException.Kind.INVALID_INPUT, "Image recipe " + origin + ": invalid image name '"
                     + name + "'", "name image recipes [a-z0-9][a-z0-9-]*.yml, at most 40 characters");
@@ -140,11 +179,18 @@ public record DockerImageRecipe(
                         + "' is not one of its files", "list it under files, or remove it from executables");
             }
         }
-        byte[] identity = (baseHash + "\n" + new String(yaml, java.nio.charset.StandardCharsets.UTF_8))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Map<String, String> distribution = f.distribution == null ? Map.of() : f.distribution;
+        BcmDistribution.validate(distribution, origin);
+        Map<String, Path> distributionFiles = distribution.isEmpty() || dist == null ? Map.of()
+                : BcmDistribution.resolve(dist, distribution, origin);
+        String identity = baseHash + "\n" + new String(yaml, StandardCharsets.UTF_8);
+        if (!distribution.isEmpty()) {
+            identity += "\n" + (dist == null ? "(no bcm distribution)\n" : BcmDistribution.digest(distributionFiles));
+        }
         return new DockerImageRecipe(name, f.packages == null ? List.of() : f.packages, files, executables,
+                distribution, distributionFiles,
                 f.entrypoint == null ? List.of() : f.entrypoint, f.cmd == null ? List.of() : f.cmd, f.user, f.workdir,
-                f.env == null ? Map.of() : f.env, ImageRecipe.sha256(identity));
+                f.env == null ? Map.of() : f.env, ImageRecipe.sha256(identity.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The YAML shape. */
@@ -153,6 +199,7 @@ public record DockerImageRecipe(
         public List<String> packages;
         public Map<String, String> files;
         public List<String> executables;
+        public Map<String, String> distribution;
         public List<String> entrypoint;
         public List<String> cmd;
         public String user;

@@ -3,9 +3,11 @@ package org.bcm.core.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.Progress;
 import org.bcm.core.home.BcmHome;
@@ -13,9 +15,9 @@ import org.bcm.core.home.BcmHome;
 /**
  * Builds the root filesystem tarballs of Docker images on the controller, from Debian packages,
  * without any image registry: the shared base ({@code stacks/base/docker-rootfs.yml}, debootstrap
- * minbase) is built once and cached; each image unpacks it, installs its packages in a chroot, lays
- * its files on top and is packed again. {@code docker import} of the tarball, with the recipe's
- * config, gives the image (see {@link DockerImageRecipe#changes()}).
+ * minbase) is built once and cached; each image unpacks it, installs its packages in a chroot, copies
+ * its files of the bcm distribution, lays its files on top and is packed again. {@code docker import}
+ * of the tarball, with the recipe's config, gives the image (see {@link DockerImageRecipe#changes()}).
  *
  * <p>Cache layout, under the cache directory: {@code docker-rootfs/<hash12>/rootfs.tar} and
  * {@code docker-images/<name>/<tag>/rootfs.tar}, each with a {@code complete} marker written last,
@@ -53,13 +55,15 @@ public final class DockerImages {
      * The root filesystem tarball of the image, built now when it is not cached.
      *
      * @throws BcmException HOST_PREREQUISITE when a build is needed but not possible here (not root,
-     *     no debootstrap), INTERNAL when a build step fails (apt's last lines are in the message)
+     *     no debootstrap, a recipe with {@code distribution} and no bcm distribution), INTERNAL when a
+     *     build step fails (apt's last lines are in the message)
      */
     public Path ensureBuilt(DockerImageRecipe recipe) {
         Path dir = imageDir(recipe);
         if (Files.exists(dir.resolve(COMPLETE))) {
             return dir.resolve("rootfs.tar");
         }
+        Map<String, Path> distributionFiles = recipe.requireDistributionFiles();
         RootfsBuild.requireBuildHost("image " + recipe.name());
         Path baseTar = ensureBase();
         Instant start = Instant.now();
@@ -70,6 +74,12 @@ public final class DockerImages {
         RootfsBuild.unpack(baseTar, rootfs);
         RootfsBuild.aptInstall(rootfs, recipe.packages(), step, progress);
         try {
+            for (var file : distributionFiles.entrySet()) {
+                Path target = rootfs.resolve(file.getKey().substring(1));
+                Files.createDirectories(target.getParent());
+                Files.copy(file.getValue(), target, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(BcmDistribution.mode(file.getValue())));
+            }
             for (var file : recipe.files().entrySet()) {
                 Path target = rootfs.resolve(file.getKey().substring(1));
                 RootfsBuild.write(target, file.getValue());

@@ -60,7 +60,8 @@ final class RootfsBuild {
     /**
      * Installs Debian packages into an unpacked root filesystem with the chroot's own apt, without
      * recommends and without starting any service (a {@code policy-rc.d} that refuses is in place
-     * meanwhile). The chroot uses the controller's resolv.conf while it downloads.
+     * meanwhile). The chroot uses the controller's resolv.conf while it downloads, and has /proc
+     * mounted (Java's post-installation scripts run {@code java}, which needs it) until apt is done.
      */
     static void aptInstall(Path rootfs, List<String> packages, String step, Progress progress) {
         if (packages.isEmpty()) {
@@ -76,6 +77,8 @@ final class RootfsBuild {
         } catch (IOException e) {
             throw new BcmException(BcmException.Kind.INTERNAL, "Failed preparing " + rootfs + " for apt: " + e.getMessage(), null, e);
         }
+        Path proc = rootfs.resolve("proc");
+        HostCommand.run(List.of("mount", "-t", "proc", "proc", proc.toString()), line -> { });
         try {
             HostCommand.run(List.of("chroot", rootfs.toString(), "apt-get", "update", "-q"), line -> { });
             List<String> install = new ArrayList<>(List.of("chroot", rootfs.toString(), "apt-get", "install", "-y", "-q",
@@ -87,6 +90,7 @@ final class RootfsBuild {
                 }
             });
         } finally {
+            HostCommand.run(List.of("umount", "-l", proc.toString()), line -> { });
             try {
                 Files.deleteIfExists(policy);
                 write(resolvConf, "");
