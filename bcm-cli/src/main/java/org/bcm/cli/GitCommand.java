@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
@@ -31,9 +30,10 @@ import picocli.CommandLine.Spec;
  * {@code gpg.format=ssh}) through an ssh-agent of bcm that serves {@code ssh://USER@HOST}.
  */
 @Command(name = "git", mixinStandardHelpOptions = true,
-        description = "Signed git commits and tags, the key on the Trezor. Arguments after -- go to git.",
-        subcommands = {GitCommand.Commit.class, GitCommand.Tag.class})
+        description = "Signed git commits and tags, the key on the Trezor. Arguments after -- go to git.")
 final class GitCommand {
+
+    @Spec CommandSpec spec;
 
     static final class SigningOptions {
         @Option(names = "--ssh", description = "Sign in git's SSH signature format with ssh://USER@HOST instead of OpenPGP."
@@ -47,38 +47,25 @@ final class GitCommand {
     }
 
     @Command(name = "commit", mixinStandardHelpOptions = true, description = "git commit -S ARGS..., signed by the Trezor (confirm on it).")
-    static final class Commit implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin SigningOptions signing;
-
-        @Parameters(paramLabel = "GIT-ARGS", description = "Passed to git commit, e.g. -- -m 'message'.")
-        List<String> args = new ArrayList<>();
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of("commit", "-S"));
-            command.addAll(args);
-            return run(new Context(spec), signing, command);
-        }
+    int commit(@Mixin SigningOptions signing,
+               @Parameters(paramLabel = "GIT-ARGS", arity = "0..*", description = "Passed to git commit, e.g. -- -m 'message'.") List<String> args)
+            throws IOException, InterruptedException {
+        return run(new Context(spec), signing, "commit", "-S", args);
     }
 
     @Command(name = "tag", mixinStandardHelpOptions = true, description = "git tag -s ARGS..., signed by the Trezor (confirm on it).")
-    static final class Tag implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin SigningOptions signing;
-
-        @Parameters(paramLabel = "GIT-ARGS", description = "Passed to git tag, e.g. -- -m 'release' v1.0.")
-        List<String> args = new ArrayList<>();
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of("tag", "-s"));
-            command.addAll(args);
-            return run(new Context(spec), signing, command);
-        }
+    int tag(@Mixin SigningOptions signing,
+            @Parameters(paramLabel = "GIT-ARGS", arity = "0..*", description = "Passed to git tag, e.g. -- -m 'release' v1.0.") List<String> args)
+            throws IOException, InterruptedException {
+        return run(new Context(spec), signing, "tag", "-s", args);
     }
 
-    private static int run(Context context, SigningOptions signing, List<String> gitArgs) throws IOException, InterruptedException {
+    private static int run(Context context, SigningOptions signing, String subcommand, String signFlag, List<String> args)
+            throws IOException, InterruptedException {
+        List<String> gitArgs = new ArrayList<>(List.of(subcommand, signFlag));
+        if (args != null) {
+            gitArgs.addAll(args);
+        }
         IdentityService identities = context.identities();
         OperatorIdentity identity = identities.require();
         List<String> command = new ArrayList<>(List.of("git"));
