@@ -39,6 +39,7 @@ final class AgentCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
+            Context.agentLogging();
             IdentityService identities = homedir == null ? context.identities()
                     : new IdentityService(new BcmHome(homedir.toAbsolutePath().getParent(), context.home().cacheDir()));
             OperatorIdentity identity = identities.require();

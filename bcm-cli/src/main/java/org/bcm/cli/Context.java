@@ -61,6 +61,17 @@ final class Context {
         return new ProjectService(new ProjectStore(home()), clusterService(), progress());
     }
 
+    /**
+     * For the agents that run for hours: their requests and device prompts (INFO of
+     * {@code org.bcm.core.identity}) go to standard error too, unless BCM_LOG_LEVEL says otherwise.
+     */
+    static void agentLogging() {
+        if (System.getenv("BCM_LOG_LEVEL") == null) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.bcm.core.identity"))
+                    .setLevel(ch.qos.logback.classic.Level.INFO);
+        }
+    }
+
     /** Progress on standard error, one line per event. */
     Progress progress() {
         PrintWriter err = err();

@@ -171,6 +171,7 @@ final class SshCommand {
         @Override
         public Integer call() throws InterruptedException {
             Context context = new Context(spec);
+            Context.agentLogging();
             List<SshPublicKey> recorded = new SshIdentities(context.home()).list();
             if (recorded.isEmpty()) {
                 throw new BcmException(BcmException.Kind.NOT_FOUND, "no ssh identities recorded in " + context.home().sshDir(),
