@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -85,6 +86,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Runnable onWritable;
     private boolean closed;
     private boolean admitted;
+    /** The {@code Authorization} value this connection last proved, and its user. */
+    private String verifiedAuthorization;
+    private String verifiedUser;
 
     ClientHandler(ProxyContext px) {
         this.px = px;
@@ -271,10 +275,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     static HttpResponse clientHead(HttpResponse up, HttpVersion version, boolean keepAlive) {
         DefaultHttpResponse r = new DefaultHttpResponse(version, up.status());
         r.headers().set(up.headers());
+        return fixHead(r, version, keepAlive);
+    }
+
+    /**
+     * {@link #clientHead} made of bitcoind's head object itself, for a final (2xx-5xx) head that is not used
+     * again: the decoder looks at a 1xx head's Upgrade header after it was handed on.
+     */
+    static HttpResponse clientHeadInPlace(HttpResponse up, HttpVersion version, boolean keepAlive) {
+        up.setProtocolVersion(version);
+        return fixHead(up, version, keepAlive);
+    }
+
+    private static HttpResponse fixHead(HttpResponse r, HttpVersion version, boolean keepAlive) {
         r.headers().remove(HttpHeaderNames.CONNECTION).remove(HttpHeaderNames.KEEP_ALIVE)
                 .remove(HttpHeaderNames.TRANSFER_ENCODING).remove(HttpHeaderNames.PROXY_CONNECTION)
                 .remove(HttpHeaderNames.TE).remove(HttpHeaderNames.TRAILER).remove(HttpHeaderNames.UPGRADE);
-        int code = up.status().code();
+        int code = r.status().code();
         boolean bodyless = code == 204 || code == 304 || code < 200;
         if (!bodyless && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             if (version.equals(HttpVersion.HTTP_1_1)) {
@@ -293,7 +310,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return CoreReplies.text(version, HttpResponseStatus.SERVICE_UNAVAILABLE, "Work queue depth exceeded");
         }
         ByteBuf body = Unpooled.copiedBuffer("bcm-rpcproxy: " + f.message() + "\n", StandardCharsets.UTF_8);
-        FullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(version,
+        FullHttpResponse r = new DefaultFullHttpResponse(version,
                 HttpResponseStatus.valueOf(f.kind().status), body);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
@@ -337,7 +354,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 reply(flow, CoreReplies.unauthorized(version));
                 return;
             }
-            user = px.auth.check(authorization);
+            if (verifiedAuthorization != null && IncomingAuth.sameCredentials(verifiedAuthorization, authorization)) {
+                // the same credentials as this connection's last good request: the users do not change
+                user = verifiedUser;
+            } else {
+                user = px.auth.check(authorization);
+                if (user != null) {
+                    verifiedAuthorization = authorization;
+                    verifiedUser = user;
+                }
+            }
             if (user == null) {
                 LOG.warn("incorrect password attempt from {}", ctx.channel().remoteAddress());
                 ctx.executor().schedule(() -> reply(flow, CoreReplies.unauthorized(version)),
@@ -414,6 +440,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         private Upstream.Exchange exchange;
         private int status;
         private boolean responseKeepAlive;
+        private HttpResponse pendingHead;
 
         ForwardFlow(long start, HttpVersion version, boolean keepAlive, String path, byte[] body) {
             super(start, version, keepAlive);
@@ -428,10 +455,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void onResponse(HttpResponse head, Upstream.Exchange ex) {
-            HttpResponse out = clientHead(head, version, keepAlive);
             status = head.status().code();
+            HttpResponse out = status >= 200 ? clientHeadInPlace(head, version, keepAlive) : clientHead(head, version, keepAlive);
             responseKeepAlive = HttpUtil.isKeepAlive(out);
-            ctx.write(out);
+            if (out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                // held until the body comes: a whole answer then goes out as one message, in one buffer
+                pendingHead = out;
+            } else {
+                ctx.write(out);
+            }
         }
 
         @Override
@@ -441,10 +473,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 ex.abort();
                 return;
             }
-            if (content instanceof LastHttpContent) {
+            HttpResponse head = pendingHead;
+            pendingHead = null;
+            if (content instanceof LastHttpContent last) {
+                if (head != null && last.trailingHeaders().isEmpty()) {
+                    FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                            last.content(), head.headers(), last.trailingHeaders());
+                    done(this, status, responseKeepAlive, ctx.writeAndFlush(whole));
+                    return;
+                }
+                if (head != null) ctx.write(head);
                 done(this, status, responseKeepAlive, ctx.writeAndFlush(content));
                 return;
             }
+            if (head != null) ctx.write(head);
             ctx.write(content);
             if (!ctx.channel().isWritable()) {
                 ctx.flush();
@@ -463,6 +505,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (current != this) return;
             if (afterResponse) {
                 LOG.warn("answer from bitcoind broke off: {}", failure.message());
+                if (pendingHead != null) {
+                    ctx.writeAndFlush(pendingHead);
+                    pendingHead = null;
+                }
                 done(this, status, false, ctx.close());
                 return;
             }

@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -44,7 +44,8 @@ final class ProxyMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final CounterDataPoint requests;
     private final Counter responses;
-    private final Map<Integer, CounterDataPoint> byCode = new ConcurrentHashMap<>();
+    /** The responses counter's data point per status (100..599), made on first use. */
+    private final AtomicReferenceArray<CounterDataPoint> byCode = new AtomicReferenceArray<>(600);
     private final Histogram duration;
     private final Map<UpstreamFailure.Kind, CounterDataPoint> upstreamErrors = new EnumMap<>(UpstreamFailure.Kind.class);
     private final CounterDataPoint prunedAnswers;
@@ -54,10 +55,11 @@ final class ProxyMetrics {
     private final CounterDataPoint cacheHits;
 
     ProxyMetrics() {
+        // no exemplars: there is no trace context to take them from, and sampling is work on every request
         requests = Counter.builder().name("rpcproxy_requests_total").help("HTTP requests received from clients")
-                .register(registry);
+                .withoutExemplars().register(registry);
         responses = Counter.builder().name("rpcproxy_responses_total").help("Answers sent to clients, by HTTP status")
-                .labelNames("code").register(registry);
+                .labelNames("code").withoutExemplars().register(registry);
         duration = Histogram.builder().name("rpcproxy_request_duration_seconds")
                 .help("Time from a request's arrival to the end of its answer")
                 .classicOnly()
@@ -101,7 +103,13 @@ final class ProxyMetrics {
     }
 
     void response(int code, long startNanos) {
-        byCode.computeIfAbsent(code, c -> responses.labelValues(Integer.toString(c))).inc();
+        CounterDataPoint c = code >= 0 && code < byCode.length() ? byCode.get(code) : null;
+        if (c == null) {
+            // labelValues gives the same data point for the same label, so a race here is harmless
+            c = responses.labelValues(Integer.toString(code));
+            if (code >= 0 && code < byCode.length()) byCode.set(code, c);
+        }
+        c.inc();
         duration.observe((System.nanoTime() - startNanos) / 1e9);
     }
 

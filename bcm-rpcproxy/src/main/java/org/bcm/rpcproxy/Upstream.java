@@ -13,17 +13,13 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -31,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,8 +113,9 @@ final class Upstream implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_CLOSE_MILLIS, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(4096).setMaxHeaderSize(16384).setMaxChunkSize(1 << 20), false, false));
+                        // requests are written as bytes (always POST, so the response decoder needs no method queue)
+                        ch.pipeline().addLast(new HttpResponseDecoder(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(4096).setMaxHeaderSize(16384).setMaxChunkSize(1 << 20)));
                         ch.pipeline().addLast(new ConnectionHandler());
                     }
                 });
@@ -128,6 +126,32 @@ final class Upstream implements AutoCloseable {
             int share = n / loops.size() + (i < n % loops.size() ? 1 : 0);
             pools.put(loops.get(i), new Pool((EventLoop) loops.get(i), Math.max(1, share)));
         }
+    }
+
+    /** The start of a request to bitcoind, up to the Content-Length value, for one path and Authorization. */
+    private record RequestHead(String path, String authorization, byte[] bytes) {}
+
+    private static final int CRLF_CRLF = 0x0d0a0d0a;
+    /** The last head made (most requests go to the same path with the same credentials). */
+    private volatile RequestHead lastHead;
+
+    /**
+     * {@code POST <path> HTTP/1.1}, then host, authorization, content-type and the name of content-length,
+     * as Netty's HttpRequestEncoder writes them (lower-case names, the path as UTF-8).
+     */
+    private byte[] requestHead(String path, String auth) {
+        RequestHead h = lastHead;
+        if (h != null && h.path().equals(path) && h.authorization().equals(auth)) {
+            return h.bytes();
+        }
+        String text = "POST " + path + " HTTP/1.1\r\n"
+                + HttpHeaderNames.HOST + ": " + hostHeader + "\r\n"
+                + HttpHeaderNames.AUTHORIZATION + ": " + auth + "\r\n"
+                + HttpHeaderNames.CONTENT_TYPE + ": application/json\r\n"
+                + HttpHeaderNames.CONTENT_LENGTH + ": ";
+        h = new RequestHead(path, auth, text.getBytes(StandardCharsets.UTF_8));
+        lastHead = h;
+        return h.bytes();
     }
 
     /** Requests waiting for a connection now (for the metrics). */
@@ -336,13 +360,14 @@ final class Upstream implements AutoCloseable {
                 pool.release(ch);
                 return;
             }
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
-                    body.retainedDuplicate());
-            request.headers()
-                    .set(HttpHeaderNames.HOST, hostHeader)
-                    .set(HttpHeaderNames.AUTHORIZATION, auth)
-                    .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                    .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            // the request as Netty's encoder wrote it, in one buffer: the same bytes without a header map
+            byte[] head = requestHead(path, auth);
+            String length = Integer.toString(body.readableBytes());
+            ByteBuf request = channel.alloc().directBuffer(head.length + length.length() + 4 + body.readableBytes());
+            request.writeBytes(head);
+            request.writeCharSequence(length, StandardCharsets.US_ASCII);
+            request.writeInt(CRLF_CRLF);
+            request.writeBytes(body, body.readerIndex(), body.readableBytes());
             Channel ch = channel;
             ch.writeAndFlush(request).addListener(f -> {
                 if (!f.isSuccess() && channel == ch && !done) {
