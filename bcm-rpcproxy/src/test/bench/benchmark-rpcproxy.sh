@@ -6,6 +6,8 @@
 # packaged launcher, each in its own JVM; see RpcProxyBenchmark for the method.
 #
 # Usage (from anywhere): bcm-rpcproxy/src/test/bench/benchmark-rpcproxy.sh [--seconds=5] [--warmup=3] [--no-build]
+#   [--rounds=N] [--relay] [--variant=NAME:--flag=value,...] [--compare-launcher=PATH] [--clients=1,4,16,64]
+#   [--keep-alive-only] [--only-getblockcount]   (RpcProxyBenchmark's javadoc describes every flag)
 set -eu
 module=$(cd "$(dirname "$0")/../../.." && pwd)
 root=$(dirname "$module")

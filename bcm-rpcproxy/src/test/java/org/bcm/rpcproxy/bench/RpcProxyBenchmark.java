@@ -42,15 +42,39 @@ import org.bcm.fixtures.bitcoind.RpcAuth;
  * sending its next request when the previous answer is complete; latency includes the connect for
  * one-connection-per-request. Prints a markdown report on standard output.
  *
- * <p>Flags: {@code --launcher=PATH} (the bcm-rpcproxy launcher), {@code --seconds=N} per measurement
- * (default 5), {@code --warmup=N} seconds (default 3), {@code --proxy-arg=--key=value} (repeatable: an
- * extra flag for the measured proxies, e.g. {@code --proxy-arg=--io-threads=2}).
+ * <p>Each getblockcount row also gives the CPU time per request of every process involved (from
+ * /proc/PID/stat: the simulator and the load generator in the direct run; the proxy, the simulator and
+ * the load generator in the proxied run) and the whole machine's busy time with its softirq part (the
+ * loopback receive path), from /proc/stat: what the shared cores can give at best.
+ *
+ * <p>Flags:
+ *
+ * <ul>
+ *   <li>{@code --launcher=PATH} the bcm-rpcproxy launcher; {@code --seconds=N} per measurement
+ *       (default 5); {@code --warmup=N} seconds (default 3);
+ *   <li>{@code --proxy-arg=--key=value} (repeatable) an extra flag for the measured proxies, e.g.
+ *       {@code --proxy-arg=--io-threads=2}; {@code --proxy-jvm-arg=OPTION} (repeatable) a JVM option
+ *       added to theirs, e.g. {@code -XX:+PreserveFramePointer} for perf;
+ *   <li>{@code --clients=1,4,16,64} the client counts of the getblockcount table; {@code
+ *       --keep-alive-only}; {@code --only-getblockcount} (no getblock or pruned-path measurements);
+ *   <li>{@code --rounds=N} each getblockcount row as N rounds of seconds/N that alternate the targets,
+ *       added up (default 1), so that a change in the machine's speed touches all targets alike;
+ *   <li>{@code --compare-launcher=PATH} (repeatable) another build or configuration of the proxy (a
+ *       launcher, or a script that runs one with other flags), measured in the same rows right after the
+ *       proxy and named by the directory that holds its {@code bin/};
+ *   <li>{@code --variant=NAME:--flag=value,--flag=value} (repeatable) the proxy with other flags (they
+ *       replace the benchmark's own), measured likewise, e.g. {@code
+ *       --variant=tuned:--io-threads=2,--upstream-connections=16};
+ *   <li>{@code --relay} the keep-alive rows through {@link NullRelay}, a relay that only copies bytes: the
+ *       floor of what any proxy costs here.
+ * </ul>
  */
 public final class RpcProxyBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USER = "bench";
     private static final String PASSWORD = "bench-password";
+    private static final String RELAY = "null relay";
 
     private final List<Process> processes = new ArrayList<>();
     private List<String> proxyArgs = List.of();
@@ -61,13 +85,27 @@ public final class RpcProxyBenchmark {
     private long proxyPid;
     private String directAuth;
     private String proxyAuth;
+    private int[] clientCounts = {1, 4, 16, 64};
+    private boolean onlyCount;
+    private boolean keepAliveOnly;
+    private String proxyJvmArgs = "";
+    private final List<Path> compareLaunchers = new ArrayList<>();
+    private final List<String> variants = new ArrayList<>();
+    private boolean relay;
+    private int rounds = 1;
+    private long lastPid;
 
     public static void main(String[] args) throws Exception {
         String launcher = "target/bcm-rpcproxy/bin/bcm-rpcproxy";
         int seconds = 5;
         int warmup = 3;
         List<String> proxyArgs = new ArrayList<>();
+        RpcProxyBenchmark b = new RpcProxyBenchmark();
         for (String a : args) {
+            if (a.startsWith("--proxy-jvm-arg=")) {
+                b.proxyJvmArgs += " " + a.substring(16);
+                continue;
+            }
             if (a.startsWith("--proxy-arg=")) {
                 proxyArgs.add(a.substring(12));
                 continue;
@@ -75,9 +113,15 @@ public final class RpcProxyBenchmark {
             if (a.startsWith("--launcher=")) launcher = a.substring(11);
             else if (a.startsWith("--seconds=")) seconds = Integer.parseInt(a.substring(10));
             else if (a.startsWith("--warmup=")) warmup = Integer.parseInt(a.substring(9));
+            else if (a.startsWith("--clients=")) b.clientCounts = Arrays.stream(a.substring(10).split(",")).mapToInt(Integer::parseInt).toArray();
+            else if (a.equals("--only-getblockcount")) b.onlyCount = true;
+            else if (a.equals("--keep-alive-only")) b.keepAliveOnly = true;
+            else if (a.startsWith("--compare-launcher=")) b.compareLaunchers.add(Path.of(a.substring(19)));
+            else if (a.startsWith("--variant=")) b.variants.add(a.substring(10));
+            else if (a.equals("--relay")) b.relay = true;
+            else if (a.startsWith("--rounds=")) b.rounds = Integer.parseInt(a.substring(9));
             else throw new IllegalArgumentException("unknown flag " + a);
         }
-        RpcProxyBenchmark b = new RpcProxyBenchmark();
         try {
             b.proxyArgs = proxyArgs;
             b.run(Path.of(launcher), seconds, warmup);
@@ -121,11 +165,16 @@ public final class RpcProxyBenchmark {
             metricsPort = freePort();
             cmd.add("--metrics-listen=127.0.0.1:" + metricsPort);
         }
-        cmd.addAll(extra);
-        cmd.addAll(proxyArgs);
+        List<String> more = new ArrayList<>(extra);
+        more.addAll(proxyArgs);
+        for (String m : more) {
+            String key = m.contains("=") ? m.substring(0, m.indexOf('=') + 1) : m;
+            cmd.removeIf(c -> c.startsWith(key));
+        }
+        cmd.addAll(more);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("BCM_RPCPROXY_UPSTREAM_PASSWORD", PASSWORD);
-        pb.environment().put("BCM_RPCPROXY_JAVA_OPTS", "-XX:+UseSerialGC -Xms64m -Xmx64m -Xss512k");
+        pb.environment().put("BCM_RPCPROXY_JAVA_OPTS", "-XX:+UseSerialGC -Xms64m -Xmx64m -Xss512k" + proxyJvmArgs);
         Process p = pb.start();
         processes.add(p);
         line(p, "listening on");
@@ -139,6 +188,7 @@ public final class RpcProxyBenchmark {
         drain.setDaemon(true);
         drain.start();
         if (metrics) proxyPid = p.pid();
+        lastPid = p.pid();
         return port;
     }
 
@@ -172,23 +222,88 @@ public final class RpcProxyBenchmark {
         measure(simPort, directAuth, count, 16, true, warmup);
         measure(proxyPort, proxyAuth, count, 16, true, warmup);
         measure(proxyPort, proxyAuth, count, 4, false, Math.max(1, warmup / 2));
+        Target direct = new Target("direct", simPort, directAuth, 0);
+        Target proxied = new Target("proxy", proxyPort, proxyAuth, proxyPid);
+        List<Target> others = new ArrayList<>();
+        for (Path other : compareLaunchers) {
+            int port = startProxy(other, work, "compare" + others.size(), List.of(), false);
+            String name = other.getParent() != null && other.getParent().getParent() != null
+                    ? other.getParent().getParent().getFileName().toString() : other.toString();
+            others.add(new Target(name, port, proxyAuth, lastPid));
+            measure(port, proxyAuth, count, 16, true, warmup);
+        }
+        for (String v : variants) {
+            int colon = v.indexOf(':');
+            int port = startProxy(launcher, work, "variant" + others.size(), List.of(v.substring(colon + 1).split(",")), false);
+            others.add(new Target(v.substring(0, colon), port, proxyAuth, lastPid));
+            measure(port, proxyAuth, count, 16, true, warmup);
+        }
+        if (relay) {
+            Process r = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                    NullRelay.class.getName(), Integer.toString(simPort)).redirectErrorStream(true).start();
+            processes.add(r);
+            int port = Integer.parseInt(line(r, "relay listening ").replaceAll(".* ", ""));
+            others.add(new Target(RELAY, port, directAuth, r.pid()));
+            measure(port, directAuth, count, 16, true, warmup);
+        }
+        StringBuilder extra = new StringBuilder();
+        StringBuilder cpu = new StringBuilder();
         out.append("### getblockcount\n\n")
-                .append("| clients | connections | direct req/s | proxy req/s | proxy/direct | direct p50 / p99 (ms) | proxy p50 / p99 (ms) | added p99 (ms) | simulator CPU µs/req (direct run) | proxy CPU µs/req |\n")
-                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (boolean keepAlive : new boolean[] {true, false}) {
-            for (int clients : new int[] {1, 4, 16, 64}) {
-                long simCpu0 = cpuMicros(simPid);
-                Result d = measure(simPort, directAuth, count, clients, keepAlive, seconds);
-                long simCpu1 = cpuMicros(simPid);
-                long proxyCpu0 = cpuMicros(proxyPid);
-                Result p = measure(proxyPort, proxyAuth, count, clients, keepAlive, seconds);
-                long proxyCpu1 = cpuMicros(proxyPid);
-                out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.3f / %.3f | %.3f / %.3f | %.3f | %.0f | %.0f |%n",
-                        clients, keepAlive ? "keep-alive" : "one per request", d.rate(), p.rate(), p.rate() / d.rate(),
-                        d.p(50), d.p(99), p.p(50), p.p(99), p.p(99) - d.p(99),
-                        (simCpu1 - simCpu0) / (double) d.latencies().length, (proxyCpu1 - proxyCpu0) / (double) p.latencies().length));
+                .append("| clients | connections | direct req/s | proxy req/s | proxy/direct | direct p50 / p99 (ms) | proxy p50 / p99 (ms) | added p99 (ms) |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        cpu.append("\n### getblockcount, CPU time per request (µs)\n\n")
+                .append("Per process from /proc/PID/stat (utime + stime; with tick-based accounting a process is also charged ")
+                .append("the softirq time, the loopback receive path, that ran in its context); the whole machine's busy time ")
+                .append("and the softirq part of it from /proc/stat, with the machine's busy share during the run.\n\n")
+                .append("| clients | connections | direct: simulator + load | direct: machine (softirq; busy) ")
+                .append("| proxied: proxy + simulator + load | proxied: machine (softirq; busy) |\n")
+                .append("|---:|---|---:|---:|---:|---:|\n");
+        if (!others.isEmpty()) {
+            extra.append("\n### getblockcount, reference runs (measured in the same rows, right after the proxy)\n\n");
+            if (relay) {
+                extra.append("The null relay (NullRelay) copies bytes between each client and its own upstream connection and does ")
+                        .append("nothing else: the floor for any proxy in a JVM here. It opens an upstream connection per client ")
+                        .append("connection, so it is measured with keep-alive clients only.\n\n");
+            }
+            extra.append("| clients | connections | what | req/s | / direct | p50 / p99 (ms) | CPU µs/req: it + simulator + load | machine CPU µs/req (softirq; busy) |\n")
+                    .append("|---:|---|---|---:|---:|---:|---:|---:|\n");
+        }
+        for (boolean keepAlive : keepAliveOnly ? new boolean[] {true} : new boolean[] {true, false}) {
+            for (int clients : clientCounts) {
+                // rounds alternate the targets, so a drift of the machine's speed touches all of them alike
+                Run d = null;
+                Run p = null;
+                Run[] o = new Run[others.size()];
+                int per = Math.max(1, seconds / rounds);
+                for (int round = 0; round < rounds; round++) {
+                    d = direct.run(count, clients, keepAlive, per).plus(d);
+                    p = proxied.run(count, clients, keepAlive, per).plus(p);
+                    for (int i = 0; i < o.length; i++) {
+                        if (keepAlive || !others.get(i).name.equals(RELAY)) o[i] = others.get(i).run(count, clients, keepAlive, per).plus(o[i]);
+                    }
+                }
+                String mode = keepAlive ? "keep-alive" : "one per request";
+                out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.3f / %.3f | %.3f / %.3f | %.3f |%n",
+                        clients, mode, d.r.rate(), p.r.rate(), p.r.rate() / d.r.rate(),
+                        d.r.p(50), d.r.p(99), p.r.p(50), p.r.p(99), p.r.p(99) - d.r.p(99)));
+                cpu.append(String.format(Locale.ROOT, "| %d | %s | %.0f + %.0f | %.0f (%.0f; %.0f%%) | %.0f + %.0f + %.0f | %.0f (%.0f; %.0f%%) |%n",
+                        clients, mode, d.simCpu(), d.loadCpu(), d.machineCpu(), d.softirqCpu(), d.busyPercent(),
+                        p.ownCpu(), p.simCpu(), p.loadCpu(), p.machineCpu(), p.softirqCpu(), p.busyPercent()));
+                for (int i = 0; i < o.length; i++) {
+                    if (o[i] == null) continue;
+                    extra.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.2f | %.3f / %.3f | %.0f + %.0f + %.0f | %.0f (%.0f; %.0f%%) |%n",
+                            clients, mode, others.get(i).name, o[i].r.rate(), o[i].r.rate() / d.r.rate(), o[i].r.p(50),
+                            o[i].r.p(99), o[i].ownCpu(), o[i].simCpu(), o[i].loadCpu(), o[i].machineCpu(), o[i].softirqCpu(),
+                            o[i].busyPercent()));
+                }
                 System.err.println("getblockcount " + clients + " " + keepAlive + " done");
             }
+        }
+        out.append(cpu).append(extra);
+        if (onlyCount) {
+            System.out.println(out);
+            return;
         }
 
         String big = call(simPort, directAuth, "getblockhash", "[100]").asText();
@@ -354,6 +469,100 @@ public final class RpcProxyBenchmark {
         }
 
         long lastLength;
+    }
+
+    /** Where load goes: the simulator itself, a proxy, the null relay. */
+    private final class Target {
+        final String name;
+        final int port;
+        final String auth;
+        final long pid;
+
+        Target(String name, int port, String auth, long pid) {
+            this.name = name;
+            this.port = port;
+            this.auth = auth;
+            this.pid = pid;
+        }
+
+        /** A measurement with the CPU of this target's process, the simulator and the load generator. */
+        Run run(String body, int clients, boolean keepAlive, int seconds) throws Exception {
+            long self = ProcessHandle.current().pid();
+            long own0 = pid == 0 ? 0 : cpuMicros(pid);
+            long sim0 = cpuMicros(simPid);
+            long load0 = cpuMicros(self);
+            System.err.println("measuring " + name + " pid " + pid + ": " + clients + " clients, " + (keepAlive ? "keep-alive" : "one per request"));
+            long[] m0 = machineMicros();
+            Result r = measure(port, auth, body, clients, keepAlive, seconds);
+            long[] m1 = machineMicros();
+            return new Run(r, pid == 0 ? 0 : cpuMicros(pid) - own0, cpuMicros(simPid) - sim0, cpuMicros(self) - load0,
+                    m1[0] - m0[0], m1[1] - m0[1], m1[2] - m0[2]);
+        }
+    }
+
+    /**
+     * A measurement (or several, added up), the CPU µs its processes used (utime + stime), and the whole
+     * machine's busy and softirq µs.
+     */
+    record Run(Result r, long own, long sim, long load, long busy, long softirq, long all) {
+        Run plus(Run other) {
+            if (other == null) return this;
+            long[] lat = Arrays.copyOf(r.latencies(), r.latencies().length + other.r.latencies().length);
+            System.arraycopy(other.r.latencies(), 0, lat, r.latencies().length, other.r.latencies().length);
+            Arrays.sort(lat);
+            return new Run(new Result(lat, r.bytes() + other.r.bytes(), r.seconds() + other.r.seconds()),
+                    own + other.own, sim + other.sim, load + other.load, busy + other.busy, softirq + other.softirq,
+                    all + other.all);
+        }
+
+        private double perRequest(long micros) {
+            return micros / (double) Math.max(1, r.latencies().length);
+        }
+
+        double ownCpu() {
+            return perRequest(own);
+        }
+
+        double simCpu() {
+            return perRequest(sim);
+        }
+
+        double loadCpu() {
+            return perRequest(load);
+        }
+
+        double softirqCpu() {
+            return perRequest(softirq);
+        }
+
+        /** All CPU time the machine spent per request (every process, kernel threads, interrupts). */
+        double machineCpu() {
+            return perRequest(busy);
+        }
+
+        /** The machine's busy share, in per cent. */
+        double busyPercent() {
+            return all == 0 ? 0 : 100.0 * busy / all;
+        }
+    }
+
+    /** The machine's CPU time from /proc/stat, in µs: {busy, softirq, busy + idle}. */
+    private static long[] machineMicros() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long user = Long.parseLong(f[1]);
+            long nice = Long.parseLong(f[2]);
+            long system = Long.parseLong(f[3]);
+            long idle = Long.parseLong(f[4]);
+            long iowait = Long.parseLong(f[5]);
+            long irq = Long.parseLong(f[6]);
+            long softirq = Long.parseLong(f[7]);
+            long steal = Long.parseLong(f[8]);
+            long busy = user + nice + system + irq + softirq + steal;
+            return new long[] {busy * 10_000L, softirq * 10_000L, (busy + idle + iowait) * 10_000L};
+        } catch (IOException | RuntimeException e) {
+            return new long[3];
+        }
     }
 
     /** One measurement: latencies (ns) and answer bytes. */
