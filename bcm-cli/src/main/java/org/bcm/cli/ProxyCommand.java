@@ -15,7 +15,9 @@ final class ProxyCommand {
 
     /**
      * {@code bcm proxy run [OPTIONS]}: the same program as the {@code bcm-rpcproxy} launcher, with
-     * its options, messages and exit codes ({@code bcm proxy run --help}).
+     * its options, messages and exit codes ({@code bcm proxy run --help}). Its log lines (a start line,
+     * one per peer fetch) show at its {@code --log-level}, default info, although bcm itself shows only
+     * warnings.
      */
     @Command(name = "run", description = "Run the proxy in the foreground; takes bcm-rpcproxy's options (bcm proxy run --help).")
     static final class Run implements Callable<Integer> {
@@ -24,7 +26,9 @@ final class ProxyCommand {
 
         @Override
         public Integer call() {
-            return RpcProxyCommand.execute(args.toArray(String[]::new));
+            return RpcProxyCommand.execute(level -> ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                    .getLogger("org.bcm.rpcproxy")).setLevel(ch.qos.logback.classic.Level.toLevel(level)),
+                    args.toArray(String[]::new));
         }
     }
 }

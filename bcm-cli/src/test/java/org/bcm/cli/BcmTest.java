@@ -35,6 +35,18 @@ class BcmTest {
     }
 
     @Test
+    void proxyRunLogsAtItsOwnLevelNotAtBcmsWarn() {
+        ch.qos.logback.classic.Logger proxyLogger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.bcm.rpcproxy");
+        // the level is applied before the settings are checked, so a refused start shows it too
+        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443")).isEqualTo(2);
+        assertThat(proxyLogger.getEffectiveLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
+        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443", "--log-level=debug")).isEqualTo(2);
+        assertThat(proxyLogger.getEffectiveLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+        proxyLogger.setLevel(null);
+    }
+
+    @Test
     void anInvalidClusterNameIsOneMessageWithAHintAndExitCode2() {
         assertThat(run("cluster", "create", "--cluster-name=Bad_Name")).isEqualTo(2);
         assertThat(err.toString()).startsWith("bcm: Invalid cluster name 'Bad_Name'")

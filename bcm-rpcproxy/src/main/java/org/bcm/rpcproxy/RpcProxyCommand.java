@@ -23,9 +23,11 @@ import picocli.CommandLine.Spec;
  * {@code bcm-rpcproxy} / {@code bcm proxy run}: runs the proxy until SIGTERM or SIGINT. Every config
  * key is also a flag ({@code --key=value}); flags override the file given with {@code --config}.
  *
- * <p>To embed it as a subcommand: {@code parent.addSubcommand("run", RpcProxyCommand.commandLine())}
- * and call {@link #run(RpcProxySettings, Map, Consumer)} or use {@link #execute(String...)}; the exit
- * codes are {@link #EXIT_OK}, {@link #EXIT_INTERNAL}, and {@link RpcProxyException.Reason#exitCode()}.
+ * <p>To embed it as a subcommand: {@code parent.addSubcommand("run", RpcProxyCommand.commandLine(..))}
+ * and call {@link #run(RpcProxySettings, Map, Consumer)} or use {@link #execute(Consumer, String...)};
+ * the exit codes are {@link #EXIT_OK}, {@link #EXIT_INTERNAL}, and {@link
+ * RpcProxyException.Reason#exitCode()}. The embedding application applies {@code log-level} itself
+ * (to the logger {@code org.bcm.rpcproxy}); the launcher's default passes it to its logback.xml.
  */
 @Command(name = "bcm-rpcproxy", mixinStandardHelpOptions = true, versionProvider = RpcProxyCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -49,8 +51,27 @@ public final class RpcProxyCommand implements Callable<Integer> {
     public static final int EXIT_INTERNAL = 1;
     public static final int EXIT_USAGE = 2;
 
+    /** The launcher's way to apply log-level: the system property its conf/logback.xml reads. */
+    private static final Consumer<String> LAUNCHER_LOG_LEVEL =
+            level -> System.setProperty("bcm.rpcproxy.log.level", level.toUpperCase(java.util.Locale.ROOT));
+
+    private final Consumer<String> logLevelSink;
+
     @Spec
     CommandSpec spec;
+
+    /** The command as the launcher runs it. */
+    public RpcProxyCommand() {
+        this(LAUNCHER_LOG_LEVEL);
+    }
+
+    /**
+     * @param logLevelSink receives the log level ({@code error}, {@code warn}, {@code info}, {@code debug}
+     *     or {@code trace}) before the proxy makes its first logger
+     */
+    public RpcProxyCommand(Consumer<String> logLevelSink) {
+        this.logLevelSink = logLevelSink;
+    }
 
     @Option(names = "--config", paramLabel = "FILE", description = "Config file of key=value lines.")
     Path config;
@@ -79,7 +100,7 @@ public final class RpcProxyCommand implements Callable<Integer> {
     @Option(names = "--datadir", paramLabel = "DIR", description = "bitcoind's datadir, for the default cookie path (default ~/.bitcoin).")
     String datadir;
 
-    @Option(names = "--upstream-timeout", paramLabel = "DURATION", description = "Longest wait for bitcoind's answer to start (default 60s).")
+    @Option(names = "--upstream-timeout", paramLabel = "DURATION", description = "Longest wait for bitcoind's answer to start, or pause in it (default 900s, as bitcoin-cli).")
     String upstreamTimeout;
 
     @Option(names = "--upstream-connections", paramLabel = "N", description = "Keep-alive connections to bitcoind, below its rpcthreads (default 3).")
@@ -136,9 +157,18 @@ public final class RpcProxyCommand implements Callable<Integer> {
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace.")
     String logLevel;
 
-    /** A command line for this command, with bcm-rpcproxy's error handling and exit codes. */
+    /** A command line for this command as the launcher runs it, with its error handling and exit codes. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new RpcProxyCommand());
+        return commandLine(LAUNCHER_LOG_LEVEL);
+    }
+
+    /**
+     * A command line for this command, with bcm-rpcproxy's error handling and exit codes.
+     *
+     * @param logLevelSink applies the log level, see {@link #RpcProxyCommand(Consumer)}
+     */
+    public static CommandLine commandLine(Consumer<String> logLevelSink) {
+        CommandLine cl = new CommandLine(new RpcProxyCommand(logLevelSink));
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("bcm-rpcproxy: " + ex.getMessage());
@@ -167,9 +197,14 @@ public final class RpcProxyCommand implements Callable<Integer> {
         return cl;
     }
 
-    /** Parses {@code args} and runs; returns the exit code. */
+    /** Parses {@code args} and runs as the launcher; returns the exit code. */
     public static int execute(String... args) {
         return commandLine().execute(args);
+    }
+
+    /** Parses {@code args} and runs, the log level applied by {@code logLevelSink}; returns the exit code. */
+    public static int execute(Consumer<String> logLevelSink, String... args) {
+        return commandLine(logLevelSink).execute(args);
     }
 
     /** The settings the flags (and the config file they name) give. */
@@ -213,7 +248,7 @@ public final class RpcProxyCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         RpcProxySettings settings = settings();
         // before the first logger exists: the launcher's logback.xml reads it
-        System.setProperty("bcm.rpcproxy.log.level", settings.logLevel().toUpperCase(java.util.Locale.ROOT));
+        logLevelSink.accept(settings.logLevel());
         return run(settings, System.getenv(), proxy -> {});
     }
 

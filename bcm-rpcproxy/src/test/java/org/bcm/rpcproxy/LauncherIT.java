@@ -69,6 +69,27 @@ class LauncherIT {
     }
 
     @Test
+    void logLevelWarnLeavesOutTheInfoLines() throws Exception {
+        try (BitcoindSimulator sim = BitcoindSimulator.builder().blocks(5).start()) {
+            int port = freePort();
+            Path log = dir.resolve("warn.log");
+            Process p = new ProcessBuilder(launcher().toString(), "--chain=regtest", "--listen=127.0.0.1:" + port,
+                    "--upstream=http://127.0.0.1:" + sim.port(), "--upstream-cookie=" + sim.cookieFile().orElseThrow(),
+                    "--cache-size=0", "--log-level=warn")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                Await.until(Duration.ofSeconds(30), "the warning", () -> read(log).contains("no rpcauth user is configured"));
+                Http.Response r = Http.post(port, null, "{\"method\":\"getblockcount\",\"params\":[],\"id\":1}");
+                assertThat(r.text()).contains("\"result\":5");
+            } finally {
+                p.destroy();
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(read(log)).doesNotContain("INFO").doesNotContain("listening on").doesNotContain("stopped");
+        }
+    }
+
+    @Test
     void badFlagsGiveOneLineAndExitCode2() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(launcher().toString(), "--fetch-wait=soon", "--cache-size=0"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
