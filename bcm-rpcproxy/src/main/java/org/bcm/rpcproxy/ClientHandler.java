@@ -397,7 +397,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 if (e.getBlock() != null) {
-                    GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, uri, body, e, body);
+                    GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, uri, body, e);
                     g.output = g.new SingleOutput();
                     next = g;
                 } else {
@@ -552,7 +552,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         private final String path;
         private final byte[] request;
         private final RpcRequest.Element element;
-        private final byte[] body;
         private Output output;
         private Upstream.Exchange exchange;
         private HttpResponse head;
@@ -568,15 +567,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
         /**
          * @param request the bytes to send (the whole body, or the batch element)
-         * @param body the client's whole body (the element's id is read from it)
          */
         GetBlockFlow(long start, HttpVersion version, boolean keepAlive, String path, byte[] request,
-                RpcRequest.Element element, byte[] body) {
+                RpcRequest.Element element) {
             super(start, version, keepAlive);
             this.path = path;
             this.request = request;
             this.element = element;
-            this.body = body;
         }
 
         @Override
@@ -659,7 +656,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
         private void pruned(HttpResponse h, ByteBuf whole) {
             String hash = element.getBlock().hash();
-            if (element.getBlock().verbosity() == 0 && serveFromCache(hash)) {
+            if (element.getBlock().verbosity() == 0 && serveFromCache(hash, whole)) {
                 whole.release();
                 return;
             }
@@ -707,20 +704,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             output.end();
         }
 
-        private boolean serveFromCache(String hash) {
+        /**
+         * Serves the block from the cache, framed as bitcoind framed its pruned error to this request ({@code
+         * prunedAnswer}), so the answer is the one this bitcoind would give if it still had the block.
+         */
+        private boolean serveFromCache(String hash, ByteBuf prunedAnswer) {
             Optional<BlockCache.Entry> entry = px.cache.get(hash);
             if (entry.isEmpty()) return false;
+            CoreReplies.Envelope envelope;
             FileChannel file;
             try {
+                envelope = CoreReplies.Envelope.of(prunedAnswer);
                 file = FileChannel.open(entry.get().file(), StandardOpenOption.READ);
             } catch (IOException e) {
                 return false;
             }
             px.metrics.cacheHit();
             finished = true;
-            byte[] id = element.id(body);
-            cacheStream = new CacheStream(file, entry.get().size(), CoreReplies.resultStringPrefix(element.v2()),
-                    CoreReplies.resultStringSuffix(element.v2(), id, true), output);
+            cacheStream = new CacheStream(file, entry.get().size(), CoreReplies.resultStringPrefix(envelope.v2()),
+                    CoreReplies.resultStringSuffix(envelope.v2(), envelope.id(), true), output);
             cacheStream.start();
             return true;
         }
@@ -949,7 +951,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             RpcRequest.Element first = seg.get(0);
             if (seg.size() == 1 && first.getBlock() != null) {
                 byte[] element = slice(first);
-                GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, path, element, first, rpc.body);
+                GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, path, element, first);
                 g.output = new ElementOutput(seg);
                 abortCurrent = g::clientClosed;
                 g.start();

@@ -1,7 +1,11 @@
 package org.bcm.rpcproxy;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -9,7 +13,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The replies the proxy writes itself, byte for byte as Core writes them (src/httprpc.cpp
@@ -106,6 +112,59 @@ final class CoreReplies {
         out.write('}');
         if (newline) out.write('\n');
         return out.toByteArray();
+    }
+
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /**
+     * How bitcoind framed one answer, for an answer the proxy writes in its place (a cached block after
+     * bitcoind's pruned error for the same request): the framing differs between Core versions (Core 28
+     * and later answer a 2.0 request with {@code "jsonrpc":"2.0"} and without {@code "error"}; Core 24-27
+     * answer every request in the legacy form) and Core writes the id as it serialises it, compact.
+     *
+     * @param v2 the answer has a {@code jsonrpc} member
+     * @param id the id member's value exactly as bitcoind wrote it, or null when the answer has none
+     */
+    record Envelope(boolean v2, byte[] id) {
+
+        /**
+         * Reads the envelope of {@code answer}, one JSON object (not consumed).
+         *
+         * @throws IOException when {@code answer} is not a JSON object
+         */
+        static Envelope of(ByteBuf answer) throws IOException {
+            byte[] b = ByteBufUtil.getBytes(answer);
+            try (JsonParser p = JSON.createParser(b)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IOException("not a JSON object");
+                }
+                boolean v2 = false;
+                byte[] id = null;
+                JsonToken t = p.nextToken();
+                while (t == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    int start = (int) p.currentTokenLocation().getByteOffset();
+                    p.skipChildren();
+                    t = p.nextToken();
+                    if (name.equals("jsonrpc")) {
+                        v2 = true;
+                    } else if (name.equals("id")) {
+                        // the value ends where the next token starts, less the separator and any blank
+                        int end = (int) p.currentTokenLocation().getByteOffset();
+                        while (end > start && (b[end - 1] == ',' || b[end - 1] == ' ' || b[end - 1] == '\n'
+                                || b[end - 1] == '\r' || b[end - 1] == '\t')) {
+                            end--;
+                        }
+                        id = Arrays.copyOfRange(b, start, end);
+                    }
+                }
+                if (t != JsonToken.END_OBJECT) {
+                    throw new IOException("not a JSON object");
+                }
+                return new Envelope(v2, id);
+            }
+        }
     }
 
     private static byte[] ascii(String s) {

@@ -263,5 +263,12 @@ public final class RpcProxy implements AutoCloseable {
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             }
         }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // a scraper that resets its connection is no news; never a stack trace in the log
+            LOG.debug("metrics client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
     }
 }

@@ -22,7 +22,9 @@ import java.util.Set;
  * @param upstream bitcoind's RPC URL, {@code http://host:port}, without path (key {@code upstream})
  * @param upstreamCredentials how the proxy authenticates to bitcoind
  * @param upstreamTimeout longest wait for bitcoind's answer to start, queueing for a connection
- *     included (key {@code upstream-timeout})
+ *     included, and longest pause in the middle of an answer (key {@code upstream-timeout}; default 900 s,
+ *     bitcoin-cli's {@code -rpcclienttimeout}, so that long calls such as {@code waitfornewblock} or
+ *     {@code gettxoutsetinfo} pass as they would straight to bitcoind)
  * @param upstreamConnections most keep-alive connections to bitcoind; keep it below bitcoind's {@code
  *     rpcthreads} so other clients still get a thread (key {@code upstream-connections})
  * @param upstreamQueue most requests waiting for a connection before the proxy answers 503 "Work queue
@@ -105,6 +107,11 @@ public record RpcProxyConfig(
         atLeast("upstream-queue", upstreamQueue, 0);
         atLeast("max-clients", maxClients, 1);
         atLeast("io-threads", ioThreads, 1);
+        if (ioThreads > upstreamConnections) {
+            // every I/O thread has its own connections to bitcoind, at least one
+            throw RpcProxyException.invalid("io-threads (" + ioThreads + ") must not exceed upstream-connections ("
+                    + upstreamConnections + "): each I/O thread keeps at least one connection to bitcoind");
+        }
         if (cacheSizeMiB < 0) {
             throw RpcProxyException.invalid("cache-size must be 0 (no cache) or a size in MiB (got " + cacheSizeMiB + ")");
         }
@@ -153,7 +160,7 @@ public record RpcProxyConfig(
         private InetSocketAddress listen;
         private URI upstream;
         private UpstreamCredentials upstreamCredentials;
-        private Duration upstreamTimeout = Duration.ofSeconds(60);
+        private Duration upstreamTimeout = Duration.ofSeconds(900);
         private int upstreamConnections = 3;
         private int upstreamQueue = 1024;
         private final List<RpcAuthUser> rpcAuth = new ArrayList<>();

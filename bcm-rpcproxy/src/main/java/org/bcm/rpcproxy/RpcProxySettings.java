@@ -264,6 +264,11 @@ public final class RpcProxySettings {
             if (!"http".equals(u.getScheme())) {
                 throw RpcProxyException.invalid(source("upstream") + ": upstream must be an http:// URL (got '" + v + "'); bitcoind speaks plain HTTP");
             }
+            if (u.getRawUserInfo() != null) {
+                // the message leaves the credentials out: errors are printed and may be logged
+                throw RpcProxyException.invalid(source("upstream") + ": upstream must not carry credentials (got 'http://…@"
+                        + u.getHost() + "'); use upstream-user with upstream-password, or upstream-cookie");
+            }
             if (u.getHost() == null) {
                 throw RpcProxyException.invalid(source("upstream") + ": upstream has no host (got '" + v + "')");
             }

@@ -310,6 +310,9 @@ final class Upstream implements AutoCloseable {
         private boolean authFailed;
         boolean done;
         ScheduledFuture<?> timer;
+        /** When the answer last made progress (System.nanoTime), and whether the client paused it. */
+        private long lastProgress;
+        private boolean paused;
 
         Exchange(Pool pool, String path, ByteBuf body, Handler handler) {
             this.pool = pool;
@@ -320,11 +323,14 @@ final class Upstream implements AutoCloseable {
 
         /** Stops reading the answer (the client cannot take more now). */
         void pause() {
+            paused = true;
             if (channel != null) channel.config().setAutoRead(false);
         }
 
         /** Reads the answer again. */
         void resume() {
+            paused = false;
+            lastProgress = System.nanoTime();
             if (channel != null && !done) channel.config().setAutoRead(true);
         }
 
@@ -403,7 +409,8 @@ final class Upstream implements AutoCloseable {
             }
             responded = true;
             keepAlive = HttpUtil.isKeepAlive(head);
-            cancelTimer();
+            // the timer keeps running: from now on it bounds a pause in the middle of the answer
+            lastProgress = System.nanoTime();
             handler.onResponse(head, this);
         }
 
@@ -428,9 +435,11 @@ final class Upstream implements AutoCloseable {
                 }
                 return;
             }
+            lastProgress = System.nanoTime();
             handler.onContent(content, this);
             if (last && !done) {
                 done = true;
+                cancelTimer();
                 body.release();
                 Channel ch = detach();
                 ch.config().setAutoRead(true);
@@ -461,6 +470,18 @@ final class Upstream implements AutoCloseable {
 
         private void timeout() {
             if (done) return;
+            if (responded) {
+                long idle = System.nanoTime() - lastProgress;
+                if (paused || idle < timeoutNanos) {
+                    // a slow client is the client handler's to judge; bitcoind sent something lately
+                    timer = channel.eventLoop().schedule(this::timeout, paused ? timeoutNanos : timeoutNanos - idle,
+                            TimeUnit.NANOSECONDS);
+                    return;
+                }
+                detach().close();
+                fail(UpstreamFailure.Kind.TIMEOUT, describe + " stopped sending its answer for " + timeoutNanos / 1_000_000 + " ms");
+                return;
+            }
             if (channel != null) {
                 detach().close();
             } else if (pool.waiting.remove(this)) {

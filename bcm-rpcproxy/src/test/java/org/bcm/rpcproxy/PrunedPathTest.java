@@ -243,6 +243,38 @@ class PrunedPathTest {
     }
 
     @Test
+    void aCachedBlockIsFramedAsThisBitcoindFramesItsAnswers() throws IOException {
+        // Core 27 knows no JSON-RPC 2.0: a 2.0 request gets a legacy answer, an absent id is "id":null; and
+        // Core writes an id as it serialises it, compact and unescaped, not as the client wrote it
+        BitcoindSimulator.Builder node = prunedNode(SimulatedPeer.outboundFullRelay(1, 0.01, Delivery.after(Duration.ZERO)))
+                .version(270000);
+        try (ProxyFixture fx = ProxyFixture.start(node, b -> {})) {
+            String hash = fx.sim.blockHash(7);
+            List<String> bodies = List.of(getblock(hash, "0", "[1, {\"a\" : 2}]", true),
+                    getblock(hash, "false", "\"\\u00e9\\/\"", false),
+                    "{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0]}");
+            List<String> expected = new java.util.ArrayList<>();
+            for (String b : bodies) {
+                expected.add(fx.direct(b).text());
+            }
+            assertThat(expected.get(0)).startsWith("{\"result\":\"").endsWith(",\"error\":null,\"id\":[1,{\"a\":2}]}\n");
+            assertThat(expected.get(1)).endsWith(",\"id\":\"\u00e9/\"}\n");
+            assertThat(expected.get(2)).endsWith(",\"error\":null,\"id\":null}\n");
+            fx.sim.prune(20);
+            assertThat(fx.proxied(bodies.get(0)).text()).isEqualTo(expected.get(0));
+            Await.until(Duration.ofSeconds(5), "the block in the cache",
+                    () -> Await.metric(fx.proxy, "rpcproxy_block_cache_blocks") == 1);
+
+            fx.sim.repruneBlock(hash);
+
+            for (int i = 0; i < bodies.size(); i++) {
+                assertThat(fx.proxied(bodies.get(i)).text()).as(bodies.get(i)).isEqualTo(expected.get(i));
+            }
+            assertThat(Await.metric(fx.proxy, "rpcproxy_block_cache_hits_total")).isEqualTo(bodies.size());
+        }
+    }
+
+    @Test
     void aBatchWaitsForItsPrunedElementsAndKeepsTheOrder() throws IOException {
         try (ProxyFixture fx = start(prunedNode(SimulatedPeer.outboundFullRelay(1, 0.01, Delivery.after(Duration.ofMillis(50)))), b -> {})) {
             String a = fx.sim.blockHash(13);

@@ -119,6 +119,10 @@ class RpcProxySettingsTest {
         assertInvalid("upstream-connections=0\n", "upstream-connections must be at least 1");
         assertInvalid("upstream=https://node:8332\n", "upstream must be an http:// URL");
         assertInvalid("upstream=http://node:8332/wallet/x\n", "must not have a path");
+        assertInvalid("upstream=http://alice:s3cret@node:8332\n", "upstream must not carry credentials (got 'http://…@node'); use upstream-user");
+        assertThatThrownBy(() -> RpcProxySettings.parse("upstream=http://alice:s3cret@node\n", "f").toConfig(ENV))
+                .hasMessageNotContaining("s3cret");
+        assertInvalid("io-threads=4\nupstream-connections=3\n", "io-threads (4) must not exceed upstream-connections (3)");
         assertInvalid("upstream-user=u\n", "upstream-password is missing");
         assertInvalid("upstream-password=p\n", "upstream-user is missing");
         assertInvalid("upstream-user=u\nupstream-password=p\nupstream-cookie=/c\n", "exclude each other");
