@@ -12,7 +12,7 @@ record UpstreamFailure(Kind kind, String message) {
     enum Kind {
         /** bitcoind refused the connection or is unreachable: 503, retry later. */
         CONNECT(503, "connect"),
-        /** No answer within upstream-timeout: 504. */
+        /** No answer within upstream-timeout (504), or a pause of that long in the middle of one (connection closed). */
         TIMEOUT(504, "timeout"),
         /** The connection closed before the answer was complete: 502. */
         CLOSED(502, "closed"),

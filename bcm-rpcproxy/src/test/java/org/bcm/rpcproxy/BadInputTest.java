@@ -215,6 +215,46 @@ class BadInputTest {
     }
 
     @Test
+    void anAnswerThatStopsHalfwayTimesOutAndClosesTheClientsConnection() throws Exception {
+        // a bitcoind that sends its head and ten bytes of a 100-byte body, then nothing, keeping the connection
+        try (ServerSocket upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread fake = new Thread(() -> {
+                try (Socket c = upstream.accept()) {
+                    byte[] buf = new byte[8192];
+                    c.getInputStream().read(buf);
+                    c.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                            + "{\"result\":").getBytes(StandardCharsets.US_ASCII));
+                    c.getOutputStream().flush();
+                    c.getInputStream().read(buf); // until the proxy gives up and closes
+                } catch (IOException e) {
+                    // the test fails on the client side
+                }
+            });
+            fake.setDaemon(true);
+            fake.start();
+            RpcProxyConfig config = RpcProxyConfig.builder(Chain.REGTEST)
+                    .listen(new InetSocketAddress("127.0.0.1", 0))
+                    .upstream(URI.create("http://127.0.0.1:" + upstream.getLocalPort()))
+                    .upstreamCredentials(new UpstreamCredentials.Password("u", "p"))
+                    .upstreamTimeout(Duration.ofMillis(400))
+                    .cacheDir(Files.createTempDirectory("rpcproxy-cache")).cacheSizeMiB(0).build();
+            try (RpcProxy proxy = RpcProxy.start(config); Socket client = new Socket("127.0.0.1", proxy.port())) {
+                client.setSoTimeout(10_000);
+                long t0 = System.nanoTime();
+                client.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + COUNT.length() + "\r\n\r\n" + COUNT)
+                        .getBytes(StandardCharsets.US_ASCII));
+                String got = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // to EOF
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(got).startsWith("HTTP/1.1 200 OK").contains("Content-Length: 100").endsWith("\r\n\r\n{\"result\":");
+                assertThat(ms).isBetween(350L, 5000L);
+                assertThat(Await.metric(proxy, "rpcproxy_upstream_errors_total{reason=\"timeout\"}")).isEqualTo(1);
+            }
+            fake.join(5000);
+            assertThat(fake.isAlive()).as("the proxy closed its connection to the stalled bitcoind").isFalse();
+        }
+    }
+
+    @Test
     void theProxysOwnQueueLimitAnswersLikeCore() throws Exception {
         try (ProxyFixture fx = ProxyFixture.start(BitcoindSimulator.builder().blocks(20).rpcThreads(4),
                 b -> b.upstreamConnections(1).upstreamQueue(1))) {
