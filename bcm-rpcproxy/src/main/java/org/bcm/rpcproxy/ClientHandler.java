@@ -10,6 +10,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -17,6 +20,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -86,6 +90,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private Runnable onWritable;
     private boolean closed;
     private boolean admitted;
+    /** Bytes of the request being answered, counted in {@code request-memory} until it is answered. */
+    private long heldBytes;
     /** The {@code Authorization} value this connection last proved, and its user. */
     private String verifiedAuthorization;
     private String verifiedUser;
@@ -130,8 +136,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (f != null) {
             f.clientClosed();
         }
+        px.requestMemory.giveBack(heldBytes);
+        heldBytes = 0;
         FullHttpRequest r;
         while ((r = pending.poll()) != null) {
+            px.requestMemory.giveBack(r.content().readableBytes());
             r.release();
         }
         onWritable = null;
@@ -174,6 +183,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof RequestMemory.Exceeded && !closed) {
+            // answered in its turn after the requests before it: a request that stands for the refused one
+            LOG.warn("refusing a request from {}: {}", c.channel().remoteAddress(), root.getMessage());
+            DefaultFullHttpRequest refused = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
+                    Unpooled.EMPTY_BUFFER);
+            refused.setDecoderResult(DecoderResult.failure(root));
+            channelRead(c, refused);
+            return;
+        }
         LOG.debug("client {}: {}", c.channel().remoteAddress(), cause.toString());
         c.close();
     }
@@ -209,6 +228,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         cancel(requestTimer);
         requestTimer = null;
+        px.requestMemory.giveBack(heldBytes);
+        heldBytes = req.content().readableBytes();
         try {
             dispatch(req);
         } finally {
@@ -250,6 +271,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        px.requestMemory.giveBack(heldBytes);
+        heldBytes = 0;
         px.metrics.response(status, flow.start);
         if (!keepAlive || px.draining) {
             lastWrite.addListener(ChannelFutureListener.CLOSE);
@@ -309,9 +332,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (f.kind() == UpstreamFailure.Kind.QUEUE_FULL) {
             return CoreReplies.text(version, HttpResponseStatus.SERVICE_UNAVAILABLE, "Work queue depth exceeded");
         }
-        ByteBuf body = Unpooled.copiedBuffer("bcm-rpcproxy: " + f.message() + "\n", StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(version,
-                HttpResponseStatus.valueOf(f.kind().status), body);
+        return ownReply(version, HttpResponseStatus.valueOf(f.kind().status), f.message());
+    }
+
+    /** The proxy's own answer (not bitcoind's): {@code bcm-rpcproxy: <message>} as text/plain. */
+    private static FullHttpResponse ownReply(HttpVersion version, HttpResponseStatus status, String message) {
+        ByteBuf body = Unpooled.copiedBuffer("bcm-rpcproxy: " + message + "\n", StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(version, status, body);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return r;
@@ -329,7 +356,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (req.decoderResult().isFailure()) {
             Flow closing = new Flow(start, version, false);
             current = closing;
-            reply(closing, CoreReplies.text(version, HttpResponseStatus.BAD_REQUEST, "Bad Request"));
+            if (req.decoderResult().cause() instanceof RequestMemory.Exceeded e) {
+                reply(closing, ownReply(version, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage()));
+            } else {
+                reply(closing, CoreReplies.text(version, HttpResponseStatus.BAD_REQUEST, "Bad Request"));
+            }
             return;
         }
         String method = req.method().name();

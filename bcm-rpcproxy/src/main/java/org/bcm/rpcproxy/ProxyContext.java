@@ -14,6 +14,7 @@ final class ProxyContext {
     final BlockCache cache;
     final ProxyMetrics metrics;
     final IncomingAuth auth;
+    final RequestMemory requestMemory;
     final ChannelGroup clients = new DefaultChannelGroup("rpcproxy-clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
     volatile boolean draining;
@@ -25,6 +26,7 @@ final class ProxyContext {
         this.cache = cache;
         this.metrics = metrics;
         this.auth = new IncomingAuth(config);
+        this.requestMemory = new RequestMemory(config.requestMemoryBytes());
     }
 
     /** Counts a new client connection; false when {@code max-clients} are already connected. */

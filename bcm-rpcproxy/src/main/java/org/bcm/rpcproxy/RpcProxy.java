@@ -86,6 +86,8 @@ public final class RpcProxy implements AutoCloseable {
             metrics.gauge("rpcproxy_client_connections", "Client connections open", px::connections);
             metrics.gauge("rpcproxy_upstream_connections", "Connections to bitcoind open", upstream::openConnections);
             metrics.gauge("rpcproxy_upstream_queued_requests", "Requests waiting for a connection to bitcoind", upstream::queuedRequests);
+            metrics.gauge("rpcproxy_request_memory_bytes", "Bytes of request bodies held (request-memory)",
+                    px.requestMemory::held);
             metrics.gauge("rpcproxy_block_fetches_in_flight", "Block fetches in progress", fetcher::inFlight);
             metrics.gauge("rpcproxy_block_cache_bytes", "Bytes of blocks in the on-disk cache", cache::bytes);
             metrics.gauge("rpcproxy_block_cache_blocks", "Blocks in the on-disk cache", cache::blocks);
@@ -103,7 +105,7 @@ public final class RpcProxy implements AutoCloseable {
                             // Core: request line and headers at most 8192 bytes (src/httpserver.cpp MAX_HEADERS_SIZE)
                             ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
                                     .setMaxInitialLineLength(8192).setMaxHeaderSize(8192).setMaxChunkSize(65536)));
-                            ch.pipeline().addLast(new HttpObjectAggregator(maxRequest, true));
+                            ch.pipeline().addLast(new RequestAggregator(maxRequest, px.requestMemory));
                             ch.pipeline().addLast(new ClientHandler(px));
                         }
                     });

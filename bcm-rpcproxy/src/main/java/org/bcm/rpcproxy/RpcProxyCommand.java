@@ -139,6 +139,9 @@ public final class RpcProxyCommand implements Callable<Integer> {
     @Option(names = "--max-request-size", paramLabel = "SIZE", description = "Largest request body; larger ones get 413 (default 32MiB).")
     String maxRequestSize;
 
+    @Option(names = "--request-memory", paramLabel = "SIZE", description = "Request bytes held at once over all clients; past it 503 (default a quarter of the heap).")
+    String requestMemory;
+
     @Option(names = "--client-timeout", paramLabel = "DURATION", description = "Time for a whole request, idle keep-alive, and a stalled reader (default 30s).")
     String clientTimeout;
 
@@ -231,6 +234,7 @@ public final class RpcProxyCommand implements Callable<Integer> {
         flag(flags, "cache-dir", cacheDir);
         flag(flags, "cache-size", cacheSize);
         flag(flags, "max-request-size", maxRequestSize);
+        flag(flags, "request-memory", requestMemory);
         flag(flags, "client-timeout", clientTimeout);
         flag(flags, "max-clients", maxClients);
         flag(flags, "metrics-listen", metricsListen);

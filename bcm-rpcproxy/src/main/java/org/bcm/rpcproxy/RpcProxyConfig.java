@@ -46,6 +46,10 @@ import java.util.Set;
  * @param cacheSizeMiB cache size limit in MiB; 0 disables the cache (key {@code cache-size})
  * @param maxRequestBytes largest request body accepted; larger ones get 413 (key {@code
  *     max-request-size})
+ * @param requestMemoryBytes most bytes of request bodies held at once over all clients, while they
+ *     arrive and until they are answered; a request that would pass it gets 503 and its connection is
+ *     closed (key {@code request-memory}; 0 in the builder means a quarter of the JVM's heap, at least
+ *     {@code maxRequestBytes})
  * @param clientTimeout a client must send a whole request within it, may stay idle between requests
  *     for it, and may stall reading a response for at most it (key {@code client-timeout})
  * @param maxClients most client connections at once; more are closed at once (key {@code max-clients})
@@ -73,6 +77,7 @@ public record RpcProxyConfig(
         Path cacheDir,
         long cacheSizeMiB,
         long maxRequestBytes,
+        long requestMemoryBytes,
         Duration clientTimeout,
         int maxClients,
         InetSocketAddress metricsListen,
@@ -117,6 +122,10 @@ public record RpcProxyConfig(
         }
         if (maxRequestBytes < 1024) {
             throw RpcProxyException.invalid("max-request-size must be at least 1KiB (got " + maxRequestBytes + " bytes)");
+        }
+        if (requestMemoryBytes < maxRequestBytes) {
+            throw RpcProxyException.invalid("request-memory (" + requestMemoryBytes + " bytes) must be at least max-request-size ("
+                    + maxRequestBytes + " bytes), or no request of the largest size could be taken");
         }
         if (rpcAuth.isEmpty() && !isLoopback(listen)) {
             throw RpcProxyException.invalid("no rpcauth user is configured, so the proxy serves only loopback clients; "
@@ -173,6 +182,7 @@ public record RpcProxyConfig(
         private Path cacheDir;
         private long cacheSizeMiB = 512;
         private long maxRequestBytes = 32L * 1024 * 1024;
+        private long requestMemoryBytes;
         private Duration clientTimeout = Duration.ofSeconds(30);
         private int maxClients = 512;
         private InetSocketAddress metricsListen;
@@ -286,6 +296,12 @@ public record RpcProxyConfig(
             return this;
         }
 
+        /** Default 0: a quarter of the JVM's heap, at least {@code maxRequestBytes}. */
+        public Builder requestMemoryBytes(long bytes) {
+            this.requestMemoryBytes = bytes;
+            return this;
+        }
+
         /** Default 30 s (Core's -rpcservertimeout). */
         public Builder clientTimeout(Duration d) {
             this.clientTimeout = d;
@@ -324,9 +340,11 @@ public record RpcProxyConfig(
                     : new UpstreamCredentials.Cookie(defaultCookie(defaultDatadir(), chain));
             Path dir = cacheDir != null ? cacheDir : defaultCacheDir(chain);
             boolean wlDefault = rpcWhitelistDefault != null ? rpcWhitelistDefault : !rpcWhitelist.isEmpty();
+            long requestMemory = requestMemoryBytes != 0 ? requestMemoryBytes
+                    : Math.max(maxRequestBytes, Runtime.getRuntime().maxMemory() / 4);
             return new RpcProxyConfig(chain, l, u, c, upstreamTimeout, upstreamConnections, upstreamQueue, rpcAuth,
                     rpcWhitelist, wlDefault, fetchWait, fetchPeerTimeout, fetchTimeout, fetchPoll, dir, cacheSizeMiB,
-                    maxRequestBytes, clientTimeout, maxClients, metricsListen, ioThreads, shutdownGrace);
+                    maxRequestBytes, requestMemory, clientTimeout, maxClients, metricsListen, ioThreads, shutdownGrace);
         }
     }
 

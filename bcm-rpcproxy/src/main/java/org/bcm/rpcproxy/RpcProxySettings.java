@@ -45,7 +45,7 @@ public final class RpcProxySettings {
             "chain", "listen", "upstream", "upstream-user", "upstream-password", "upstream-cookie", "datadir",
             "upstream-timeout", "upstream-connections", "upstream-queue", "rpcauth", "rpcwhitelist",
             "rpcwhitelistdefault", "fetch-wait", "fetch-peer-timeout", "fetch-timeout", "fetch-poll", "cache-dir",
-            "cache-size", "max-request-size", "client-timeout", "max-clients", "metrics-listen", "io-threads",
+            "cache-size", "max-request-size", "request-memory", "client-timeout", "max-clients", "metrics-listen", "io-threads",
             "shutdown-grace", "log-level");
 
     /** Keys that may be given more than once. */
@@ -207,6 +207,7 @@ public final class RpcProxySettings {
         }
         if (get("cache-size") != null) b.cacheSizeMiB(integer("cache-size"));
         if (get("max-request-size") != null) b.maxRequestBytes(size("max-request-size"));
+        if (get("request-memory") != null) b.requestMemoryBytes(size("request-memory"));
         if (get("client-timeout") != null) b.clientTimeout(duration("client-timeout"));
         if (get("max-clients") != null) b.maxClients(integer("max-clients"));
         if (get("metrics-listen") != null && !get("metrics-listen").isEmpty()) b.metricsListen(hostPort("metrics-listen"));

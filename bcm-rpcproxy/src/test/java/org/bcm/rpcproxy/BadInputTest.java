@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.bcm.fixtures.bitcoind.BitcoindSimulator;
@@ -74,6 +75,43 @@ class BadInputTest {
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.body().length).isGreaterThan(60_000);
             }
+            stillServes(fx);
+        }
+    }
+
+    @Test
+    void requestsThatTogetherPassRequestMemoryGet503AndTheOthersGoOn() throws Exception {
+        try (ProxyFixture fx = ProxyFixture.start(BitcoindSimulator.builder().blocks(20),
+                b -> b.maxRequestBytes(128 * 1024).requestMemoryBytes(256 * 1024));
+                Http a = new Http(fx.port()); Http b = new Http(fx.port()); Http c = new Http(fx.port())) {
+            String bodyA = "{\"method\":\"echo\",\"params\":[\"" + "a".repeat(100_000) + "\"],\"id\":1}";
+            String bodyB = "{\"method\":\"echo\",\"params\":[\"" + "b".repeat(100_000) + "\"],\"id\":1}";
+            int part = 90_000;
+            // two requests of 100 kB are 90 kB in: 180 kB held
+            for (Http h : List.of(a, b)) {
+                String body = h == a ? bodyA : bodyB;
+                h.sendRaw(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, part))
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            Await.until(Duration.ofSeconds(5), "180 kB held", () -> Await.metric(fx.proxy, "rpcproxy_request_memory_bytes") == 2 * part);
+            // a third one passes 256 kB on its way in: 503 and its connection closed
+            c.sendRaw(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + bodyA.length() + "\r\n\r\n" + bodyA)
+                    .getBytes(StandardCharsets.US_ASCII));
+            Http.Response refused = c.read(false);
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.text()).startsWith("bcm-rpcproxy: request bodies of more than request-memory (262144 bytes)");
+            assertThat(c.closedByServer()).isTrue();
+            Await.until(Duration.ofSeconds(5), "the refused bytes given back",
+                    () -> Await.metric(fx.proxy, "rpcproxy_request_memory_bytes") == 2 * part);
+            // the first two complete and are answered
+            a.sendRaw(bodyA.substring(part).getBytes(StandardCharsets.US_ASCII));
+            b.sendRaw(bodyB.substring(part).getBytes(StandardCharsets.US_ASCII));
+            Http.Response ra = a.read(false);
+            Http.Response rb = b.read(false);
+            assertThat(ra.status()).isEqualTo(200);
+            assertThat(ra.text()).contains("a".repeat(100_000));
+            assertThat(rb.text()).contains("b".repeat(100_000));
+            Await.until(Duration.ofSeconds(5), "nothing held", () -> Await.metric(fx.proxy, "rpcproxy_request_memory_bytes") == 0);
             stillServes(fx);
         }
     }

@@ -52,7 +52,7 @@ class RpcProxySettingsTest {
                 "upstream-user=proxy", "upstream-password=p#ss=word", "upstream-timeout=90s", "upstream-connections=7",
                 "upstream-queue=10", "rpcauth=" + u.value(), "rpcwhitelist=ln:getblock, getblockhash", "rpcwhitelist=ln:getblock",
                 "rpcwhitelistdefault=0", "fetch-wait=2500ms", "fetch-peer-timeout=1m", "fetch-timeout=1h", "fetch-poll=20ms",
-                "cache-dir=/c", "cache-size=0", "max-request-size=4MiB", "client-timeout=10", "max-clients=9",
+                "cache-dir=/c", "cache-size=0", "max-request-size=4MiB", "request-memory=64MiB", "client-timeout=10", "max-clients=9",
                 "metrics-listen=127.0.0.1:9400", "io-threads=2", "shutdown-grace=0", "log-level=DEBUG");
         RpcProxySettings s = RpcProxySettings.parse(text, "f");
         RpcProxyConfig c = s.toConfig(ENV);
@@ -74,6 +74,7 @@ class RpcProxySettingsTest {
         assertThat(c.cacheDir()).isEqualTo(Path.of("/c"));
         assertThat(c.cacheSizeMiB()).isZero();
         assertThat(c.maxRequestBytes()).isEqualTo(4L << 20);
+        assertThat(c.requestMemoryBytes()).isEqualTo(64L << 20);
         assertThat(c.clientTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.maxClients()).isEqualTo(9);
         assertThat(c.metricsListen()).isEqualTo(new InetSocketAddress("127.0.0.1", 9400));
@@ -122,6 +123,7 @@ class RpcProxySettingsTest {
         assertInvalid("upstream=http://alice:s3cret@node:8332\n", "upstream must not carry credentials (got 'http://…@node'); use upstream-user");
         assertThatThrownBy(() -> RpcProxySettings.parse("upstream=http://alice:s3cret@node\n", "f").toConfig(ENV))
                 .hasMessageNotContaining("s3cret");
+        assertInvalid("max-request-size=2MiB\nrequest-memory=1MiB\n", "request-memory (1048576 bytes) must be at least max-request-size (2097152 bytes)");
         assertInvalid("io-threads=4\nupstream-connections=3\n", "io-threads (4) must not exceed upstream-connections (3)");
         assertInvalid("upstream-user=u\n", "upstream-password is missing");
         assertInvalid("upstream-password=p\n", "upstream-user is missing");
