@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -203,11 +201,7 @@ class BadInputTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        RpcProxyConfig config = RpcProxyConfig.builder(Chain.REGTEST)
-                .listen(new InetSocketAddress("127.0.0.1", 0))
-                .upstream(URI.create("http://127.0.0.1:" + closedPort))
-                .upstreamCredentials(new UpstreamCredentials.Password("u", "p"))
-                .cacheDir(Files.createTempDirectory("rpcproxy-cache")).cacheSizeMiB(0).build();
+        RpcProxyConfig config = ProxyFixture.configForUpstream(closedPort).build();
         try (RpcProxy proxy = RpcProxy.start(config)) {
             String hash = "22".repeat(32);
             for (String body : new String[] {COUNT, "{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0],\"id\":1}",
@@ -270,12 +264,8 @@ class BadInputTest {
             });
             fake.setDaemon(true);
             fake.start();
-            RpcProxyConfig config = RpcProxyConfig.builder(Chain.REGTEST)
-                    .listen(new InetSocketAddress("127.0.0.1", 0))
-                    .upstream(URI.create("http://127.0.0.1:" + upstream.getLocalPort()))
-                    .upstreamCredentials(new UpstreamCredentials.Password("u", "p"))
-                    .upstreamTimeout(Duration.ofMillis(400))
-                    .cacheDir(Files.createTempDirectory("rpcproxy-cache")).cacheSizeMiB(0).build();
+            RpcProxyConfig config = ProxyFixture.configForUpstream(upstream.getLocalPort())
+                    .upstreamTimeout(Duration.ofMillis(400)).build();
             try (RpcProxy proxy = RpcProxy.start(config); Socket client = new Socket("127.0.0.1", proxy.port())) {
                 client.setSoTimeout(10_000);
                 long t0 = System.nanoTime();

@@ -55,6 +55,18 @@ final class ProxyFixture implements AutoCloseable {
         return b;
     }
 
+    /**
+     * A proxy's settings for a hand-made upstream on 127.0.0.1:{@code port} (a test's own socket), with
+     * user/password credentials and no block cache.
+     */
+    static RpcProxyConfig.Builder configForUpstream(int port) throws IOException {
+        return RpcProxyConfig.builder(Chain.REGTEST)
+                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .upstream(URI.create("http://127.0.0.1:" + port))
+                .upstreamCredentials(new UpstreamCredentials.Password("u", "p"))
+                .cacheDir(Files.createTempDirectory("rpcproxy-cache")).cacheSizeMiB(0);
+    }
+
     int port() {
         return proxy.port();
     }

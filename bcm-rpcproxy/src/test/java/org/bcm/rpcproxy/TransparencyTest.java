@@ -3,9 +3,15 @@ package org.bcm.rpcproxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.bcm.fixtures.bitcoind.BitcoindSimulator;
 import org.junit.jupiter.api.AfterAll;
@@ -184,6 +190,74 @@ class TransparencyTest {
                 Http.Response r = h.post("/", null, "{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\",\"params\":[" + (i % 30) + "],\"id\":" + i + "}");
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.text()).endsWith(",\"id\":" + i + "}\n").contains(fx.sim.blockHash(i % 30));
+            }
+        }
+    }
+
+    @Test
+    void upstreamConnectionsAreKeptAliveAndReused() throws IOException {
+        try (ProxyFixture own = ProxyFixture.start(BitcoindSimulator.builder().blocks(5), b -> b.upstreamConnections(3))) {
+            // a new client connection per request, as lnd's client does, and a keep-alive one
+            for (int i = 0; i < 100; i++) {
+                assertThat(own.proxied("{\"method\":\"getblockcount\",\"id\":" + i + "}").status()).isEqualTo(200);
+            }
+            try (Http h = new Http(own.port())) {
+                for (int i = 0; i < 100; i++) {
+                    assertThat(h.post("/", null, "{\"method\":\"getblockcount\",\"id\":" + i + "}").status()).isEqualTo(200);
+                }
+            }
+            assertThat(own.sim.acceptedConnections()).isBetween(1L, 3L);
+        }
+    }
+
+    @Test
+    void aLargeAnswerIsPassedOnWhileItArrives() throws Exception {
+        // a bitcoind that sends the first 1 MB of an 8 MB getblock answer and waits until the client has some
+        int total = 8_000_000;
+        CountDownLatch clientHasSome = new CountDownLatch(1);
+        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread fake = new Thread(() -> {
+                try (Socket c = upstream.accept()) {
+                    c.getInputStream().read(new byte[8192]);
+                    OutputStream out = c.getOutputStream();
+                    String prefix = "{\"result\":\"";
+                    String suffix = "\",\"error\":null,\"id\":1}\n";
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + total
+                            + "\r\n\r\n" + prefix).getBytes(StandardCharsets.US_ASCII));
+                    byte[] zeros = "0".repeat(1_000_000 - prefix.length()).getBytes(StandardCharsets.US_ASCII);
+                    out.write(zeros);
+                    out.flush();
+                    clientHasSome.await(); // nothing more until the client has seen the start of the answer
+                    out.write("0".repeat(total - 1_000_000 - suffix.length()).getBytes(StandardCharsets.US_ASCII));
+                    out.write(suffix.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    c.getInputStream().read(new byte[1]); // the proxy keeps the connection; the test closes it
+                } catch (IOException | InterruptedException e) {
+                    // the client side fails the test
+                }
+            });
+            fake.setDaemon(true);
+            fake.start();
+            try (RpcProxy proxy = RpcProxy.start(ProxyFixture.configForUpstream(upstream.getLocalPort()).build());
+                    Socket client = new Socket("127.0.0.1", proxy.port())) {
+                client.setSoTimeout(10_000);
+                String body = "{\"method\":\"getblock\",\"params\":[\"" + UNKNOWN + "\",0],\"id\":1}";
+                client.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = client.getInputStream();
+                byte[] buf = new byte[65536];
+                long got = 0;
+                while (got < 512 * 1024) { // half a megabyte of the answer before bitcoind sent the rest
+                    int n = in.read(buf);
+                    assertThat(n).as("the answer broke off").isPositive();
+                    got += n;
+                }
+                clientHasSome.countDown();
+                int n;
+                while (got < total && (n = in.read(buf)) > 0) {
+                    got += n;
+                }
+                assertThat(got).isGreaterThan(total);
             }
         }
     }
