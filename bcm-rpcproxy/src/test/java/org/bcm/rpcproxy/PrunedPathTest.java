@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.bcm.fixtures.bitcoind.BitcoindSimulator;
@@ -194,6 +195,22 @@ class PrunedPathTest {
         }
     }
 
+    /**
+     * bitcoind's own answers to {@code bodies} while it has the block; then the block pruned, fetched
+     * through the proxy with the first body, kept in the proxy's cache, and pruned again.
+     */
+    private static List<String> answersThenCachedAndRepruned(ProxyFixture fx, String hash, List<String> bodies) throws IOException {
+        List<String> expected = new ArrayList<>();
+        for (String b : bodies) {
+            expected.add(fx.direct(b).text());
+        }
+        fx.sim.prune(20);
+        assertThat(fx.proxied(bodies.get(0)).text()).isEqualTo(expected.get(0));
+        Await.until(Duration.ofSeconds(5), "the block in the cache", () -> Await.metric(fx.proxy, "rpcproxy_block_cache_blocks") == 1);
+        fx.sim.repruneBlock(hash);
+        return expected;
+    }
+
     @Test
     void aRePrunedBlockIsServedFromTheCacheAsCoreWouldAnswer() throws IOException {
         BitcoindSimulator.Builder node = prunedNode(SimulatedPeer.outboundFullRelay(1, 0.01, Delivery.after(Duration.ZERO)));
@@ -202,19 +219,7 @@ class PrunedPathTest {
             List<String> bodies = List.of(getblock(hash, "0", "1", false), getblock(hash, "false", "\"x\"", true),
                     "{\"method\":\"getblock\",\"params\":{\"blockhash\":\"" + hash + "\",\"verbosity\":0},\"id\":null}",
                     "{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0]}");
-            List<String> expected = bodies.stream().map(b -> {
-                try {
-                    return fx.direct(b).text();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }).toList();
-            fx.sim.prune(20);
-            assertThat(fx.proxied(bodies.get(0)).text()).isEqualTo(expected.get(0));
-            Await.until(Duration.ofSeconds(5), "the block in the cache",
-                    () -> Await.metric(fx.proxy, "rpcproxy_block_cache_blocks") == 1);
-
-            fx.sim.repruneBlock(hash);
+            List<String> expected = answersThenCachedAndRepruned(fx, hash, bodies);
 
             for (int i = 0; i < bodies.size(); i++) {
                 Http.Response r = fx.proxied(bodies.get(i));
@@ -253,19 +258,10 @@ class PrunedPathTest {
             List<String> bodies = List.of(getblock(hash, "0", "[1, {\"a\" : 2}]", true),
                     getblock(hash, "false", "\"\\u00e9\\/\"", false),
                     "{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0]}");
-            List<String> expected = new java.util.ArrayList<>();
-            for (String b : bodies) {
-                expected.add(fx.direct(b).text());
-            }
+            List<String> expected = answersThenCachedAndRepruned(fx, hash, bodies);
             assertThat(expected.get(0)).startsWith("{\"result\":\"").endsWith(",\"error\":null,\"id\":[1,{\"a\":2}]}\n");
             assertThat(expected.get(1)).endsWith(",\"id\":\"\u00e9/\"}\n");
             assertThat(expected.get(2)).endsWith(",\"error\":null,\"id\":null}\n");
-            fx.sim.prune(20);
-            assertThat(fx.proxied(bodies.get(0)).text()).isEqualTo(expected.get(0));
-            Await.until(Duration.ofSeconds(5), "the block in the cache",
-                    () -> Await.metric(fx.proxy, "rpcproxy_block_cache_blocks") == 1);
-
-            fx.sim.repruneBlock(hash);
 
             for (int i = 0; i < bodies.size(); i++) {
                 assertThat(fx.proxied(bodies.get(i)).text()).as(bodies.get(i)).isEqualTo(expected.get(i));
