@@ -15,21 +15,24 @@ import org.bcm.trezor.transport.WireMessage;
 import org.bcm.trezor.wire.Messages;
 import org.bcm.trezor.wire.TrezorMessages;
 
-/** A development device served on real UDP sockets of 127.0.0.1, and what a test needs around it. */
-final class TestDevice implements AutoCloseable {
+/**
+ * A development device served on real UDP sockets of 127.0.0.1, and what a test needs around it. Shared
+ * with bcm-core's tests through this module's test-jar.
+ */
+public class TestDevice implements AutoCloseable {
 
-    static final String MNEMONIC_ALL = "all all all all all all all all all all all all";
+    public static final String MNEMONIC_ALL = "all all all all all all all all all all all all";
 
     /** An Interaction that records what the device asked and answers with what the test set. */
-    static final class Recorder implements Interaction {
-        final List<String> confirmations = new ArrayList<>();
-        final List<String> warnings = new ArrayList<>();
-        Supplier<char[]> pin = () -> null;
-        Supplier<Passphrase> passphrase = () -> new Passphrase("", false);
-        Runnable onConfirm = () -> { };
+    public static final class Recorder implements Interaction {
+        public final List<String> confirmations = new ArrayList<>();
+        public final List<String> warnings = new ArrayList<>();
+        public volatile Supplier<char[]> pin = () -> null;
+        public volatile Supplier<Passphrase> passphrase = () -> new Passphrase("", false);
+        public volatile Runnable onConfirm = () -> { };
 
         @Override
-        public void confirmOnDevice(String what) {
+        public synchronized void confirmOnDevice(String what) {
             confirmations.add(what);
             onConfirm.run();
         }
@@ -45,25 +48,27 @@ final class TestDevice implements AutoCloseable {
         }
 
         @Override
-        public void warning(String message) {
+        public synchronized void warning(String message) {
             warnings.add(message);
         }
     }
 
-    final DevelopmentDevice device;
-    final UdpDeviceServer server;
-    final Recorder interaction = new Recorder();
+    public final DevelopmentDevice device;
+    public final UdpDeviceServer server;
+    public final Recorder interaction = new Recorder();
 
-    TestDevice(DevelopmentDevice.Settings settings) throws IOException {
+    public TestDevice(DevelopmentDevice.Settings settings) throws IOException {
         device = new DevelopmentDevice(settings);
         server = UdpDeviceServer.start(device, 0);
     }
 
-    static TestDevice all() throws IOException {
+    /** The device with mnemonic {@code all} x 12 (the recorded vectors' seed), no PIN, automatic confirmation. */
+    public static TestDevice all() throws IOException {
         return new TestDevice(DevelopmentDevice.Settings.of(MNEMONIC_ALL));
     }
 
-    String path() {
+    /** The device path ({@code --device} selector) that reaches it. */
+    public String path() {
         return "udp:127.0.0.1:" + server.port();
     }
 
@@ -85,7 +90,7 @@ final class TestDevice implements AutoCloseable {
     }
 
     /** Presses YES or NO on the device, through the debug link. */
-    void decide(boolean yes) {
+    public void decide(boolean yes) {
         debug(TrezorMessages.DebugLinkDecision.newBuilder()
                 .setButton(yes ? TrezorMessages.DebugLinkDecision.DebugButton.YES : TrezorMessages.DebugLinkDecision.DebugButton.NO)
                 .build(), false);
@@ -95,6 +100,25 @@ final class TestDevice implements AutoCloseable {
     String matrix() throws Exception {
         WireMessage answer = debug(TrezorMessages.DebugLinkGetState.getDefaultInstance(), true);
         return ((TrezorMessages.DebugLinkState) Messages.decode(answer)).getMatrix();
+    }
+
+    /** Presses YES or NO on the device {@code delayMillis} from now, on another thread. */
+    public void decideLater(boolean yes, long delayMillis) {
+        Thread thread = new Thread(() -> {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            decide(yes);
+        }, "test-decision");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** {@code pin} typed as positions against the matrix the device shows now. */
+    public char[] encodePin(String pin) {
+        return encodePin(pin, device.matrix());
     }
 
     /** {@code pin} typed as positions against {@code matrix} (trezorlib {@code debuglink.encode_pin}). */

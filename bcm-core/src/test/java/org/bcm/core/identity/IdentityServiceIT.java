@@ -151,18 +151,18 @@ class IdentityServiceIT {
         try (TestDevice device = new TestDevice(new DevelopmentDevice.Settings(TestDevice.MNEMONIC_ALL, "1234", false,
                 DevelopmentDevice.Confirmation.DEBUG_LINK))) {
             IdentityService service = new IdentityService(new BcmHome(tmp.resolve("home")));
-            device.answers.pin = () -> device.encodePin("9999");
+            device.interaction.pin = () -> device.encodePin("9999");
             assertThatThrownBy(() -> service.init(device.keys(), "Op", "op", "bcm.local", "nist256p1", null))
                     .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isEqualTo(BcmException.Kind.WRONG_PIN));
             assertThat(tmp.resolve("home")).doesNotExist();
 
-            device.answers.pin = () -> device.encodePin("1234");
-            device.answers.onConfirm = () -> device.decideLater(false, 150);
+            device.interaction.pin = () -> device.encodePin("1234");
+            device.interaction.onConfirm = () -> device.decideLater(false, 150);
             assertThatThrownBy(() -> service.init(device.keys(), "Op", "op", "bcm.local", "nist256p1", null))
                     .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isEqualTo(BcmException.Kind.DEVICE_CANCELLED));
             assertThat(tmp.resolve("home")).doesNotExist();
 
-            device.answers.onConfirm = () -> device.decideLater(true, 150);
+            device.interaction.onConfirm = () -> device.decideLater(true, 150);
             assertThat(service.init(device.keys(), "Op", "op", "bcm.local", "nist256p1", null).fingerprint()).hasSize(40);
         }
     }

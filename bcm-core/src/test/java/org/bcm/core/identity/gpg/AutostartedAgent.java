@@ -36,7 +36,7 @@ public final class AutostartedAgent {
             certificate = OpenPgpCertificate.read(in);
         }
         TrezorKeys keys = new TrezorKeys(new DeviceService(new BcmHome(Path.of("/nonexistent")), Map.of(), new TrezorDevices()),
-                Files.readString(home.resolve("agent-device")).strip(), new TestDevice.Answers());
+                Files.readString(home.resolve("agent-device")).strip(), new TestDevice.Recorder());
         GpgAgentDaemon.run(home, keys, certificate, Identity.parse(Files.readString(home.resolve("agent-identity")).strip()));
         System.exit(0);
     }

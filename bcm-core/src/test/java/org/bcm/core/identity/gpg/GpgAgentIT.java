@@ -97,7 +97,7 @@ class GpgAgentIT {
             Path socket = GpgAgentDaemon.agentSocket(home.dir);
             Files.writeString(home.dir.resolve("agent-cert.asc"), OpenPgpCertificate.armored(certificate));
             Files.writeString(home.dir.resolve("agent-identity"), IDENTITY.toString());
-            Files.writeString(home.dir.resolve("agent-device"), device.selector());
+            Files.writeString(home.dir.resolve("agent-device"), device.path());
             Path program = home.dir.resolve("bcm-gpg-agent");
             Files.writeString(program, String.join("\n",
                     "#!/bin/sh",

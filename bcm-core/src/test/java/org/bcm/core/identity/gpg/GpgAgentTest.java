@@ -176,7 +176,7 @@ class GpgAgentTest {
             byte[] sexp = client.data(answer);
             assertThat(new String(sexp, StandardCharsets.ISO_8859_1)).startsWith("(7:sig-val(5:ecdsa(1:r32:");
             assertThat(ecdsaVerifies(key, digest, sexp)).isTrue();
-            assertThat(device.answers.confirmations).isNotEmpty();
+            assertThat(device.interaction.confirmations).isNotEmpty();
         }
     }
 

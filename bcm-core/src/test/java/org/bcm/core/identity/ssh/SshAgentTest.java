@@ -89,7 +89,7 @@ class SshAgentTest {
 
                 assertThat(client.sign(nist, CHALLENGE)).isEqualTo(signResponse(nist.signatureBlob(SshPublicKeyTest.NIST_SIGNATURE)));
                 assertThat(client.sign(ed, CHALLENGE)).isEqualTo(signResponse(ed.signatureBlob(SshPublicKeyTest.ED_SIGNATURE)));
-                assertThat(device.answers.confirmations).hasSize(2);
+                assertThat(device.interaction.confirmations).hasSize(2);
             }
         }
     }
@@ -144,7 +144,7 @@ class SshAgentTest {
         try (TestDevice device = new TestDevice(settings)) {
             Deciding deciding = new Deciding(device);
             DeviceKeys keys = new TrezorKeys(new DeviceService(new BcmHome(dir.resolve("home")), Map.of(), new TrezorDevices()),
-                    device.selector(), deciding);
+                    device.path(), deciding);
             SshPublicKey nist = SshPublicKey.of(keys, BCM, Curve.NIST256P1);
             try (SshAgent agent = SshAgent.start(dir.resolve("S.ssh-agent"), List.of(nist), keys);
                  Client client = new Client(agent.socket())) {

@@ -171,7 +171,7 @@ class SshServerIT {
         try (TestDevice refusing = new TestDevice(settings)) {
             SshAgentTest.Deciding deciding = new SshAgentTest.Deciding(refusing);
             DeviceKeys keys = new TrezorKeys(new DeviceService(new BcmHome(dir.resolve("home")), Map.of(), new TrezorDevices()),
-                    refusing.selector(), deciding);
+                    refusing.path(), deciding);
             try (SshAgent agent = SshAgent.start(dir.resolve("refusing/S.ssh-agent"), List.of(nist), keys)) {
                 List<String> command = new ArrayList<>(List.of("ssh", "-p", Integer.toString(port), "-o", "IdentityAgent=" + agent.socket()));
                 command.addAll(CLIENT_OPTIONS);
