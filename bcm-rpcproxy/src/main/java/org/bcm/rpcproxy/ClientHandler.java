@@ -222,6 +222,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void next() {
+        if (current != null || closed) {
+            // one answer at a time, in order: the request waits for the answer before it to be done
+            return;
+        }
         FullHttpRequest req = pending.poll();
         if (req == null) {
             return;

@@ -1,7 +1,6 @@
 package org.bcm.rpcproxy;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Checks clients' credentials against the {@code rpcauth} users and applies {@code -rpcwhitelist}, as
@@ -47,12 +45,7 @@ final class IncomingAuth {
         Mac[] mine = macs.get();
         Mac m = mine[i];
         if (m == null) {
-            try {
-                m = Mac.getInstance("HmacSHA256");
-                m.init(new SecretKeySpec(users.get(i).salt().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
+            m = RpcAuthUser.keyedMac(users.get(i).salt());
             mine[i] = m;
         }
         return m;

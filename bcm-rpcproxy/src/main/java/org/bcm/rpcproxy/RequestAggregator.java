@@ -48,7 +48,10 @@ final class RequestAggregator extends HttpObjectAggregator {
         super.aggregate(aggregated, content);
         int n = content.content().readableBytes();
         if (!memory.take(n)) {
+            // the part collected so far goes now, not when the answers before the refusal are done
             refused = true;
+            releaseCurrentMessage();
+            giveBack();
             throw new RequestMemory.Exceeded(memory.limit());
         }
         held += n;

@@ -66,10 +66,20 @@ public record RpcAuthUser(String user, String salt, String hmac) {
 
     /** HMAC-SHA256(key = salt, message = password). */
     static byte[] hmac(String salt, String password) {
+        return keyedMac(salt).doFinal(password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * An HMAC-SHA256 keyed with {@code salt}'s UTF-8 bytes. An empty salt, which Core accepts, becomes the
+     * key of one zero byte: HMAC pads a key with zeros to its block size (RFC 2104), so the two are the
+     * same key, and {@link SecretKeySpec} refuses an empty one.
+     */
+    static Mac keyedMac(String salt) {
+        byte[] key = salt.isEmpty() ? new byte[1] : salt.getBytes(StandardCharsets.UTF_8);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(salt.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(password.getBytes(StandardCharsets.UTF_8));
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }

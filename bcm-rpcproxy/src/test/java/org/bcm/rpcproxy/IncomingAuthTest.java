@@ -26,6 +26,10 @@ class IncomingAuthTest {
         assertThat(auth.check("Basic ???")).isNull();
         assertThat(auth.check("basic " + Http.basic("alice", "p:a:s:s").substring(6))).isNull();
         assertThat(auth.check(null)).isNull();
+        // Core accepts an empty salt: HMAC-SHA256 with an empty key (computed with Python's hmac module)
+        RpcAuthUser unsalted = RpcAuthUser.parse("carol:$8a5b26eedd938e17bea4bba5c9f641c099a35b4b71eda0dd0bc8b8a4b74f7eca");
+        assertThat(new IncomingAuth(config(unsalted)).check(Http.basic("carol", "pw:x"))).isEqualTo("carol");
+        assertThat(new IncomingAuth(config(unsalted)).check(Http.basic("carol", "pw"))).isNull();
         RpcAuthUser made = RpcAuthUser.create("bob", "x");
         assertThat(new IncomingAuth(config(made)).check(Http.basic("bob", "x"))).isEqualTo("bob");
     }
