@@ -11,10 +11,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.OpenPgpCertificate;
 import org.bcm.core.identity.OpenPgpMessages;
 import org.bcm.core.identity.OperatorIdentity;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -98,6 +100,14 @@ final class FileCommand {
         void write(OutputStream out) throws IOException;
     }
 
+    /** What an operation on the device needs: the operator's identity, the bcm certificate, the device's keys. */
+    private record OnDevice(OperatorIdentity identity, PGPPublicKeyRing certificate, DeviceKeys keys) {
+        static OnDevice of(Context context, DeviceOption device) {
+            IdentityService identities = context.identities();
+            return new OnDevice(identities.require(), identities.certificate(), context.deviceKeys(device));
+        }
+    }
+
     /** Reads one stream and writes another: an OpenPGP operation on a file. */
     interface Transform {
         void apply(InputStream in, OutputStream out) throws IOException;
@@ -137,11 +147,9 @@ final class FileCommand {
             String name = in.toString();
             Path out = files.output(Path.of(name.endsWith(".gpg") || name.endsWith(".asc") || name.endsWith(".pgp")
                     ? name.substring(0, name.length() - 4) : name + ".decrypted"));
-            IdentityService identities = context.identities();
-            OperatorIdentity identity = identities.require();
-            var certificate = identities.certificate();
-            var keys = context.deviceKeys(device);
-            files.transform(context, out, true, (message, stream) -> OpenPgpMessages.decrypt(message, stream, certificate, keys, identity.gpgIdentity()));
+            OnDevice d = OnDevice.of(context, device);
+            files.transform(context, out, true,
+                    (message, stream) -> OpenPgpMessages.decrypt(message, stream, d.certificate(), d.keys(), d.identity().gpgIdentity()));
             return 0;
         }
     }
@@ -161,12 +169,9 @@ final class FileCommand {
             Context context = new Context(spec);
             Path in = files.input();
             Path out = files.output(Path.of(in + (armor ? ".asc" : ".sig")));
-            IdentityService identities = context.identities();
-            OperatorIdentity identity = identities.require();
-            var certificate = identities.certificate();
-            var keys = context.deviceKeys(device);
-            files.transform(context, out, false,
-                    (data, stream) -> OpenPgpMessages.signDetached(data, stream, certificate, keys, identity.gpgIdentity(), identity.signingCurve(), armor));
+            OnDevice d = OnDevice.of(context, device);
+            files.transform(context, out, false, (data, stream) -> OpenPgpMessages.signDetached(data, stream, d.certificate(),
+                    d.keys(), d.identity().gpgIdentity(), d.identity().signingCurve(), armor));
             return 0;
         }
     }
