@@ -12,9 +12,10 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
 # The LXD client tests build a tiny image from a static busybox; the device tests check the
 # development device with Trezor's own client, trezorctl (Debian package trezor); the identity
-# tests log in to a real OpenSSH server on 127.0.0.1 (openssh-server; it is started only by the test).
+# tests log in to a real OpenSSH server on 127.0.0.1 (openssh-server; it is started only by the test);
+# the durability tests watch a real process's fsyncs and renames with strace.
 missing=()
-for package in busybox-static trezor openssh-server; do
+for package in busybox-static trezor openssh-server strace; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

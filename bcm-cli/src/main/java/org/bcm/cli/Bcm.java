@@ -2,6 +2,8 @@ package org.bcm.cli;
 
 import java.io.PrintWriter;
 import org.bcm.core.BcmException;
+import org.bcm.core.home.BcmHome;
+import org.bcm.core.home.HomeLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +49,33 @@ public final class Bcm {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Bcm());
         cli.setExecutionExceptionHandler(Bcm::handle);
+        cli.setExecutionStrategy(Bcm::execute);
         return cli;
+    }
+
+    /** Runs the command, holding the home's lock when it changes the home ({@link ChangesHome}). */
+    private static int execute(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        CommandLine command = last.commandSpec().commandLine();
+        if (!(command.getCommand() instanceof ChangesHome) || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
+            return new CommandLine.RunLast().execute(parseResult);
+        }
+        PrintWriter err = command.getErr();
+        HomeLock lock;
+        try {
+            lock = HomeLock.acquire(BcmHome.fromEnvironment(System.getenv()), command.getCommandSpec().qualifiedName(), message -> {
+                err.println("bcm: " + message);
+                err.flush();
+            });
+        } catch (BcmException e) {
+            throw new CommandLine.ExecutionException(command, e.getMessage(), e);
+        }
+        try (lock) {
+            return new CommandLine.RunLast().execute(parseResult);
+        }
     }
 
     private static int handle(Exception e, CommandLine failed, CommandLine.ParseResult parseResult) {

@@ -22,7 +22,7 @@ final class ClusterCommand {
             description = {"Create a cluster, or converge an existing or half-made one.",
                 "Builds the base image on first use, then the LXD storage pool, network, project, profile and the tier "
                         + "hosts bcm-<tier>-<NN>, each running dockerd, joined into one swarm."})
-    static final class Create implements Callable<Integer> {
+    static final class Create implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
 
         @Option(names = "--cluster-name", required = true, paramLabel = "NAME",
@@ -98,7 +98,7 @@ final class ClusterCommand {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop every instance of a cluster; 'create' starts them again.")
-    static final class Stop implements Callable<Integer> {
+    static final class Stop implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ClusterOption cluster;
 
@@ -115,7 +115,7 @@ final class ClusterCommand {
 
     @Command(name = "destroy", mixinStandardHelpOptions = true,
             description = "Remove everything labelled with the cluster's name from LXD, and its definition.")
-    static final class Destroy implements Callable<Integer> {
+    static final class Destroy implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ClusterOption cluster;
 

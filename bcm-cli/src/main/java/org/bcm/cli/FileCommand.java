@@ -3,14 +3,15 @@ package org.bcm.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.util.concurrent.Callable;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.OpenPgpCertificate;
@@ -42,62 +43,61 @@ final class FileCommand {
         Path output;
 
         Path input() {
-            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                throw new BcmException(Kind.INVALID_INPUT, "cannot read " + file, "give an existing, readable file with --file-path");
-            }
-            return file;
+            return readable(file, "--file-path");
         }
 
         /**
-         * Streams the input file through {@code transform} into {@code out} (a temporary file beside
-         * it, moved into place only when the transform succeeded) and prints {@code out}.
+         * Streams the input file through {@code transform} into {@code out}, created new (never over a
+         * file, even one that appears meanwhile) and only when the transform succeeded, then prints
+         * {@code out}.
          */
         void transform(Context context, Path out, boolean privateFile, Transform transform) {
-            writeThrough(out, privateFile, stream -> {
-                try (InputStream data = Files.newInputStream(input())) {
-                    transform.apply(data, stream);
-                }
-            });
+            try {
+                BcmHome.createNew(out, privateFile, stream -> {
+                    try (InputStream data = Files.newInputStream(input())) {
+                        transform.apply(data, stream);
+                    }
+                });
+            } catch (FileAlreadyExistsException e) {
+                throw exists(out);
+            } catch (NoSuchFileException e) {
+                throw new BcmException(Kind.INVALID_INPUT, "cannot write " + out + ": the folder " + out.toAbsolutePath().getParent()
+                        + " does not exist", "create the folder first, or choose another --output");
+            } catch (IOException e) {
+                throw new BcmException(Kind.INVALID_INPUT, "cannot write " + out + ": " + e.getMessage(), "check the folder's permissions", e);
+            }
             context.out().println(out);
             context.out().flush();
         }
 
         Path output(Path defaultOutput) {
             Path out = output != null ? output : defaultOutput;
-            if (Files.exists(out)) {
-                throw new BcmException(Kind.CONFLICT, out + " exists already", "remove it, or choose another --output");
+            if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+                throw exists(out);
             }
             return out;
         }
-    }
 
-    /** Writes {@code out} through a temporary file beside it, moved into place only when {@code writer} succeeded. */
-    static void writeThrough(Path out, boolean privateFile, IoWriter writer) {
-        Path dir = out.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(privateFile ? "rw-------" : "rw-r--r--"));
-            try (OutputStream stream = Files.newOutputStream(tmp)) {
-                writer.write(stream);
-            }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new BcmException(Kind.INVALID_INPUT, "cannot write " + out + ": " + e.getMessage(), null, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+        private static BcmException exists(Path out) {
+            return new BcmException(Kind.CONFLICT, out + " exists already", "remove it, or choose another --output");
         }
     }
 
-    /** Something that writes to a stream. */
-    interface IoWriter {
-        void write(OutputStream out) throws IOException;
+    /**
+     * {@code path}, when it is a readable file.
+     *
+     * @param option the option that named it, for the hint
+     * @throws BcmException NOT_FOUND when there is no such file, INVALID_INPUT when it is a folder or unreadable
+     */
+    static Path readable(Path path, String option) {
+        if (!Files.exists(path)) {
+            throw new BcmException(Kind.NOT_FOUND, path + ": not found", "give an existing file with " + option);
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new BcmException(Kind.INVALID_INPUT, "cannot read " + path + (Files.isDirectory(path) ? ": it is a folder" : ": permission denied"),
+                    "give a readable file with " + option);
+        }
+        return path;
     }
 
     /** What an operation on the device needs: the operator's identity, the bcm certificate, the device's keys. */
@@ -191,9 +191,7 @@ final class FileCommand {
             Path in = files.input();
             Path sig = signature != null ? signature
                     : Files.exists(Path.of(in + ".sig")) ? Path.of(in + ".sig") : Path.of(in + ".asc");
-            if (!Files.isReadable(sig)) {
-                throw new BcmException(Kind.INVALID_INPUT, "cannot read the signature " + sig, "give it with --signature");
-            }
+            readable(sig, "--signature");
             var certificate = context.identities().certificate();
             PGPSignature good;
             try (InputStream data = Files.newInputStream(in); InputStream s = Files.newInputStream(sig)) {

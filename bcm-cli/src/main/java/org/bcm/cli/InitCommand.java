@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = {"Create the bcm home (~/.bcm or $BCM_HOME) and the operator's OpenPGP certificate, derived on the Trezor"
                 + " from the identity gpg://NAME <USER@HOST>, and import it into the bcm GnuPG home.",
             "Running it again with the same device is harmless; another device is refused."})
-final class InitCommand implements Callable<Integer> {
+final class InitCommand implements Callable<Integer>, ChangesHome {
 
     @Spec CommandSpec spec;
     @Mixin DeviceOption device;

@@ -36,7 +36,7 @@ final class PassCommand {
 
     @Command(name = "new", mixinStandardHelpOptions = true,
             description = "Generate a password of 32 random characters and store it (shown only with --show).")
-    static final class New implements Callable<Integer> {
+    static final class New implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin NameOption entry;
 
@@ -60,7 +60,7 @@ final class PassCommand {
 
     @Command(name = "insert", mixinStandardHelpOptions = true,
             description = "Store a secret typed on the terminal (twice, not echoed) or, without a terminal, read from standard input.")
-    static final class Insert implements Callable<Integer> {
+    static final class Insert implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin NameOption entry;
 
@@ -129,7 +129,7 @@ final class PassCommand {
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove an entry (a signed commit records it).")
-    static final class Remove implements Callable<Integer> {
+    static final class Remove implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin NameOption entry;
 

@@ -32,7 +32,7 @@ final class ProjectCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Write a project definition under <bcm home>/projects/NAME/project.yml.",
                 "Every setting of its stacks is written with its default for the chain; change them with 'bcm project set'."})
-    static final class Create implements Callable<Integer> {
+    static final class Create implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ProjectName project;
 
@@ -84,7 +84,7 @@ final class ProjectCommand {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = "Change settings of a project's stacks; the next 'bcm project deploy' applies them.")
-    static final class Set implements Callable<Integer> {
+    static final class Set implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ProjectName project;
 
@@ -108,7 +108,7 @@ final class ProjectCommand {
             description = {"Deploy a project onto a cluster and wait until every service runs.",
                 "Builds and pushes the images missing from the cluster registry, generates the secrets the stacks declare, "
                         + "converges each stack in dependency order. A rerun with nothing changed does nothing."})
-    static final class Deploy implements Callable<Integer> {
+    static final class Deploy implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ProjectName project;
         @Mixin ClusterOption cluster;
@@ -145,7 +145,7 @@ final class ProjectCommand {
 
     @Command(name = "remove", mixinStandardHelpOptions = true,
             description = "Remove every service, network, secret and config of the project's stacks from a cluster. Volumes stay.")
-    static final class Remove implements Callable<Integer> {
+    static final class Remove implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ProjectName project;
         @Mixin ClusterOption cluster;
@@ -164,7 +164,7 @@ final class ProjectCommand {
 
     @Command(name = "destroy", mixinStandardHelpOptions = true,
             description = "Delete a project definition and its generated secrets. Refused while it is deployed.")
-    static final class Destroy implements Callable<Integer> {
+    static final class Destroy implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ProjectName project;
 

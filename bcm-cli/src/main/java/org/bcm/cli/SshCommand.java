@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bcm.core.BcmException;
+import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.ssh.SshAgent;
 import org.bcm.core.identity.ssh.SshClient;
@@ -34,7 +33,7 @@ final class SshCommand {
 
     @Command(name = "newkey", mixinStandardHelpOptions = true,
             description = "Ask the device for the key of USER@HOST, record it, and print its authorized_keys line.")
-    static final class NewKey implements Callable<Integer> {
+    static final class NewKey implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin DeviceOption device;
 
@@ -67,24 +66,29 @@ final class SshCommand {
             return 0;
         }
 
-        /** Appends the key's line unless the file already holds the key; false when it did. */
+        /**
+         * Adds the key's line unless the file already holds the key (false then): the whole file is
+         * rewritten atomically and durably with mode 0600, so sshd never reads half of it.
+         */
         private static boolean appendOnce(Path file, SshPublicKey key) {
             String line = key.authorizedKeysLine();
             String typeAndKey = line.substring(0, line.lastIndexOf(' '));
+            Path dir = file.toAbsolutePath().getParent();
+            if (!Files.isDirectory(dir)) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT, "cannot add the key to " + file + ": the folder " + dir + " does not exist",
+                        "create it (mode 0700), or leave out --authorized-keys and copy the printed line");
+            }
             try {
                 String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
                 if (existing.lines().anyMatch(l -> l.contains(typeAndKey))) {
                     return false;
                 }
-                if (!Files.exists(file)) {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                }
-                String text = (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + line + "\n";
-                Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                String text = existing + (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + line + "\n";
+                BcmHome.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8), true);
                 return true;
-            } catch (IOException e) {
+            } catch (IOException | java.io.UncheckedIOException e) {
                 throw new BcmException(BcmException.Kind.INVALID_INPUT, "cannot add the key to " + file + ": " + e.getMessage(),
-                        "check that its directory exists and is writable, or leave out --authorized-keys and copy the printed line");
+                        "check that its folder is writable, or leave out --authorized-keys and copy the printed line");
             }
         }
     }

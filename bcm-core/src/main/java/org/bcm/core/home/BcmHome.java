@@ -1,11 +1,15 @@
 package org.bcm.core.home;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +25,10 @@ import java.util.Optional;
  * cache/images/               base image tarballs, by recipe hash
  * </pre>
  *
- * Files are written atomically (a temporary file in the same directory, then a rename), so a bcm
- * killed mid-write leaves either the old or the new content, never half of one.
+ * Files are written atomically and durably (a temporary file in the same directory, fsynced, then a
+ * rename, and the directory fsynced), so a bcm killed mid-write, or a power loss, leaves either the
+ * old or the new content, never half of one. Commands that change the home hold its lock
+ * ({@link HomeLock}).
  */
 public final class BcmHome {
 
@@ -118,34 +124,100 @@ public final class BcmHome {
         }
     }
 
+    /** Something that writes a file's content to a stream. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /**
-     * Writes {@code content} to {@code file} atomically, creating parent directories.
+     * Writes {@code content} to {@code file} atomically and durably, creating parent directories: a
+     * temporary file beside it is written and fsynced, the directory is fsynced, the temporary file is
+     * renamed over {@code file}, and the directory is fsynced again. A crash at any point leaves the
+     * old content or the new one, never half of one, and once this returns the new content survives a
+     * power loss.
      *
      * @param privateFile when true the file gets mode 0600 before any content is written to it
      * @throws UncheckedIOException when the file cannot be written
      */
     public static void writeAtomically(Path file, byte[] content, boolean privateFile) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            Path tmp = writeTemporary(file, privateFile, out -> out.write(content));
             try {
-                if (privateFile) {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                } else {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-                }
-                Files.write(tmp, content);
                 try {
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
                 }
+                syncDirectory(tmp.getParent());
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Failed writing " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates {@code file} with the content {@code content} writes, atomically and durably as {@link
+     * #writeAtomically}, but never over a file that exists, even one that appeared while the content
+     * was being written (the temporary file is hard-linked to the name, which fails when the name is
+     * taken). When {@code content} fails nothing is left behind.
+     *
+     * @param privateFile when true the file gets mode 0600 before any content is written to it
+     * @throws java.nio.file.FileAlreadyExistsException when {@code file} exists
+     * @throws java.nio.file.NoSuchFileException when its directory does not exist (it is not created)
+     * @throws IOException when the file cannot be written, or {@code content} fails
+     */
+    public static void createNew(Path file, boolean privateFile, Content content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "the folder does not exist");
+        }
+        if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileAlreadyExistsException(file.toString());
+        }
+        Path tmp = writeTemporary(file, privateFile, content);
+        try {
+            try {
+                Files.createLink(file, tmp);
+            } catch (UnsupportedOperationException e) {
+                // no hard links on this file system: a rename that refuses an existing target
+                Files.move(tmp, file);
+            }
+            syncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A temporary file beside {@code file} holding the content, its mode set before, fsynced after. */
+    private static Path writeTemporary(Path file, boolean privateFile, Content content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(privateFile ? "rw-------" : "rw-r--r--")));
+        try {
+            // createTempFile's attribute is filtered by the umask: set the mode again
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(privateFile ? "rw-------" : "rw-r--r--"));
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(channel)) {
+                content.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            syncDirectory(dir);
+            return tmp;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** fsync of a directory, so that the names created or renamed in it are on disk. */
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 
