@@ -16,6 +16,7 @@ import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.OperatorIdentity;
 import org.bcm.core.identity.ssh.SshAgent;
 import org.bcm.core.identity.ssh.SshPublicKey;
+import org.bcm.core.process.ExternalProgram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,16 +69,11 @@ final class GitCommand {
         }
         IdentityService identities = context.identities();
         OperatorIdentity identity = identities.require();
-        List<String> command = new ArrayList<>(List.of("git"));
-        ProcessBuilder builder = new ProcessBuilder().inheritIO();
-        if (signing.repository != null) {
-            if (!Files.isDirectory(signing.repository)) {
-                throw new BcmException(Kind.INVALID_INPUT, "no directory " + signing.repository, "give a git working tree with --repo");
-            }
-            builder.directory(signing.repository.toFile());
+        List<String> command = new ArrayList<>();
+        if (signing.repository != null && !Files.isDirectory(signing.repository)) {
+            throw new BcmException(Kind.NOT_FOUND, "the folder " + signing.repository + " does not exist", "give a git working tree with --repo");
         }
-        Map<String, String> env = builder.environment();
-        env.putAll(identities.gpgEnvironment());
+        Map<String, String> env = new java.util.HashMap<>(identities.gpgEnvironment());
         if (signing.device.selector != null) {
             env.put("BCM_TREZOR", signing.device.selector);
         }
@@ -102,13 +98,7 @@ final class GitCommand {
                 command.addAll(List.of("-c", "gpg.format=openpgp", "-c", "user.signingkey=" + identity.fingerprint()));
             }
             command.addAll(gitArgs);
-            Process git;
-            try {
-                git = builder.command(command).start();
-            } catch (IOException e) {
-                throw new BcmException(Kind.HOST_PREREQUISITE, "cannot run git: " + e.getMessage(), "install it: apt-get install git", e);
-            }
-            return git.waitFor();
+            return ExternalProgram.GIT.with(command).environment(env).in(signing.repository).interactive(process -> { });
         } finally {
             if (agent != null) {
                 agent.close();

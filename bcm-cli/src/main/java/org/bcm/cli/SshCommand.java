@@ -131,7 +131,7 @@ final class SshCommand {
 
     @Command(name = "connect", mixinStandardHelpOptions = true,
             description = "Log in with ssh through an agent that serves only this identity's device key, for as long as ssh runs."
-                    + " Arguments after -- go to ssh after USER@HOST (more ssh options, then the remote command).")
+                    + " Arguments after -- are the remote command.")
     static final class Connect implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin DeviceOption device;
@@ -139,8 +139,12 @@ final class SshCommand {
         @Parameters(index = "0", paramLabel = "USER@HOST", description = "The identity, e.g. root@lexx; also where ssh logs in.")
         String target;
 
-        @Parameters(index = "1..*", paramLabel = "SSH-ARGS", description = "Passed to ssh after USER@HOST.")
-        List<String> sshArgs = new ArrayList<>();
+        @Parameters(index = "1..*", paramLabel = "COMMAND", description = "The remote command and its arguments (after --).")
+        List<String> command = new ArrayList<>();
+
+        @Option(names = {"-o", "--ssh-option"}, paramLabel = "KEYWORD=VALUE",
+                description = "An ssh_config option for ssh's -o, e.g. -o BatchMode=yes; repeatable.")
+        List<String> options = new ArrayList<>();
 
         @Option(names = "--port", description = "The server's port. Default: the identity's port, else ssh's.")
         Integer port;
@@ -162,7 +166,7 @@ final class SshCommand {
                     .orElseGet(() -> SshPublicKey.of(keys, identity, wanted == null ? Curve.NIST256P1 : wanted));
             context.err().println("bcm: ssh as " + identity + " with " + key.keyType() + " " + key.fingerprint());
             context.err().flush();
-            return SshClient.connect(key, keys, port, sshArgs, ProcessBuilder::inheritIO);
+            return SshClient.connect(key, keys, port, options, command, SshClient.ON_TERMINAL);
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.bcm.core.identity.ExternalTool;
+import org.bcm.core.process.ExternalProgram;
 import org.bcm.trezor.device.DevelopmentDevice;
 import org.bcm.trezor.device.UdpDeviceServer;
 import org.junit.jupiter.api.AfterAll;
@@ -59,12 +59,14 @@ class IdentityCommandsIT {
         device.close();
     }
 
-    private ExternalTool.Result run(List<String> command, byte[] stdin) {
-        return new ExternalTool(command.get(0), command.get(0)).run(command.subList(1, command.size()), tools, dir, stdin);
+    /** A tool of the test's own (gpg, pass, git), its command line exactly as given. */
+    private ExternalProgram.Result run(List<String> command, byte[] stdin) {
+        return new ExternalProgram(command.get(0), command.get(0), true).with(command.subList(1, command.size()))
+                .environment(tools).in(dir).input(stdin).capture();
     }
 
-    private ExternalTool.Result ok(byte[] stdin, String... command) {
-        ExternalTool.Result result = run(List.of(command), stdin);
+    private ExternalProgram.Result ok(byte[] stdin, String... command) {
+        ExternalProgram.Result result = run(List.of(command), stdin);
         assertThat(result.exit()).as(String.join(" ", command) + ": " + result.stderr()).isZero();
         return result;
     }

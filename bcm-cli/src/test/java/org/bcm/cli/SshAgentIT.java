@@ -31,7 +31,7 @@ class SshAgentIT {
 
     private static final String MNEMONIC_ALL = "all all all all all all all all all all all all";
     /** After {@code --}: ssh options (OpenSSH reads them after the destination too), then the command. */
-    private static final List<String> CLIENT_OPTIONS = List.of("--", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
+    private static final List<String> CLIENT_OPTIONS = List.of("-o", "StrictHostKeyChecking=no",
             "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR");
 
     @TempDir
@@ -165,11 +165,12 @@ class SshAgentIT {
         assertThat(result.err()).contains("apt-get install openssh-client").doesNotContain("at org.");
     }
 
-    /** {@code bcm ssh connect USER@127.0.0.1 OPTIONS... -- <ssh client options> COMMAND...} against the test server. */
+    /** {@code bcm ssh connect USER@127.0.0.1 OPTIONS... -o <ssh client option>... -- COMMAND...} against the test server. */
     private BcmProcess.Result connect(List<String> options, String... command) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("ssh", "connect", user + "@127.0.0.1", deviceOption(), "--port=" + port));
         args.addAll(options);
         args.addAll(CLIENT_OPTIONS);
+        args.add("--");
         args.addAll(List.of(command));
         return bcm.run(args.toArray(String[]::new));
     }

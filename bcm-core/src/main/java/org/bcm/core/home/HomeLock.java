@@ -20,7 +20,7 @@ import org.bcm.core.BcmException.Kind;
 /**
  * The lock that serializes commands changing one bcm home: an exclusive {@code fcntl} lock on
  * {@code <home>/.lock} (mode 0600), which the kernel releases when the holder exits, however it
- * exits. The holder writes its pid, command and start time into the file, so a second command
+ * exits. A home that does not exist yet is not locked (the command creating it is the first). The holder writes its pid, command and start time into the file, so a second command
  * says whom it waits for. Within one JVM (tests run several commands in one process) a lock per
  * home comes first, since the JVM refuses to lock one file twice; the thread that holds it may take
  * it again (a nested command), and any thread may close a handle.
@@ -64,7 +64,8 @@ public final class HomeLock implements AutoCloseable {
         FileChannel channel = null;
         try {
             if (!Files.isDirectory(root)) {
-                Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                // nothing to protect yet, and a command refused for bad input must not leave a home behind
+                return new HomeLock(inProcess, null, null);
             }
             Path file = root.resolve(FILE);
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -21,6 +21,7 @@ import java.util.Optional;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.process.ExternalProgram;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 
 /**
@@ -128,11 +129,11 @@ public final class IdentityService {
         }
         writeGpgConf(fingerprint, agentProgram);
         Map<String, String> env = gpgEnvironment();
-        List<String> batch = List.of("--homedir", gnupgHome().toString(), "--batch", "--no-tty", "--no-autostart");
-        ExternalTool.GPG.check("importing the certificate into " + gnupgHome(), concat(batch, "--import"), env, null,
-                armored.getBytes(StandardCharsets.US_ASCII));
-        ExternalTool.GPG.check("trusting the certificate", concat(batch, "--import-ownertrust"), env, null,
-                (fingerprint + ":6:\n").getBytes(StandardCharsets.US_ASCII));
+        String homedir = gnupgHome().toString();
+        ExternalProgram.GPG.with("--homedir", homedir, "--batch", "--no-tty", "--no-autostart", "--import").environment(env)
+                .input(armored.getBytes(StandardCharsets.US_ASCII)).check("importing the certificate into " + gnupgHome());
+        ExternalProgram.GPG.with("--homedir", homedir, "--batch", "--no-tty", "--no-autostart", "--import-ownertrust").environment(env)
+                .input((fingerprint + ":6:\n").getBytes(StandardCharsets.US_ASCII)).check("trusting the certificate");
         return identity;
     }
 
@@ -248,11 +249,5 @@ public final class IdentityService {
                     .append("agent-program ").append(agentProgram.toAbsolutePath()).append('\n');
         }
         BcmHome.writeAtomically(gnupgHome().resolve("gpg.conf"), conf.toString().getBytes(StandardCharsets.UTF_8), false);
-    }
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> all = new java.util.ArrayList<>(head);
-        all.addAll(List.of(tail));
-        return all;
     }
 }

@@ -20,8 +20,6 @@ import org.bcm.trezor.Identity;
 public record OperatorIdentity(String name, String username, String hostname, String curve, Instant created, String fingerprint) {
 
     private static final Pattern NAME = Pattern.compile("[^<>\\p{Cntrl}@]{1,64}");
-    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
 
     /**
      * @throws IllegalArgumentException when a part is not valid (the message says which and why)
@@ -39,11 +37,11 @@ public record OperatorIdentity(String name, String username, String hostname, St
         if (name == null || !NAME.matcher(name).matches() || !name.strip().equals(name)) {
             throw new IllegalArgumentException("bad --name '" + name + "': 1 to 64 characters without <, >, @ or control characters, no leading or trailing space");
         }
-        if (username == null || !USER.matcher(username).matches()) {
-            throw new IllegalArgumentException("bad --username '" + username + "': a POSIX user name (lower case letters, digits, _ . -)");
+        if (!LoginNames.validUser(username)) {
+            throw new IllegalArgumentException("bad --username '" + username + "': " + LoginNames.USER_RULE);
         }
-        if (hostname == null || hostname.length() > 253 || !HOST.matcher(hostname).matches()) {
-            throw new IllegalArgumentException("bad --hostname '" + hostname + "': a DNS host name (letters, digits, - and .)");
+        if (!LoginNames.validHost(hostname)) {
+            throw new IllegalArgumentException("bad --hostname '" + hostname + "': " + LoginNames.HOST_RULE);
         }
         signingCurve(curve);
     }

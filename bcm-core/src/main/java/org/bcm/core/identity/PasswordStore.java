@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.process.ExternalProgram;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 
 /**
@@ -71,14 +71,14 @@ public final class PasswordStore {
             BcmHome.writeAtomically(gpgId, (identity.fingerprint() + "\n").getBytes(StandardCharsets.US_ASCII), false);
         }
         if (!Files.isDirectory(root().resolve(".git"))) {
-            git("creating the store's git repository", "init", "-q");
+            git("init", "-q").check("creating the store's git repository");
         }
-        git("configuring the store's git repository", "config", "user.name", identity.name());
-        git("configuring the store's git repository", "config", "user.email", identity.username() + "@" + identity.hostname());
-        git("configuring the store's git repository", "config", "user.signingkey", identity.fingerprint());
-        git("configuring the store's git repository", "config", "commit.gpgsign", "true");
-        git("configuring the store's git repository", "config", "pass.signcommits", "true");
-        if (git("reading the store's history", "status", "--porcelain", "--", ".gpg-id").out().isBlank() && hasCommits()) {
+        config("user.name", identity.name());
+        config("user.email", identity.username() + "@" + identity.hostname());
+        config("user.signingkey", identity.fingerprint());
+        config("commit.gpgsign", "true");
+        config("pass.signcommits", "true");
+        if (git("status", "--porcelain").operands(".gpg-id").check("reading the store's history").out().isBlank() && hasCommits()) {
             return;
         }
         commit("Set GPG id to " + identity.fingerprint() + ".", ".gpg-id");
@@ -212,13 +212,12 @@ public final class PasswordStore {
     }
 
     private boolean hasCommits() {
-        return ExternalTool.GIT.run(List.of("rev-parse", "--verify", "-q", "HEAD"), identities.gpgEnvironment(), root(), null).exit() == 0;
+        return git("rev-parse", "--verify", "-q", "HEAD").capture().exit() == 0;
     }
 
     private void commit(String message, String path) {
-        git("adding " + path + " to the store's repository", "add", "-A", "--", path);
-        ExternalTool.Result result = ExternalTool.GIT.run(List.of("commit", "-q", "-S", "-m", message, "--", path),
-                identities.gpgEnvironment(), root(), null);
+        git("add", "-A").operands(path).check("adding " + path + " to the store's repository");
+        ExternalProgram.Result result = git("commit", "-q", "-S", "-m", message).operands(path).capture();
         if (result.exit() != 0) {
             boolean unsigned = result.stderr().contains("gpg failed to sign");
             throw new BcmException(unsigned ? Kind.DEVICE_FAILED : Kind.INTERNAL,
@@ -229,7 +228,7 @@ public final class PasswordStore {
     }
 
     private void restore(Path file, Optional<byte[]> before) {
-        ExternalTool.GIT.run(List.of("reset", "-q", "--", root().relativize(file).toString()), identities.gpgEnvironment(), root(), null);
+        git("reset", "-q").operands(root().relativize(file).toString()).capture();
         if (before.isPresent()) {
             BcmHome.writeAtomically(file, before.get(), false);
         } else {
@@ -241,8 +240,12 @@ public final class PasswordStore {
         }
     }
 
-    private ExternalTool.Result git(String what, String... args) {
-        Map<String, String> env = identities.gpgEnvironment();
-        return ExternalTool.GIT.check(what, List.of(args), env, root(), null);
+    /** git in the store, with bcm's GnuPG home: {@code options} are bcm's own tokens, values go to {@code operands}. */
+    private ExternalProgram.Call git(String... options) {
+        return ExternalProgram.GIT.with(options).environment(identities.gpgEnvironment()).in(root());
+    }
+
+    private void config(String key, String value) {
+        git("config").operands(key, value).check("configuring the store's git repository");
     }
 }

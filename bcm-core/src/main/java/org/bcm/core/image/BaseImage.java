@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bcm.core.BcmException;
 import org.bcm.core.Progress;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.process.ExternalProgram;
 import org.bcm.lxd.Image;
 import org.bcm.lxd.LxdClient;
 
@@ -103,7 +104,7 @@ public final class BaseImage {
         progress.report("image", "building " + alias() + " from Debian " + recipe.suite() + " with debootstrap");
         RootfsBuild.debootstrap(recipe, rootfs, progress);
         for (String service : recipe.services()) {
-            HostCommand.run(List.of("chroot", rootfs.toString(), "systemctl", "enable", service), line -> { });
+            ExternalProgram.chroot(rootfs, ExternalProgram.SYSTEMCTL.with("enable").operands(service)).stream(line -> { });
         }
         RootfsBuild.clean(rootfs);
         write(dir.resolve("meta").resolve("metadata.yaml"), metadataYaml());
@@ -112,8 +113,7 @@ public final class BaseImage {
         }
         progress.report("image", "packing the root filesystem");
         RootfsBuild.pack(rootfs, dir.resolve("rootfs.tar"));
-        HostCommand.run(List.of("tar", "--numeric-owner", "-C", dir.resolve("meta").toString(),
-                "-cf", dir.resolve("metadata.tar").toString(), "."), line -> { });
+        RootfsBuild.tar(dir.resolve("meta"), dir.resolve("metadata.tar"), "--create", false);
         BcmHome.deleteTree(rootfs);
         BcmHome.deleteTree(dir.resolve("meta"));
         write(dir.resolve(COMPLETE), recipe.hash() + "\n");

@@ -11,6 +11,7 @@ import java.util.List;
 import org.bcm.core.BcmException;
 import org.bcm.core.Progress;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.process.ExternalProgram;
 
 /**
  * The steps every image build shares, LXD base image and Docker images alike: debootstrap a
@@ -18,6 +19,9 @@ import org.bcm.core.home.BcmHome;
  * it into a tarball. Runs on the controller as root (debootstrap, chroot and tar from the host).
  */
 final class RootfsBuild {
+
+    /** For debootstrap and apt: no questions, and messages in English (the progress lines are matched). */
+    private static final java.util.Map<String, String> NONINTERACTIVE = java.util.Map.of("DEBIAN_FRONTEND", "noninteractive", "LC_ALL", "C");
 
     private RootfsBuild() {
     }
@@ -32,22 +36,22 @@ final class RootfsBuild {
                     "Building " + what + " needs root privileges (debootstrap and chroot)",
                     "run this once as root (sudo bcm ...); later runs use the cached build");
         }
-        for (String program : List.of("debootstrap", "tar", "chroot")) {
-            if (!HostCommand.onPath(program)) {
-                throw new BcmException(BcmException.Kind.HOST_PREREQUISITE, "'" + program + "' is not installed",
-                        "run scripts/install.sh, or apt-get install " + program);
+        for (ExternalProgram program : List.of(ExternalProgram.DEBOOTSTRAP, ExternalProgram.TAR, ExternalProgram.CHROOT)) {
+            if (!program.onPath()) {
+                throw new BcmException(BcmException.Kind.HOST_PREREQUISITE, "'" + program.name() + "' is not installed",
+                        "run scripts/install.sh, or apt-get install " + program.debianPackage());
             }
         }
     }
 
     /** debootstrap of the recipe's suite, variant and packages into {@code rootfs}, then its files. */
     static void debootstrap(ImageRecipe recipe, Path rootfs, Progress progress) {
-        List<String> command = new ArrayList<>(List.of("debootstrap", "--variant=" + recipe.variant()));
+        List<String> options = new ArrayList<>(List.of("--variant=" + recipe.variant()));
         if (!recipe.packages().isEmpty()) {
-            command.add("--include=" + String.join(",", recipe.packages()));
+            options.add("--include=" + String.join(",", recipe.packages()));
         }
-        command.addAll(List.of(recipe.suite(), rootfs.toString(), recipe.mirror()));
-        HostCommand.run(command, line -> {
+        operands(ExternalProgram.DEBOOTSTRAP.with(options), recipe.suite(), rootfs.toAbsolutePath().toString(), recipe.mirror())
+                .environment(NONINTERACTIVE).stream(line -> {
             if (line.startsWith("I: ")) {
                 progress.report("image", line.substring(3));
             }
@@ -78,19 +82,17 @@ final class RootfsBuild {
             throw new BcmException(BcmException.Kind.INTERNAL, "Failed preparing " + rootfs + " for apt: " + e.getMessage(), null, e);
         }
         Path proc = rootfs.resolve("proc");
-        HostCommand.run(List.of("mount", "-t", "proc", "proc", proc.toString()), line -> { });
+        ExternalProgram.MOUNT.with("-t", "proc").operands("proc", proc.toString()).stream(line -> { });
         try {
-            HostCommand.run(List.of("chroot", rootfs.toString(), "apt-get", "update", "-q"), line -> { });
-            List<String> install = new ArrayList<>(List.of("chroot", rootfs.toString(), "apt-get", "install", "-y", "-q",
-                    "--no-install-recommends"));
-            install.addAll(packages);
-            HostCommand.run(install, line -> {
-                if (line.startsWith("Setting up ")) {
-                    progress.report(step, line);
-                }
-            });
+            ExternalProgram.chroot(rootfs, ExternalProgram.APT_GET.with("update", "-q").environment(NONINTERACTIVE)).stream(line -> { });
+            ExternalProgram.chroot(rootfs, operands(ExternalProgram.APT_GET.with("install", "-y", "-q", "--no-install-recommends"),
+                    packages.toArray(String[]::new)).environment(NONINTERACTIVE)).stream(line -> {
+                        if (line.startsWith("Setting up ")) {
+                            progress.report(step, line);
+                        }
+                    });
         } finally {
-            HostCommand.run(List.of("umount", "-l", proc.toString()), line -> { });
+            ExternalProgram.UMOUNT.with("-l").operands(proc.toString()).stream(line -> { });
             try {
                 Files.deleteIfExists(policy);
                 write(resolvConf, "");
@@ -100,19 +102,56 @@ final class RootfsBuild {
         }
     }
 
-    /** Removes the build host's identity and the package caches from a root filesystem. */
+    /**
+     * Removes the build host's identity and the package caches from a root filesystem: the downloaded
+     * {@code .deb} files, the package lists and apt's {@code *.bin} caches.
+     */
     static void clean(Path rootfs) {
         for (String leftover : List.of("etc/hostname", "etc/machine-id", "var/lib/dbus/machine-id")) {
             write(rootfs.resolve(leftover), "");
         }
-        HostCommand.run(List.of("sh", "-c", "rm -rf '" + rootfs + "'/var/cache/apt/archives/*.deb '" + rootfs
-                + "'/var/lib/apt/lists/* '" + rootfs + "'/var/cache/apt/*.bin"), line -> { });
+        deleteEntries(rootfs.resolve("var/cache/apt/archives"), name -> name.endsWith(".deb"));
+        deleteEntries(rootfs.resolve("var/lib/apt/lists"), name -> true);
+        deleteEntries(rootfs.resolve("var/cache/apt"), name -> name.endsWith(".bin"));
+    }
+
+    /** Deletes the entries of {@code dir} whose names {@code which} accepts (directories with their content); none when it is missing. */
+    private static void deleteEntries(Path dir, java.util.function.Predicate<String> which) {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var entries = Files.list(dir)) {
+            for (Path entry : entries.filter(p -> which.test(p.getFileName().toString())).toList()) {
+                BcmHome.deleteTree(entry);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "Failed cleaning " + dir + ": " + e.getMessage(), null, e);
+        }
     }
 
     /** Packs {@code rootfs} into an uncompressed tarball, numeric owners, extended attributes kept. */
     static void pack(Path rootfs, Path tarball) {
-        HostCommand.run(List.of("tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "-C", rootfs.toString(),
-                "-cf", tarball.toString(), "."), line -> { });
+        tar(rootfs, tarball, "--create", true);
+    }
+
+    /** {@code tar} in {@code dir} on {@code tarball}: {@code --create} (of {@code .}) or {@code --extract}; numeric owners, and extended attributes when asked. */
+    static void tar(Path dir, Path tarball, String mode, boolean xattrs) {
+        List<String> options = new ArrayList<>(List.of("--numeric-owner"));
+        if (xattrs) {
+            options.addAll(List.of("--xattrs", "--xattrs-include=*"));
+        }
+        options.addAll(List.of("--directory=" + dir, "--file=" + tarball, mode));
+        ExternalProgram.Call call = ExternalProgram.TAR.with(options);
+        (mode.equals("--create") ? call.operands(".") : call).stream(line -> { });
+    }
+
+    /** {@code call} with operands, an operand a program cannot take (one starting with - where there is no --) being a malformed recipe. */
+    private static ExternalProgram.Call operands(ExternalProgram.Call call, String... operands) {
+        try {
+            return call.operands(operands);
+        } catch (IllegalArgumentException e) {
+            throw new BcmException(BcmException.Kind.INVALID_INPUT, "Invalid image recipe: " + e.getMessage(), "fix the recipe");
+        }
     }
 
     /** Unpacks a tarball made by {@link #pack} into {@code rootfs}. */
@@ -122,8 +161,7 @@ final class RootfsBuild {
         } catch (IOException e) {
             throw new BcmException(BcmException.Kind.INTERNAL, "Failed creating " + rootfs, null, e);
         }
-        HostCommand.run(List.of("tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "-C", rootfs.toString(),
-                "-xf", tarball.toString()), line -> { });
+        tar(rootfs, tarball, "--extract", true);
     }
 
     /**
@@ -158,7 +196,7 @@ final class RootfsBuild {
                     .sorted(Comparator.reverseOrder())
                     .toList();
             for (String mountPoint : below) {
-                HostCommand.run(List.of("umount", "-l", mountPoint), line -> { });
+                ExternalProgram.UMOUNT.with("-l").operands(mountPoint).stream(line -> { });
             }
         } catch (IOException e) {
             throw new BcmException(BcmException.Kind.INTERNAL, "Failed reading /proc/mounts", null, e);

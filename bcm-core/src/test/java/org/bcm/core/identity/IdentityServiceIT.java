@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.process.ExternalProgram;
 import org.bcm.trezor.device.DevelopmentDevice;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,10 @@ class IdentityServiceIT {
 
     @TempDir Path tmp;
 
-    private ExternalTool.Result gpg(IdentityService service, byte[] stdin, String... args) {
+    private ExternalProgram.Result gpg(IdentityService service, byte[] stdin, String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("--homedir", service.gnupgHome().toString(), "--batch", "--no-tty", "--no-autostart"));
         all.addAll(List.of(args));
-        return ExternalTool.GPG.run(all, service.gpgEnvironment(), null, stdin);
+        return ExternalProgram.GPG.with(all).environment(service.gpgEnvironment()).input(stdin).capture();
     }
 
     @ParameterizedTest
@@ -40,11 +41,11 @@ class IdentityServiceIT {
             IdentityService first = new IdentityService(new BcmHome(tmp.resolve("one")));
             OperatorIdentity identity = first.init(device.keys(), "Satoshi Nakamoto", "satoshi", "example.net", curve, null);
 
-            ExternalTool.Result keys = gpg(first, null, "--with-colons", "--fixed-list-mode", "--list-keys");
+            ExternalProgram.Result keys = gpg(first, null, "--with-colons", "--fixed-list-mode", "--list-keys");
             assertThat(keys.out()).contains("fpr:::::::::" + identity.fingerprint() + ":")
                     .containsPattern("uid:u:[^\\n]*Satoshi Nakamoto <satoshi@example.net>");
             assertThat(keys.out().lines().filter(l -> l.startsWith("sub:u:")).count()).isEqualTo(1);
-            ExternalTool.Result sigs = gpg(first, null, "--check-signatures", identity.fingerprint());
+            ExternalProgram.Result sigs = gpg(first, null, "--check-signatures", identity.fingerprint());
             assertThat(sigs.exit()).as(sigs.stderr()).isZero();
             assertThat(sigs.out()).doesNotContain("sig-").contains("sig!");
 
@@ -78,7 +79,7 @@ class IdentityServiceIT {
                     identity.signingCurve(), true);
             Path sig = tmp.resolve("message.txt.asc");
             Files.write(sig, signature.toByteArray());
-            ExternalTool.Result verified = gpg(service, null, "--status-fd", "1", "--verify", sig.toString(), file.toString());
+            ExternalProgram.Result verified = gpg(service, null, "--status-fd", "1", "--verify", sig.toString(), file.toString());
             assertThat(verified.exit()).as(verified.stderr()).isZero();
             assertThat(verified.out()).contains("[GNUPG:] VALIDSIG " + identity.fingerprint());
             assertThat(OpenPgpMessages.verifyDetached(Files.newInputStream(file), new ByteArrayInputStream(signature.toByteArray()), certificate))
@@ -87,7 +88,7 @@ class IdentityServiceIT {
             assertThatThrownBy(() -> OpenPgpMessages.verifyDetached(Files.newInputStream(file), new ByteArrayInputStream(signature.toByteArray()),
                     certificate)).isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isEqualTo(BcmException.Kind.VERIFY_FAILED));
 
-            ExternalTool.Result encrypted = gpg(service, "a secret for the device\n".getBytes(StandardCharsets.UTF_8),
+            ExternalProgram.Result encrypted = gpg(service, "a secret for the device\n".getBytes(StandardCharsets.UTF_8),
                     "--trust-model", "always", "--encrypt", "--recipient", identity.fingerprint());
             assertThat(encrypted.exit()).as(encrypted.stderr()).isZero();
             ByteArrayOutputStream plain = new ByteArrayOutputStream();

@@ -1,16 +1,15 @@
 package org.bcm.core.identity.gpg;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
 import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.process.ExternalProgram;
 import org.bcm.trezor.Identity;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.slf4j.Logger;
@@ -85,7 +84,7 @@ public final class GpgAgentDaemon {
      */
     public static Path agentSocket(Path gnupgHome) {
         Path home = gnupgHome.toAbsolutePath();
-        String listed = gpgconf("--homedir", home.toString(), "--list-dirs", "agent-socket");
+        String listed = gpgconf(ExternalProgram.GPGCONF.with("--homedir", home.toString(), "--list-dirs").operands("agent-socket"));
         if (listed != null && !listed.isBlank()) {
             return Path.of(percentDecode(listed.lines().findFirst().orElseThrow().strip()));
         }
@@ -98,31 +97,19 @@ public final class GpgAgentDaemon {
      * answers a lower version than its own.
      */
     public static String installedVersion() {
-        String out = gpgconf("--version");
+        String out = gpgconf(ExternalProgram.GPGCONF.with("--version"));
         Matcher m = VERSION.matcher(out == null ? "" : out);
         return m.find() ? m.group(1) : FALLBACK_VERSION;
     }
 
     /** gpgconf's standard output, or null when it is missing, fails or hangs (10 s). */
-    private static String gpgconf(String... args) {
-        List<String> command = new ArrayList<>(List.of("gpgconf"));
-        command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            process.getOutputStream().close();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {  // its few lines fit in the pipe
-                process.destroyForcibly();
-                return null;
-            }
-            byte[] out = process.getInputStream().readAllBytes();
-            return process.exitValue() == 0 ? new String(out, StandardCharsets.UTF_8) : null;
-        } catch (IOException e) {
-            LOG.debug("gpg-agent: cannot run gpgconf: {}", e.getMessage());
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private static String gpgconf(ExternalProgram.Call call) {
+        ExternalProgram.Result result = call.captureWithin(Duration.ofSeconds(10));
+        if (result == null || result.exit() != 0) {
+            LOG.debug("gpg-agent: gpgconf gave no answer");
             return null;
         }
+        return result.out();
     }
 
     /** gpgconf percent-escapes {@code %} and {@code :} in paths. */

@@ -7,15 +7,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.process.ExternalProgram;
 
 /**
  * Logs in with the real OpenSSH client through an {@link SshAgent} that serves one device key: the
  * agent listens in a fresh 0700 directory under the temporary directory for as long as
- * {@code ssh -o IdentityAgent=SOCKET [-p PORT] [user@]host ARGS...} runs, and is removed after.
+ * {@code ssh -o IdentityAgent=SOCKET [-o OPTION]... [-l USER] [-p PORT] -- HOST [COMMAND...]} runs,
+ * and is removed after. The user and port are option arguments and the host comes after {@code --},
+ * so no part of an identity can be read by ssh as an option.
  */
 public final class SshClient {
 
@@ -28,43 +30,71 @@ public final class SshClient {
      * @throws BcmException HOST_PREREQUISITE when there is none
      */
     public static Path findSsh(Map<String, String> environment) {
-        String path = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "ssh"))) {
-                return Path.of(dir, "ssh");
-            }
+        Path ssh = ExternalProgram.SSH.find(environment);
+        if (ssh == null) {
+            throw new BcmException(BcmException.Kind.HOST_PREREQUISITE, "the OpenSSH client `ssh` is not on the PATH ("
+                    + environment.getOrDefault("PATH", "") + ")", "apt-get install openssh-client");
         }
-        throw new BcmException(BcmException.Kind.HOST_PREREQUISITE, "the OpenSSH client `ssh` is not on the PATH (" + path + ")",
-                "apt-get install openssh-client");
+        return ssh;
     }
 
     /**
-     * The command line: {@code ssh -o IdentityAgent=SOCKET [-p PORT] [user@]host ARGS...}. The port is
-     * {@code port}, else the identity's own, else ssh's default; {@code args} may hold further ssh
-     * options (OpenSSH reads options after the destination too) and then the remote command.
+     * The command line: {@code ssh -o IdentityAgent=SOCKET [-o OPTION]... [-l USER] [-p PORT] -- HOST
+     * [COMMAND...]}. The port is {@code port}, else the identity's own, else ssh's default.
+     *
+     * @param options ssh_config options as {@code Keyword=value} (ssh's {@code -o}), e.g. {@code BatchMode=yes}
+     * @param command the remote command and its arguments, or empty for a login shell
+     * @throws BcmException INVALID_INPUT for an option that is not {@code Keyword=value}, or an identity
+     *     outside the safe set ({@link SshPublicKey#identity})
      */
-    public static List<String> command(Path ssh, Path socket, SshPublicKey key, Integer port, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(ssh.toString(), "-o", "IdentityAgent=" + socket));
-        String effectivePort = port != null ? port.toString() : key.identity().port();
-        if (effectivePort != null && !effectivePort.isEmpty()) {
-            command.addAll(List.of("-p", effectivePort));
+    public static ExternalProgram.Call command(Path socket, SshPublicKey key, Integer port, List<String> options, List<String> command) {
+        try {
+            SshPublicKey.requireSafe(key.identity());
+        } catch (IllegalArgumentException e) {
+            throw new BcmException(BcmException.Kind.INVALID_INPUT, "bad ssh identity: " + e.getMessage(), "see bcm ssh list");
+        }
+        List<String> argv = new ArrayList<>(List.of("-o", "IdentityAgent=" + socket));
+        for (String option : options) {
+            if (!option.matches("[A-Za-z][A-Za-z0-9]*=.*")) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT, "bad ssh option '" + option + "'",
+                        "give ssh_config options as KEYWORD=VALUE, e.g. -o BatchMode=yes");
+            }
+            argv.addAll(List.of("-o", option));
         }
         String user = key.identity().user();
-        command.add(user == null || user.isEmpty() ? key.identity().host() : user + "@" + key.identity().host());
-        command.addAll(args);
-        return command;
+        if (user != null && !user.isEmpty()) {
+            argv.addAll(List.of("-l", user));
+        }
+        String effectivePort = port != null ? port.toString() : key.identity().port();
+        if (effectivePort != null && !effectivePort.isEmpty()) {
+            argv.addAll(List.of("-p", effectivePort));
+        }
+        List<String> operands = new ArrayList<>();
+        operands.add(key.identity().host());
+        operands.addAll(command);
+        return ExternalProgram.SSH.with(argv).operands(operands);
     }
+
+    /** How the ssh command line is run: on the terminal ({@link #ON_TERMINAL}), or captured (tests). */
+    @FunctionalInterface
+    public interface Runner {
+        /** Runs {@code ssh} to completion and returns its exit code. */
+        int run(ExternalProgram.Call ssh) throws InterruptedException;
+    }
+
+    /** ssh on bcm's own terminal. */
+    public static final Runner ON_TERMINAL = ssh -> ssh.interactive(process -> { });
 
     /**
      * Runs ssh to completion with an agent serving {@code key}, then stops the agent.
      *
-     * @param io how ssh's standard streams are connected, e.g. {@code ProcessBuilder::inheritIO}
+     * @param runner how ssh runs, usually {@link #ON_TERMINAL}
      * @return ssh's exit code (255 for ssh's own errors, a refused login among them)
-     * @throws BcmException HOST_PREREQUISITE when ssh is missing, INTERNAL when it cannot be started
+     * @throws BcmException HOST_PREREQUISITE when ssh is missing, INVALID_INPUT for a bad option
      */
-    public static int connect(SshPublicKey key, DeviceKeys device, Integer port, List<String> args, UnaryOperator<ProcessBuilder> io)
-            throws InterruptedException {
-        Path ssh = findSsh(System.getenv());
+    public static int connect(SshPublicKey key, DeviceKeys device, Integer port, List<String> options, List<String> command,
+                              Runner runner) throws InterruptedException {
+        findSsh(System.getenv());
         Path dir;
         try {
             dir = Files.createTempDirectory("bcm-ssh-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -75,18 +105,10 @@ public final class SshClient {
         SshAgent agent = SshAgent.start(dir.resolve("agent.sock"), List.of(key), device);
         Thread cleanup = new Thread(() -> stop(agent, dir), "ssh-agent-stop");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        Process process = null;
         try {
-            ProcessBuilder builder = io.apply(new ProcessBuilder(command(ssh, agent.socket(), key, port, args)));
-            builder.environment().put("SSH_AUTH_SOCK", agent.socket().toString());
-            process = builder.start();
-            return process.waitFor();
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot run " + ssh + ": " + e.getMessage(), "apt-get install openssh-client", e);
+            return runner.run(command(agent.socket(), key, port, options, command)
+                    .environment(Map.of("SSH_AUTH_SOCK", agent.socket().toString())));
         } finally {
-            if (process != null && process.isAlive()) {
-                process.destroy();
-            }
             stop(agent, dir);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);

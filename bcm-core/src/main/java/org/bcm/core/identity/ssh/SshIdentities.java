@@ -72,9 +72,11 @@ public final class SshIdentities {
     /**
      * Records {@code key}, replacing the entry of the same identity and curve.
      *
+     * @throws IllegalArgumentException when the identity is not from the safe set ({@link SshPublicKey#identity})
      * @throws BcmException INTERNAL when the file cannot be written
      */
     public void record(SshPublicKey key) {
+        SshPublicKey.requireSafe(key.identity());
         List<SshPublicKey> keys = new ArrayList<>(list());
         int same = -1;
         for (int i = 0; i < keys.size(); i++) {
@@ -112,6 +114,7 @@ public final class SshIdentities {
                 throw new IllegalArgumentException("expected 5 fields, found " + fields.length);
             }
             Identity identity = Identity.parse(fields[0], Integer.parseUnsignedInt(fields[1]));
+            SshPublicKey.requireSafe(identity);
             SshPublicKey key = new SshPublicKey(identity, SshPublicKey.fromBlob(Base64.getDecoder().decode(fields[4])));
             if (key.key().curve() != Curve.fromFirmwareName(fields[2]) || !key.keyType().equals(fields[3])) {
                 throw new IllegalArgumentException("the curve, key type and key disagree");

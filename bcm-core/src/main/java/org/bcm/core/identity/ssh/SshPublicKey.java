@@ -5,6 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import org.bcm.core.BcmException;
 import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.identity.LoginNames;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.Identity;
 import org.bcm.trezor.PublicKey;
@@ -50,7 +51,9 @@ public record SshPublicKey(Identity identity, PublicKey key) {
     }
 
     /**
-     * The identity an operator names: {@code [ssh://][user@]host[:port]}, proto {@code ssh}.
+     * The identity an operator names: {@code [ssh://][user@]host[:port]}, proto {@code ssh}, its user,
+     * host and port from the safe set of {@link LoginNames} (an identity like
+     * {@code -oProxyCommand=...@host}, or one with spaces, is refused before anything is recorded or run).
      *
      * @throws BcmException INVALID_INPUT when it is no such identity
      */
@@ -60,10 +63,35 @@ public record SshPublicKey(Identity identity, PublicKey key) {
             if (!"ssh".equals(parsed.proto()) || parsed.path() != null) {
                 throw new IllegalArgumentException("'" + text + "' is not an ssh identity");
             }
+            requireSafe(parsed);
             return parsed;
         } catch (IllegalArgumentException e) {
-            throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), "name it as USER@HOST, e.g. root@lexx or bob@example.org:2222");
+            throw new BcmException(BcmException.Kind.INVALID_INPUT, "bad ssh identity: " + e.getMessage(),
+                    "name it as USER@HOST[:PORT], e.g. root@lexx or bob@example.org:2222; user: " + LoginNames.USER_RULE
+                            + "; host: " + LoginNames.HOST_RULE);
         }
+    }
+
+    /**
+     * Checks that an ssh identity's user, host and port are from the safe set of {@link LoginNames}.
+     *
+     * @throws IllegalArgumentException naming the part that is not
+     */
+    static void requireSafe(Identity identity) {
+        if (identity.user() != null && !LoginNames.validUser(identity.user())) {
+            throw new IllegalArgumentException("the user '" + printable(identity.user()) + "' is not " + LoginNames.USER_RULE);
+        }
+        if (!LoginNames.validHost(identity.host())) {
+            throw new IllegalArgumentException("the host '" + printable(identity.host()) + "' is not " + LoginNames.HOST_RULE);
+        }
+        if (identity.port() != null && !LoginNames.validPort(identity.port())) {
+            throw new IllegalArgumentException("the port '" + identity.port() + "' is not 1 to 65535");
+        }
+    }
+
+    /** {@code text} with control characters shown as {@code ?}, for messages. */
+    private static String printable(String text) {
+        return text.replaceAll("\\p{Cntrl}", "?");
     }
 
     /**

@@ -50,4 +50,41 @@ class SshIdentitiesTest {
         assertThatThrownBy(store::list).isInstanceOf(BcmException.class).hasMessageContaining("line 3")
                 .extracting(e -> ((BcmException) e).kind()).isEqualTo(BcmException.Kind.INVALID_INPUT);
     }
+
+    @Test
+    void onlyIdentitiesFromTheSafeSetAreAcceptedRecordedOrRun() throws Exception {
+        for (String bad : new String[] {"-oProxyCommand=touch pwned@127.0.0.1", "bob smith@host", "bob@-host", "bob@host name",
+                "bo\tb@host", "bob@host:0", "bob@host:70000", "bob@ho..st", ".bob@host"}) {
+            assertThatThrownBy(() -> SshPublicKey.identity(bad, 0)).as(bad).isInstanceOfSatisfying(BcmException.class, e -> {
+                assertThat(e.kind()).isEqualTo(BcmException.Kind.INVALID_INPUT);
+                assertThat(e.getMessage()).startsWith("bad ssh identity");
+                assertThat(e.hint()).contains("USER@HOST");
+            });
+        }
+        assertThat(SshPublicKey.identity("Admin_1.x@10.0.0.2:2222", 0).uri()).isEqualTo("ssh://Admin_1.x@10.0.0.2:2222");
+
+        // an identity that got past the parser some other way is neither recorded nor given to ssh
+        Identity smuggled = new Identity("ssh", "-oProxyCommand=touch pwned", "127.0.0.1", null, null, 0);
+        SshPublicKey key = new SshPublicKey(smuggled, SshPublicKeyTest.NIST);
+        SshIdentities store = new SshIdentities(new BcmHome(dir));
+        assertThatThrownBy(() -> store.record(key)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.file()).doesNotExist();
+        assertThatThrownBy(() -> SshClient.command(dir.resolve("agent.sock"), key, null, java.util.List.of(), java.util.List.of()))
+                .isInstanceOf(BcmException.class).hasMessageContaining("bad ssh identity");
+
+        // a hand-edited file with such a line is refused by name
+        Files.createDirectories(store.file().getParent());
+        Files.writeString(store.file(), "ssh://-oProxyCommand=x@host 0 nist256p1 ecdsa-sha2-nistp256 "
+                + java.util.Base64.getEncoder().encodeToString(new SshPublicKey(BCM, SshPublicKeyTest.NIST).blob()) + "\n");
+        assertThatThrownBy(store::list).isInstanceOf(BcmException.class).hasMessageContaining("line 1");
+    }
+
+    @Test
+    void sshIsCalledWithUserAndPortAsOptionArgumentsAndTheHostAfterTheEndOfOptions() {
+        SshPublicKey key = new SshPublicKey(SshPublicKey.identity("root@lexx:2222", 0), SshPublicKeyTest.NIST);
+        assertThat(SshClient.command(Path.of("/tmp/a.sock"), key, null, java.util.List.of("BatchMode=yes"), java.util.List.of("uptime", "-p")).argv())
+                .containsExactly("ssh", "-o", "IdentityAgent=/tmp/a.sock", "-o", "BatchMode=yes", "-l", "root", "-p", "2222", "--", "lexx", "uptime", "-p");
+        assertThatThrownBy(() -> SshClient.command(Path.of("/tmp/a.sock"), key, 22, java.util.List.of("-F/dev/null"), java.util.List.of()))
+                .isInstanceOf(BcmException.class).hasMessageContaining("bad ssh option");
+    }
 }

@@ -19,6 +19,7 @@ import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.TestDevice;
 import org.bcm.core.identity.TrezorKeys;
+import org.bcm.core.process.ExternalProgram;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.Identity;
 import org.bcm.trezor.TrezorDevices;
@@ -188,15 +189,20 @@ class SshServerIT {
         }
     }
 
+    /** bcm's ssh connect: the options as ssh_config keywords (-o), the command after the host. */
     private Run connect(SshPublicKey key, String... command) throws Exception {
-        List<String> args = new ArrayList<>(CLIENT_OPTIONS);
-        args.addAll(List.of(command));
-        Path out = Files.createTempFile(dir, "ssh", ".out");
-        Path err = Files.createTempFile(dir, "ssh", ".err");
-        int exit = SshClient.connect(key, device.keys(), port, args,
-                pb -> pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                        .redirectOutput(out.toFile()).redirectError(err.toFile()));
-        Run run = new Run(exit, Files.readString(out), Files.readString(err));
+        List<String> options = new ArrayList<>();
+        for (int i = 0; i < CLIENT_OPTIONS.size(); i += 2) {
+            if (CLIENT_OPTIONS.get(i).equals("-o")) {
+                options.add(CLIENT_OPTIONS.get(i + 1));
+            }
+        }
+        ExternalProgram.Result[] result = new ExternalProgram.Result[1];
+        int exit = SshClient.connect(key, device.keys(), port, options, List.of(command), ssh -> {
+            result[0] = ssh.capture();
+            return result[0].exit();
+        });
+        Run run = new Run(exit, result[0].out(), result[0].stderr());
         System.out.println("$ ssh " + key + " " + String.join(" ", command) + "\n" + run);
         return run;
     }
