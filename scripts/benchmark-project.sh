@@ -42,14 +42,14 @@ bcm project remove --project-name=$project --cluster-name=$cluster >/dev/null
 tail -1 /tmp/bcm-bench.err
 bcm project remove --project-name=$project --cluster-name=$cluster >/dev/null
 raw() {
-  head -c32 /dev/urandom | od -An -tx1 | tr -d ' \n' | docker secret create raw_secret - >/dev/null
+  printf 'bench:no-password\n' | docker secret create raw_secret - >/dev/null   # an htpasswd file with no usable entry
   docker config create raw_torrc "$stacks/tor/torrc" >/dev/null
   docker config create raw_net "$stacks/tor/network-offline.conf" >/dev/null
   docker network create -d overlay --attachable raw_tor >/dev/null
   docker network create -d overlay raw_registry >/dev/null
   docker service create --detach --quiet --name raw_registry --network raw_registry --endpoint-mode dnsrr \
     --publish mode=host,target=5000,published=5000 --constraint 'node.labels.bcm.tier == gateway' \
-    --secret source=raw_secret,target=registry_http_secret,mode=0444 --mount source=raw_registry-data,target=/var/lib/docker-registry \
+    --secret source=raw_secret,target=registry_htpasswd,mode=0444 --mount source=raw_registry-data,target=/var/lib/docker-registry \
     --health-cmd "bash -c 'exec 3<>/dev/tcp/127.0.0.1/5000'" --health-interval 5s --health-start-period 5s \
     "$registry" serve /etc/docker/registry/config.yml >/dev/null
   docker service create --detach --quiet --name raw_mirror --network raw_registry --network raw_tor --endpoint-mode dnsrr \

@@ -1,6 +1,8 @@
 package org.bcm.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.home.HomeLock;
@@ -20,22 +22,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {InitCommand.class, InfoCommand.class, EnvCommand.class, ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class,
             DeviceCommand.class, AgentCommand.class, PassCommand.class, SshCommand.class, GitCommand.class, FileCommand.class,
             ProxyCommand.class, CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:success",
-            "1:internal error",
-            "2:invalid input or usage",
-            "3:cluster not found",
-            "4:name taken by something bcm did not create",
-            "5:LXD not installed, not running or not trusting us",
-            "6:a Docker daemon or the swarm failed",
-            "7:cluster verification failed",
-            "8:host prerequisite missing",
-            "9:timed out",
-            "10:no Trezor found, or it went away",
-            "11:cancelled on the Trezor",
-            "12:wrong PIN",
-            "13:the Trezor refused or broke the protocol"})
+        exitCodeListHeading = "%nExit codes:%n")
 public final class Bcm {
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Show the stack trace of an error.")
@@ -48,9 +35,30 @@ public final class Bcm {
     /** The configured command line; tests call {@code execute} on it. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Bcm());
+        cli.getCommandSpec().usageMessage().exitCodeList(exitCodes());
         cli.setExecutionExceptionHandler(Bcm::handle);
+        cli.setParameterExceptionHandler(Bcm::usageError);
         cli.setExecutionStrategy(Bcm::execute);
         return cli;
+    }
+
+    /** The exit codes and their meanings, from {@link BcmException.Kind} (docs/exit-codes.md says the same; a test checks it). */
+    static Map<String, String> exitCodes() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put("0", "success");
+        for (BcmException.Kind kind : BcmException.Kind.values()) {
+            codes.put(Integer.toString(kind.exitCode()), kind.meaning());
+        }
+        return codes;
+    }
+
+    /** A usage error (an unknown option, a missing or malformed value): one line, a hint, exit code 2, no usage dump. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("bcm: " + e.getMessage());
+        err.println("  hint: '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' shows the usage");
+        err.flush();
+        return BcmException.Kind.INVALID_INPUT.exitCode();
     }
 
     /** Runs the command, holding the home's lock when it changes the home ({@link ChangesHome}). */

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import org.bcm.core.Progress;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.ClusterStore;
+import org.bcm.core.project.ProjectSecrets;
 import org.bcm.core.project.ProjectService;
 import org.bcm.core.project.ProjectStore;
 import org.bcm.core.device.DeviceService;
@@ -57,8 +58,18 @@ final class Context {
         return new ClusterService(clusters(), LxdClient::connectLocal, progress());
     }
 
+    /** Projects, their secrets kept without the device (or for commands that need none of them). */
     ProjectService projectService() {
-        return new ProjectService(new ProjectStore(home()), clusterService(), progress());
+        return projectService(new DeviceOption());
+    }
+
+    /** Projects, their secrets decrypted (with an identity) on the device {@code device} chooses, when a command needs them. */
+    ProjectService projectService(DeviceOption device) {
+        return new ProjectService(new ProjectStore(home()), projectSecrets(device), clusterService(), progress());
+    }
+
+    ProjectSecrets projectSecrets(DeviceOption device) {
+        return new ProjectSecrets(home(), identities(), () -> deviceKeys(device));
     }
 
     /**

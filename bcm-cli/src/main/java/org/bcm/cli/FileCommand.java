@@ -61,8 +61,7 @@ final class FileCommand {
             } catch (FileAlreadyExistsException e) {
                 throw exists(out);
             } catch (NoSuchFileException e) {
-                throw new BcmException(Kind.INVALID_INPUT, "cannot write " + out + ": the folder " + out.toAbsolutePath().getParent()
-                        + " does not exist", "create the folder first, or choose another --output");
+                throw missingFolder(out);
             } catch (IOException e) {
                 throw new BcmException(Kind.INVALID_INPUT, "cannot write " + out + ": " + e.getMessage(), "check the folder's permissions", e);
             }
@@ -70,12 +69,21 @@ final class FileCommand {
             context.out().flush();
         }
 
+        /** The output, checked before any work: its folder exists, and it does not. */
         Path output(Path defaultOutput) {
             Path out = output != null ? output : defaultOutput;
+            if (!Files.isDirectory(out.toAbsolutePath().getParent())) {
+                throw missingFolder(out);
+            }
             if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
                 throw exists(out);
             }
             return out;
+        }
+
+        private static BcmException missingFolder(Path out) {
+            return new BcmException(Kind.INVALID_INPUT, "cannot write " + out + ": the folder " + out.toAbsolutePath().getParent()
+                    + " does not exist", "create the folder first, or choose another --output");
         }
 
         private static BcmException exists(Path out) {

@@ -67,12 +67,12 @@ final class GitCommand {
         if (args != null) {
             gitArgs.addAll(args);
         }
-        IdentityService identities = context.identities();
-        OperatorIdentity identity = identities.require();
-        List<String> command = new ArrayList<>();
         if (signing.repository != null && !Files.isDirectory(signing.repository)) {
             throw new BcmException(Kind.NOT_FOUND, "the folder " + signing.repository + " does not exist", "give a git working tree with --repo");
         }
+        IdentityService identities = context.identities();
+        OperatorIdentity identity = identities.require();
+        List<String> command = new ArrayList<>();
         Map<String, String> env = new java.util.HashMap<>(identities.gpgEnvironment());
         if (signing.device.selector != null) {
             env.put("BCM_TREZOR", signing.device.selector);

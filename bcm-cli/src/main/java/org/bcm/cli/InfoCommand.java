@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code bcm info}: the active cluster, the LXD endpoint, the bcm home, the Trezor plugged in, the identity and the live agent sockets. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show the active cluster, the LXD endpoint, the bcm home, the Trezor, the identity and which agent sockets are live.")
+        description = "Show the active cluster, the LXD endpoint, the bcm home, the Trezor, the identity, which agent sockets are live and where project secrets are kept.")
 final class InfoCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -44,6 +44,7 @@ final class InfoCommand implements Callable<Integer> {
         Path sshSocket = identities.sshAgentSocket();
         info.put("gpgAgent", IdentityService.socketAnswers(gpgSocket) ? gpgSocket.toString() : null);
         info.put("sshAgent", IdentityService.socketAnswers(sshSocket) ? sshSocket.toString() : null);
+        info.put("projectSecrets", context.projectSecrets(new DeviceOption()).describeStorage());
         if (output.json()) {
             OutputOption.printJson(context.out(), info);
         } else {
@@ -54,6 +55,7 @@ final class InfoCommand implements Callable<Integer> {
             context.out().println("identity:       " + (info.get("identity") == null ? "none (bcm init --name=NAME --username=USER --hostname=HOST)" : info.get("identity")));
             context.out().println("gpg-agent:      " + (info.get("gpgAgent") == null ? "not running (gpg starts it when needed)" : "live on " + info.get("gpgAgent")));
             context.out().println("ssh-agent:      " + (info.get("sshAgent") == null ? "not running (bcm ssh agent)" : "live on " + info.get("sshAgent")));
+            context.out().println("project secrets: " + info.get("projectSecrets"));
             context.out().flush();
         }
         return 0;

@@ -37,6 +37,7 @@ final class InitCommand implements Callable<Integer>, ChangesHome {
     public Integer call() {
         Context context = new Context(spec);
         IdentityService identities = context.identities();
+        IdentityService.validate(name, username, hostname, curve);
         context.err().println("bcm: deriving the OpenPGP certificate of gpg://" + name + " <" + username + "@" + hostname + "> on the device");
         context.err().flush();
         OperatorIdentity identity = identities.init(context.deviceKeys(device), name, username, hostname, curve, agentProgram());

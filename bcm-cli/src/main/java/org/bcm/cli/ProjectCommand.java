@@ -110,6 +110,7 @@ final class ProjectCommand {
                         + "converges each stack in dependency order. A rerun with nothing changed does nothing."})
     static final class Deploy implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
         @Mixin ProjectName project;
         @Mixin ClusterOption cluster;
 
@@ -123,7 +124,7 @@ final class ProjectCommand {
             if (timeoutSeconds <= 0) {
                 throw new BcmException(BcmException.Kind.INVALID_INPUT, "--timeout must be positive", "give seconds, e.g. --timeout=300");
             }
-            ProjectService.DeployReport report = context.projectService()
+            ProjectService.DeployReport report = context.projectService(device)
                     .deploy(project.name, cluster.resolve(context.clusters()), Duration.ofSeconds(timeoutSeconds));
             if (report.nothingToDo()) {
                 context.out().println("Project '" + report.project() + "' is up to date on cluster '" + report.cluster()
@@ -166,12 +167,13 @@ final class ProjectCommand {
             description = "Delete a project definition and its generated secrets. Refused while it is deployed.")
     static final class Destroy implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
         @Mixin ProjectName project;
 
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            context.projectService().destroy(project.name);
+            context.projectService(device).destroy(project.name);
             context.out().println("Project '" + project.name + "' is destroyed.");
             context.out().flush();
             return 0;

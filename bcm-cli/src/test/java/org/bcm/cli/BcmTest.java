@@ -24,7 +24,8 @@ class BcmTest {
     void helpListsTheCommandsAndTheExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("cluster", "info", "show", "device", "Exit codes:")
-                .containsPattern("7\\s+cluster verification failed").containsPattern("10\\s+no Trezor found");
+                .containsPattern("7\\s+verification failed").containsPattern("10\\s+no Trezor found")
+                .containsPattern("3\\s+not found: a cluster, project").containsPattern("4\\s+conflict: a name or file");
     }
 
     @Test
@@ -67,8 +68,24 @@ class BcmTest {
     }
 
     @Test
-    void anUnknownOptionIsAUsageError() {
+    void anUnknownOptionIsAUsageErrorInOneLineWithAHint() {
         assertThat(run("cluster", "create", "--cluster-name=ok", "--no-such-option")).isEqualTo(2);
-        assertThat(err.toString()).contains("Unknown option");
+        assertThat(err.toString()).isEqualTo("bcm: Unknown option: '--no-such-option'\n"
+                + "  hint: 'bcm cluster create --help' shows the usage\n");
+    }
+
+    /** docs/exit-codes.md lists exactly the codes and meanings bcm has (BcmException.Kind); bcm --help prints them. */
+    @Test
+    void theExitCodeDocumentAndTheHelpAgreeWithTheCode() throws Exception {
+        java.util.Map<String, String> documented = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| (\\d+) \\| ([^|]+?) \\|")
+                .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("../docs/exit-codes.md")));
+        while (row.find()) {
+            documented.put(row.group(1), row.group(2));
+        }
+        assertThat(documented).containsExactlyEntriesOf(Bcm.exitCodes());
+        assertThat(run("--help")).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");   // long meanings are wrapped
+        Bcm.exitCodes().forEach((code, meaning) -> assertThat(help).contains(" " + code + " " + meaning));
     }
 }

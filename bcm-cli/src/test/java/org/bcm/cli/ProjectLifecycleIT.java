@@ -165,30 +165,52 @@ class ProjectLifecycleIT {
                 "Project '" + PROJECT + "' is deployed on cluster '" + CLUSTER + "'");
         assertThat(deployed.err()).contains("pushing 127.0.0.1:5000/bcm/tor:");
 
-        // The generated secret: only in the bcm home, mode 0600, and as a swarm secret.
-        Path secret = home.resolve("projects/" + PROJECT + "/secrets/gateway/registry_http_secret");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
-        assertThat(Files.readString(secret)).matches("[0-9a-f]{64}");
+        // The registry's generated password: only in the bcm home, mode 0600 (no identity in this home);
+        // in the swarm only the htpasswd derived from it, named by a random suffix, not by a hash.
+        Path password = home.resolve("projects/" + PROJECT + "/secrets/gateway/registry_password");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(password))).isEqualTo("rw-------");
+        String registryPassword = Files.readString(password);
+        assertThat(registryPassword).matches("[0-9a-f]{64}");
+        Matcher suffix = Pattern.compile("gateway/registry_password:\\s+suffix: \"?([0-9a-f]{8})").matcher(
+                Files.readString(home.resolve("projects/" + PROJECT + "/secrets.yml")));
+        assertThat(suffix.find()).isTrue();
         try (DockerClient docker = docker("bcm-gateway-01")) {
-            assertThat(docker.listSecretsCmd().exec()).anySatisfy(s ->
-                    assertThat(s.getSpec().getName()).startsWith("gateway_registry_http_secret-"));
+            assertThat(docker.listSecretsCmd().exec()).extracting(s -> s.getSpec().getName())
+                    .containsExactly("gateway_registry_htpasswd-" + suffix.group(1));
             // docker stack ls/ps see the stack: the CLI's namespace label is on every object.
             assertThat(docker.listServicesCmd().exec()).allSatisfy(s -> assertThat(s.getSpec().getLabels())
                     .containsEntry("com.docker.stack.namespace", "gateway").containsEntry("bcm.project", PROJECT));
             assertThat(docker.listNetworksCmd().withFilter("label", List.of("com.docker.stack.namespace=gateway")).exec())
                     .extracting(n -> n.getName()).containsExactlyInAnyOrder("gateway_tor", "gateway_registry");
+            // every service runs its image pinned by digest
+            assertThat(docker.listServicesCmd().exec()).allSatisfy(s -> assertThat(s.getSpec().getTaskTemplate().getContainerSpec().getImage())
+                    .matches("127\\.0\\.0\\.1:5000/bcm/[a-z0-9-]+:[0-9a-f]{12}@sha256:[0-9a-f]{64}"));
         }
 
-        // The registry serves the pushed images, on the gateway's address (never the controller's interfaces).
+        // The registry serves the pushed images to bcm's credentials only, on the gateway's address
+        // (never the controller's interfaces), and deletes nothing.
         String gateway = lxd.useProject("bcm-" + CLUSTER).instanceState("bcm-gateway-01").orElseThrow().ipv4("eth0").orElseThrow();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        String catalog = http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":5000/v2/_catalog")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("bcm:" + registryPassword).getBytes(StandardCharsets.US_ASCII));
+        String catalog = http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":5000/v2/_catalog"))
+                        .header("Authorization", basic).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(catalog).contains("bcm/tor", "bcm/registry");
         String torImage = torImage();
-        String tag = torImage.substring(torImage.lastIndexOf(':') + 1);
-        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":5000/v2/bcm/tor/tags/list")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).contains(tag);
+        String tag = torImage.substring(torImage.lastIndexOf(':', torImage.indexOf('@')) + 1, torImage.indexOf('@'));
+        String digest = torImage.substring(torImage.indexOf('@') + 1);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":5000/v2/bcm/tor/tags/list"))
+                .header("Authorization", basic).build(), HttpResponse.BodyHandlers.ofString()).body()).contains(tag);
+        HttpResponse<String> delete = http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":5000/v2/bcm/tor/manifests/" + digest))
+                .header("Authorization", basic).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(delete.statusCode()).as(delete.body()).isEqualTo(405);
+
+        // From another instance on the bridge, without credentials: no pull, no push.
+        String probe = """
+                exec 3<>/dev/tcp/%1$s/5000 && printf 'GET /v2/bcm/tor/manifests/%2$s HTTP/1.0\\r\\n\\r\\n' >&3 && echo "pull $(head -n1 <&3)"
+                exec 4<>/dev/tcp/%1$s/5000 && printf 'POST /v2/bcm/tor/blobs/uploads/ HTTP/1.0\\r\\nContent-Length: 0\\r\\n\\r\\n' >&4 && echo "push $(head -n1 <&4)"
+                """.formatted(gateway, tag);
+        ExecResult refused = lxd.useProject("bcm-" + CLUSTER).exec("bcm-kafka-01", List.of("bash", "-c", probe), Map.of(), Duration.ofSeconds(30));
+        assertThat(refused.stdout()).as(refused.stderr()).contains("pull HTTP/1.0 401", "push HTTP/1.0 401");
 
         // From another tier host: pull the image through the forwarded registry, join the overlay,
         // speak SOCKS5 and the control protocol to Tor.
@@ -241,7 +263,7 @@ class ProjectLifecycleIT {
             var removed = bcm.run("project", "remove", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
             assertThat(removed.exitCode()).as(removed.toString()).isZero();
             assertThat(removed.out()).contains("removed service gateway_tor", "removed network gateway_tor",
-                    "removed config gateway_torrc-", "removed secret gateway_registry_http_secret-");
+                    "removed config gateway_torrc-", "removed secret gateway_registry_htpasswd-");
             assertThat(docker.listServicesCmd().exec()).isEmpty();
             assertThat(docker.listSecretsCmd().exec()).isEmpty();
             assertThat(docker.listConfigsCmd().exec()).isEmpty();
@@ -273,8 +295,10 @@ class ProjectLifecycleIT {
                     deploy:
                       endpoint_mode: dnsrr
                       placement:
-                        constraints: [node.labels.bcm.tier == gateway]
+                        constraints: [node.labels.bcm.tier == kafka]
                 """;
+        // On the kafka tier: its dockerd pulls the image from the cluster registry with the credentials
+        // the swarm keeps with the service (it has no others).
         writeStack("sick", sick.formatted("false"));
         assertThat(bcm.run("project", "create", "--project-name=sickp", "--stacks=gateway,sick").exitCode()).isZero();
         var failed = bcm.run("project", "deploy", "--project-name=sickp", "--cluster-name=" + CLUSTER, "--timeout=25");
@@ -354,9 +378,12 @@ class ProjectLifecycleIT {
     private static String runOnOverlay(String instance, String image, String script, Map<String, String> env)
             throws Exception {
         try (DockerClient docker = docker(instance)) {
-            Matcher reference = Pattern.compile("(.*):([^:/]+)").matcher(image);
-            assertThat(reference.matches()).isTrue();
+            Matcher reference = Pattern.compile("(.*):[0-9a-f]{12}@(sha256:[0-9a-f]{64})").matcher(image);
+            assertThat(reference.matches()).as(image).isTrue();
+            String password = Files.readString(home.resolve("projects/" + PROJECT + "/secrets/gateway/registry_password"));
             docker.pullImageCmd(reference.group(1)).withTag(reference.group(2))
+                    .withAuthConfig(new com.github.dockerjava.api.model.AuthConfig().withUsername("bcm").withPassword(password)
+                            .withRegistryAddress("127.0.0.1:5000"))
                     .exec(new PullImageResultCallback()).awaitCompletion(5, TimeUnit.MINUTES);
             String id = docker.createContainerCmd(image)
                     .withEntrypoint("bash", "-c", script)

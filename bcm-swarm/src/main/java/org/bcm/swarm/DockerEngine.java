@@ -8,7 +8,6 @@ import com.github.dockerjava.api.model.Config;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.model.Secret;
-import com.github.dockerjava.api.model.SecretSpec;
 import com.github.dockerjava.api.model.Service;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.Task;
@@ -81,6 +80,8 @@ public final class DockerEngine implements AutoCloseable {
     private final Duration responseTimeout;
     private final DockerHttpClient http;
     private final DockerClient client;
+    /** docker-java's own mapping of its model classes, for the requests bcm sends without its commands. */
+    private final ObjectMapper dockerJson;
     private final ExecutorService calls;
 
     private DockerEngine(URI host, Duration responseTimeout) {
@@ -98,6 +99,7 @@ public final class DockerEngine implements AutoCloseable {
                 .withApiVersion(RemoteApiVersion.UNKNOWN_VERSION)
                 .build();
         this.client = DockerClientImpl.getInstance(config, http);
+        this.dockerJson = config.getObjectMapper();
         this.calls = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "bcm-docker-call-" + THREADS.incrementAndGet());
             thread.setDaemon(true);
@@ -386,14 +388,29 @@ public final class DockerEngine implements AutoCloseable {
     }
 
     /** Creates a service; returns its id. Engine API: {@code POST /services/create}. */
-    String createService(ServiceSpec spec) {
-        return call("creating service " + spec.getName(), () -> client.createServiceCmd(spec).exec().getId());
+    String createService(ServiceSpec spec, RegistryCredentials registry) {
+        return call("creating service " + spec.getName(), () -> {
+            var create = client.createServiceCmd(spec);
+            if (registry != null) {
+                create.withAuthConfig(authConfig(registry));
+            }
+            return create.exec().getId();
+        });
     }
 
-    /** Replaces a service's spec. Engine API: {@code POST /services/{id}/update?version=}. */
-    void updateService(String id, long version, ServiceSpec spec) {
+    /**
+     * Replaces a service's spec. Engine API: {@code POST /services/{id}/update?version=}, with the
+     * registry's credentials in {@code X-Registry-Auth} (docker-java's update command cannot send them;
+     * without them the engine would keep the credentials of the previous spec).
+     */
+    void updateService(String id, long version, ServiceSpec spec, RegistryCredentials registry) {
         call("updating service " + spec.getName(), () -> {
-            client.updateServiceCmd(id, spec).withVersion(version).exec();
+            if (registry == null) {
+                client.updateServiceCmd(id, spec).withVersion(version).exec();
+                return null;
+            }
+            send(DockerHttpClient.Request.Method.POST, "/services/" + encode(id) + "/update?version=" + version,
+                    Map.of("X-Registry-Auth", registryAuth(registry)), dockerJson.writeValueAsBytes(spec));
             return null;
         });
     }
@@ -465,11 +482,43 @@ public final class DockerEngine implements AutoCloseable {
                 .stream().filter(s -> name.equals(s.getSpec().getName())).findFirst();
     }
 
-    /** Creates a secret; returns its id. The data is never logged. Engine API: {@code POST /secrets/create}. */
+    /**
+     * Creates a secret with exactly these bytes; returns its id. The data is never logged. Engine API:
+     * {@code POST /secrets/create} with {@code Data} the standard base64 of the bytes (docker-java's
+     * {@code SecretSpec.withData} encodes a String's platform bytes, which would store base64 text or
+     * mangle binary data, so the request is sent here).
+     */
     String createSecret(String name, byte[] data, Map<String, String> labels) {
-        SecretSpec spec = new SecretSpec().withName(name).withLabels(labels)
-                .withData(Base64.getEncoder().encodeToString(data));
-        return call("creating secret " + name, () -> client.createSecretCmd(spec).exec().getId());
+        return call("creating secret " + name, () -> {
+            Map<String, Object> spec = new java.util.LinkedHashMap<>();
+            spec.put("Name", name);
+            spec.put("Labels", labels);
+            spec.put("Data", Base64.getEncoder().encodeToString(data));
+            byte[] reply = send(DockerHttpClient.Request.Method.POST, "/secrets/create", Map.of(), JSON.writeValueAsBytes(spec));
+            return JSON.readTree(reply).path("ID").asText();
+        });
+    }
+
+    /**
+     * One Engine API request without docker-java's commands (for what they cannot send); a status
+     * other than 2xx is thrown as docker-java would throw it.
+     *
+     * @return the reply's body
+     */
+    private byte[] send(DockerHttpClient.Request.Method method, String path, Map<String, String> headers, byte[] body) throws IOException {
+        DockerHttpClient.Request.Builder request = DockerHttpClient.Request.builder().method(method).path(path)
+                .putHeader("Accept", "application/json");
+        headers.forEach(request::putHeader);
+        if (body != null) {
+            request.putHeader("Content-Type", "application/json").body(new java.io.ByteArrayInputStream(body));
+        }
+        try (DockerHttpClient.Response response = http.execute(request.build())) {
+            byte[] reply = response.getBody() == null ? new byte[0] : response.getBody().readAllBytes();
+            if (response.getStatusCode() / 100 != 2) {
+                throw new DockerException(new String(reply, StandardCharsets.UTF_8), response.getStatusCode());
+            }
+            return reply;
+        }
     }
 
     /** Removes a secret. Engine API: {@code DELETE /secrets/{id}}; HTTP 400 while a service uses it. */
@@ -529,19 +578,28 @@ public final class DockerEngine implements AutoCloseable {
     }
 
     /**
-     * Whether the registry named in the reference serves a manifest for it, asked through this
-     * engine (which uses its own registry configuration). Engine API: {@code GET
-     * /distribution/{name}/json}; any refusal (unknown manifest, registry down) counts as no.
+     * The digest of the manifest the registry named in the reference serves for it, asked through
+     * this engine (Engine API: {@code GET /distribution/{name}/json}, answered with the registry's
+     * descriptor); empty when the registry refuses or is down.
      *
      * @param reference {@code registry/repository:tag}
+     * @param registry  the registry's credentials, or null for none
+     * @return e.g. {@code sha256:0123...}
      */
-    public boolean registryHasImage(String reference) {
+    public Optional<String> registryDigest(String reference, RegistryCredentials registry) {
+        Map<String, String> headers = registry == null ? Map.of() : Map.of("X-Registry-Auth", registryAuth(registry));
         try {
-            getJson("/distribution/" + reference + "/json");
-            return true;
-        } catch (DockerException | IOException e) {
+            return call("asking the registry for " + reference, () -> {
+                JsonNode digest = JSON.readTree(send(DockerHttpClient.Request.Method.GET, "/distribution/" + reference + "/json", headers, null))
+                        .path("Descriptor").path("digest");
+                return digest.isTextual() ? Optional.of(digest.asText()) : Optional.<String>empty();
+            });
+        } catch (DockerEngineException e) {
+            if (e instanceof DockerEngineUnavailableException) {
+                throw e;
+            }
             LOG.debug("{} has no {}: {}", endpoint, reference, e.getMessage());
-            return false;
+            return Optional.empty();
         }
     }
 
@@ -587,12 +645,17 @@ public final class DockerEngine implements AutoCloseable {
      * Pushes a local image to the registry its name points at, like {@code docker push}. Engine API:
      * {@code POST /images/{name}/push?tag=}.
      *
+     * @param registry the registry's credentials, or null for none
      * @throws DockerEngineException when the registry refuses or cannot be reached, or the deadline passes
      */
-    public void pushImage(String repository, String tag, Duration timeout) {
+    public void pushImage(String repository, String tag, RegistryCredentials registry, Duration timeout) {
         call("pushing " + repository + ":" + tag, timeout, () -> {
             List<String> errors = new ArrayList<>();
-            client.pushImageCmd(repository).withTag(tag)
+            var push = client.pushImageCmd(repository).withTag(tag);
+            if (registry != null) {
+                push.withAuthConfig(authConfig(registry));
+            }
+            push
                     .exec(new ResultCallback.Adapter<PushResponseItem>() {
                         @Override
                         public void onNext(PushResponseItem item) {
@@ -608,6 +671,20 @@ public final class DockerEngine implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    private static com.github.dockerjava.api.model.AuthConfig authConfig(RegistryCredentials registry) {
+        return new com.github.dockerjava.api.model.AuthConfig().withUsername(registry.user()).withPassword(registry.password())
+                .withRegistryAddress(registry.server());
+    }
+
+    /** The {@code X-Registry-Auth} header: base64url of docker-java's JSON of the credentials, as its own commands send it. */
+    private String registryAuth(RegistryCredentials registry) {
+        try {
+            return Base64.getUrlEncoder().encodeToString(dockerJson.writeValueAsBytes(authConfig(registry)));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise registry credentials", e);
+        }
     }
 
     /** Releases the connections and the worker threads. Calls after close fail. Idempotent. */
@@ -635,19 +712,7 @@ public final class DockerEngine implements AutoCloseable {
 
     /** GET on an Engine API path, answered as a JSON tree; failures as docker-java would raise them. */
     private JsonNode getJson(String path) throws IOException {
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET)
-                .path(path)
-                .putHeader("Accept", "application/json")
-                .build();
-        try (DockerHttpClient.Response response = http.execute(request)) {
-            int status = response.getStatusCode();
-            byte[] body = response.getBody().readAllBytes();
-            if (status < 200 || status > 299) {
-                throw new DockerException(new String(body, StandardCharsets.UTF_8), status);
-            }
-            return JSON.readTree(body);
-        }
+        return JSON.readTree(send(DockerHttpClient.Request.Method.GET, path, Map.of(), null));
     }
 
     /**

@@ -63,9 +63,11 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>Networks: overlay, created when missing. A declared network that exists is kept as it is
  *       (changing a network's options needs {@link #remove} first: the engine cannot update one).</li>
- *   <li>Secrets and configs are immutable in a swarm: each is named {@code <stack>_<name>-<first 12
- *       hex digits of the SHA-256 of its content>}, so new content is a new object; services are
- *       pointed at it and the old one is removed.</li>
+ *   <li>Secrets and configs are immutable in a swarm: each is named {@code <stack>_<name>-<suffix>},
+ *       the suffix being the caller's for supplied content ({@link StackSpec.Content}, how bcm gives
+ *       secrets: the name says nothing about the content) and otherwise the first 12 hex digits of the
+ *       SHA-256 of the file's content, so new content is a new object; services are pointed at it and
+ *       the old one is removed.</li>
  *   <li>Services carry the label {@value #SPEC_HASH_LABEL}, the SHA-256 of the spec bcm sent. A
  *       service whose desired spec hashes the same is left alone (no new tasks); any other is
  *       updated in place.</li>
@@ -141,6 +143,17 @@ public final class StackDeployer {
      * @throws StackDeployException when an external object is missing or a file cannot be read
      */
     public Result deploy(StackSpec stack, Map<String, String> labels, boolean prune) {
+        return deploy(stack, labels, prune, null);
+    }
+
+    /**
+     * {@link #deploy(StackSpec, Map, boolean)} for services whose images come from a registry that
+     * wants credentials: the swarm keeps them with each service it creates or updates, and every node
+     * pulls with them.
+     *
+     * @param registry the registry's credentials, or null for none
+     */
+    public Result deploy(StackSpec stack, Map<String, String> labels, boolean prune, RegistryCredentials registry) {
         Map<String, String> objectLabels = new TreeMap<>(labels);
         objectLabels.put(NAMESPACE_LABEL, stack.name());
         Map<String, String> namespace = Map.of(NAMESPACE_LABEL, stack.name());
@@ -163,13 +176,13 @@ public final class StackDeployer {
             Service current = existing.remove(name);
             if (current == null) {
                 progress.accept("creating service " + name);
-                manager.createService(spec);
+                manager.createService(spec, registry);
                 created.add("service " + name);
             } else if (spec.getLabels().get(SPEC_HASH_LABEL).equals(labelOf(current, SPEC_HASH_LABEL))) {
                 unchanged.add("service " + name);
             } else {
                 progress.accept("updating service " + name);
-                manager.updateService(current.getId(), current.getVersion().getIndex(), spec);
+                manager.updateService(current.getId(), current.getVersion().getIndex(), spec, registry);
                 updated.add("service " + name);
             }
         }
@@ -357,18 +370,13 @@ public final class StackDeployer {
                 result.put(object.name(), new Named(id, name));
                 continue;
             }
-            if (object.file() == null) {
+            if (object.file() == null && object.content() == null) {
                 throw new StackDeployException("The " + kind + " " + object.name() + " of stack " + stack.name()
                         + " has no content: give it a file", List.of());
             }
-            byte[] data;
-            try {
-                data = Files.readAllBytes(object.file());
-            } catch (IOException e) {
-                throw new StackDeployException("Cannot read the " + kind + " " + object.name() + " of stack "
-                        + stack.name() + " from " + object.file() + ": " + e.getMessage(), List.of());
-            }
-            String name = scoped(stack, object.name()) + "-" + sha256(data).substring(0, 12);
+            byte[] data = object.content() != null ? null : read(stack, kind, object);
+            String name = scoped(stack, object.name()) + "-"
+                    + (object.content() != null ? object.content().suffix() : sha256(data).substring(0, 12));
             Map<String, String> objectLabels = new TreeMap<>(object.labels());
             objectLabels.putAll(labels);
             String id;
@@ -377,7 +385,7 @@ public final class StackDeployer {
                 id = found.isPresent() ? found.get().getId() : null;
                 if (id == null) {
                     progress.accept("creating secret " + name);
-                    id = manager.createSecret(name, data, objectLabels);
+                    id = manager.createSecret(name, data != null ? data : object.content().bytes().get(), objectLabels);
                     created.add("secret " + name);
                 }
             } else {
@@ -392,6 +400,15 @@ public final class StackDeployer {
             result.put(object.name(), new Named(id, name));
         }
         return result;
+    }
+
+    private static byte[] read(StackSpec stack, String kind, StackSpec.FileObject object) {
+        try {
+            return Files.readAllBytes(object.file());
+        } catch (IOException e) {
+            throw new StackDeployException("Cannot read the " + kind + " " + object.name() + " of stack "
+                    + stack.name() + " from " + object.file() + ": " + e.getMessage(), List.of());
+        }
     }
 
     private void pruneFileObjects(StackSpec stack, Map<String, Named> secrets, Map<String, Named> configs,

@@ -213,25 +213,67 @@ public record StackSpec(
      * @param external     an existing object, not created or removed by the stack
      * @param externalName the existing object's name when external (default: the key)
      * @param extensions   {@code x-*} keys, unparsed (bcm's {@code x-bcm-generate})
+     * @param content      content supplied by the caller instead of a file (see {@link #withContent}), or null
      */
     public record FileObject(String name, Path file, Map<String, String> labels, boolean external, String externalName,
-            Map<String, JsonNode> extensions) {
+            Map<String, JsonNode> extensions, Content content) {
+
+        /** A secret or config as the file declares it, its content not supplied. */
+        public FileObject(String name, Path file, Map<String, String> labels, boolean external, String externalName,
+                Map<String, JsonNode> extensions) {
+            this(name, file, labels, external, externalName, extensions, null);
+        }
 
         /** This object with its content read from {@code file}. */
         public FileObject withFile(Path file) {
-            return new FileObject(name, file, labels, external, externalName, extensions);
+            return new FileObject(name, file, labels, external, externalName, extensions, null);
+        }
+
+        /** This object with its content supplied by the caller. */
+        public FileObject withContent(Content content) {
+            return new FileObject(name, null, labels, external, externalName, extensions, content);
         }
     }
 
-    /** This stack with secret {@code name}'s content read from {@code file}. */
-    public StackSpec withSecretFile(String secret, Path file) {
+    /**
+     * Content a caller supplies for a secret, with the suffix of its swarm name: the object is
+     * {@code <stack>_<name>-<suffix>}, so new content needs a new suffix. The bytes are asked for only
+     * when the swarm has no object of that name yet (a secret kept encrypted need not be decrypted for
+     * a redeploy). Unlike file content, whose name carries a hash of the content, the name says nothing
+     * about the secret.
+     *
+     * @param suffix lower-case letters and digits, 1 to 16
+     * @param bytes  the content, asked for at most once per deploy
+     */
+    public record Content(String suffix, java.util.function.Supplier<byte[]> bytes) {
+        public Content {
+            if (suffix == null || !suffix.matches("[a-z0-9]{1,16}")) {
+                throw new IllegalArgumentException("a secret's suffix is 1 to 16 lower-case letters and digits, not '" + suffix + "'");
+            }
+            java.util.Objects.requireNonNull(bytes, "bytes");
+        }
+    }
+
+    /** This stack with secret {@code secret}'s content supplied by the caller ({@link Content}). */
+    public StackSpec withSecretContent(String secret, Content content) {
         FileObject current = secrets.get(secret);
-        if (current == null) {
-            throw new IllegalArgumentException("stack " + name + " declares no secret " + secret);
+        if (current == null || current.external()) {
+            throw new IllegalArgumentException("stack " + name + " declares no secret " + secret + " of its own");
         }
         Map<String, FileObject> changed = new java.util.LinkedHashMap<>(secrets);
-        changed.put(secret, current.withFile(file));
+        changed.put(secret, current.withContent(content));
         return new StackSpec(name, services, networks, volumes, java.util.Collections.unmodifiableMap(changed), configs,
+                extensions);
+    }
+
+    /** This stack with every service's image replaced by what {@code image} makes of it (e.g. pinned by digest). */
+    public StackSpec withImages(java.util.function.UnaryOperator<String> image) {
+        Map<String, Service> changed = new java.util.LinkedHashMap<>();
+        services.forEach((key, s) -> changed.put(key, new Service(s.name(), image.apply(s.image()), s.entrypoint(), s.command(),
+                s.environment(), s.labels(), s.containerLabels(), s.user(), s.workingDir(), s.hostname(), s.healthcheck(),
+                s.deploy(), s.networks(), s.ports(), s.secrets(), s.configs(), s.mounts(), s.stopGracePeriod(), s.stopSignal(),
+                s.readOnly(), s.extensions())));
+        return new StackSpec(name, java.util.Collections.unmodifiableMap(changed), networks, volumes, secrets, configs,
                 extensions);
     }
 

@@ -255,4 +255,46 @@ class DockerEngineTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(Files.exists(dir.resolve("d.sock"))).isFalse();
     }
+
+    @Test
+    void aSecretIsCreatedWithExactlyItsBytesEvenBinaryOnes() throws Exception {
+        Path socket = dir.resolve("engine.sock");
+        try (FakeEngine fake = new FakeEngine(socket, request -> Reply.json("{\"ID\":\"s1\"}"));
+             DockerEngine engine = DockerEngine.connect(socket)) {
+            byte[] data = {'b', 'c', 'm', ':', '$', '2', 'y', 0, (byte) 0xff, (byte) 0xc3, '\n'};
+            assertThat(engine.createSecret("gateway_x-1a2b3c4d", data, java.util.Map.of("bcm.project", "p"))).isEqualTo("s1");
+            var sent = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fake.requests.get(0).body());
+            assertThat(fake.requests.get(0).target()).isEqualTo("/secrets/create");
+            assertThat(sent.get("Name").asText()).isEqualTo("gateway_x-1a2b3c4d");
+            assertThat(java.util.Base64.getDecoder().decode(sent.get("Data").asText())).isEqualTo(data);
+            assertThat(sent.get("Labels").get("bcm.project").asText()).isEqualTo("p");
+        }
+    }
+
+    @Test
+    void registryCredentialsTravelInTheRegistryAuthHeaderAndAreNeverPrinted() throws Exception {
+        Path socket = dir.resolve("engine.sock");
+        RegistryCredentials credentials = new RegistryCredentials("127.0.0.1:5000", "bcm", "s3cret-password");
+        try (FakeEngine fake = new FakeEngine(socket, request -> request.path().startsWith("/distribution/")
+                ? (request.headers().containsKey("X-Registry-Auth")
+                        ? Reply.json("{\"Descriptor\":{\"digest\":\"sha256:" + "ab".repeat(32) + "\"}}")
+                        : Reply.error(401, "unauthorized"))
+                : Reply.json("{}"));
+             DockerEngine engine = DockerEngine.connect(socket)) {
+            assertThat(engine.registryDigest("127.0.0.1:5000/bcm/tor:abc", credentials)).contains("sha256:" + "ab".repeat(32));
+            assertThat(engine.registryDigest("127.0.0.1:5000/bcm/tor:abc", null)).isEmpty();
+            String auth = fake.requests.get(0).headers().get("X-Registry-Auth");
+            var decoded = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.util.Base64.getUrlDecoder().decode(auth));
+            assertThat(decoded.get("username").asText()).isEqualTo("bcm");
+            assertThat(decoded.get("password").asText()).isEqualTo("s3cret-password");
+            assertThat(decoded.get("serveraddress").asText()).isEqualTo("127.0.0.1:5000");
+
+            engine.updateService("svc1", 7, new com.github.dockerjava.api.model.ServiceSpec().withName("gateway_tor"), credentials);
+            FakeEngine.Request update = fake.requests.get(2);
+            assertThat(update.method() + " " + update.target()).isEqualTo("POST /services/svc1/update?version=7");
+            assertThat(update.headers()).containsKey("X-Registry-Auth");
+            assertThat(update.body()).contains("\"Name\":\"gateway_tor\"");
+        }
+        assertThat(credentials.toString()).doesNotContain("s3cret");
+    }
 }

@@ -22,7 +22,11 @@ import java.util.function.Function;
  */
 final class FakeEngine implements AutoCloseable {
 
-    record Request(String method, String target, String body) {
+    record Request(String method, String target, String body, java.util.Map<String, String> headers) {
+        Request(String method, String target, String body) {
+            this(method, target, body, java.util.Map.of());
+        }
+
         String path() {
             int query = target.indexOf('?');
             return query < 0 ? target : target.substring(0, query);
@@ -83,15 +87,21 @@ final class FakeEngine implements AutoCloseable {
                 return;
             }
             int length = 0;
+            java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             for (String header = readLine(in); header != null && !header.isEmpty(); header = readLine(in)) {
                 String lower = header.toLowerCase(Locale.ROOT);
                 if (lower.startsWith("content-length:")) {
                     length = Integer.parseInt(header.substring("content-length:".length()).strip());
                 }
+                int colon = header.indexOf(':');
+                if (colon > 0) {
+                    headers.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+                }
             }
-            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            String body = "chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))
+                    ? new String(readChunked(in), StandardCharsets.UTF_8) : new String(in.readNBytes(length), StandardCharsets.UTF_8);
             String[] parts = requestLine.split(" ");
-            Request request = new Request(parts[0], parts[1], body);
+            Request request = new Request(parts[0], parts[1], body, headers);
             requests.add(request);
             Reply reply = handler.apply(request);
             if (reply == null) {
@@ -109,6 +119,21 @@ final class FakeEngine implements AutoCloseable {
         } catch (IOException e) {
             // client went away
         }
+    }
+
+    /** A body in HTTP/1.1 chunked transfer coding (RFC 9112 section 7.1), as Apache's client streams one. */
+    private static byte[] readChunked(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (String size = readLine(in); size != null; size = readLine(in)) {
+            int length = Integer.parseInt(size.split(";")[0].strip(), 16);
+            if (length == 0) {
+                readLine(in);
+                break;
+            }
+            body.write(in.readNBytes(length));
+            readLine(in);
+        }
+        return body.toByteArray();
     }
 
     private static String readLine(InputStream in) throws IOException {

@@ -96,11 +96,7 @@ public final class IdentityService {
      *                      device, seed or passphrase); a device error kind when the device fails
      */
     public OperatorIdentity init(DeviceKeys keys, String name, String username, String hostname, String curve, Path agentProgram) {
-        try {
-            OperatorIdentity.validate(name, username, hostname, curve);
-        } catch (IllegalArgumentException e) {
-            throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "e.g. bcm init --name='Satoshi' --username=satoshi --hostname=example.net");
-        }
+        validate(name, username, hostname, curve);
         Optional<OperatorIdentity> existing = load();
         Instant created = existing.map(OperatorIdentity::created).orElse(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         OperatorIdentity wanted = new OperatorIdentity(name, username, hostname, curve, created, "");
@@ -135,6 +131,19 @@ public final class IdentityService {
         ExternalProgram.GPG.with("--homedir", homedir, "--batch", "--no-tty", "--no-autostart", "--import-ownertrust").environment(env)
                 .input((fingerprint + ":6:\n").getBytes(StandardCharsets.US_ASCII)).check("trusting the certificate");
         return identity;
+    }
+
+    /**
+     * Checks what an operator typed for {@code bcm init} (see {@link OperatorIdentity#validate}).
+     *
+     * @throws BcmException INVALID_INPUT naming the first part that is not valid
+     */
+    public static void validate(String name, String username, String hostname, String curve) {
+        try {
+            OperatorIdentity.validate(name, username, hostname, curve);
+        } catch (IllegalArgumentException e) {
+            throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "e.g. bcm init --name='Satoshi' --username=satoshi --hostname=example.net");
+        }
     }
 
     /**

@@ -166,21 +166,41 @@ public final class PasswordStore {
         }
     }
 
+    /** Whether the store has the entry {@code name}, or entries below {@code name}/. */
+    public boolean has(String name) {
+        return Files.exists(entryFile(name)) || Files.isDirectory(root().resolve(name));
+    }
+
     /**
-     * Removes the entry {@code name} and commits.
+     * Removes the entry {@code name}, or every entry below {@code name}/ (as {@code pass rm -r}), in
+     * one signed commit.
      *
      * @throws BcmException NOT_FOUND when there is no such entry
      */
     public void remove(String name) {
         Path file = entryFile(name);
-        if (!Files.exists(file)) {
+        Path dir = root().resolve(name);
+        boolean tree = !Files.exists(file) && Files.isDirectory(dir);
+        if (!Files.exists(file) && !tree) {
             throw new BcmException(Kind.NOT_FOUND, "no entry '" + name + "' in " + root(), "`bcm pass list` shows the entries");
         }
         initialize();
+        String path = root().relativize(tree ? dir : file).toString();
+        if (tree) {
+            BcmHome.deleteTree(dir);
+            try {
+                commit("Remove " + name + " from store.", path);
+            } catch (BcmException e) {
+                git("reset", "-q").operands(path).capture();
+                git("checkout", "-q").operands(path).capture();
+                throw e;
+            }
+            return;
+        }
         Optional<byte[]> before = BcmHome.read(file);
         try {
             Files.delete(file);
-            commit("Remove " + name + " from store.", root().relativize(file).toString());
+            commit("Remove " + name + " from store.", path);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (BcmException e) {

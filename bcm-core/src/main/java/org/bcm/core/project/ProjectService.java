@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.bcm.core.BcmException;
@@ -22,6 +23,7 @@ import org.bcm.swarm.ComposeFile;
 import org.bcm.swarm.ComposeFileException;
 import org.bcm.swarm.DockerEngine;
 import org.bcm.swarm.DockerEngineException;
+import org.bcm.swarm.RegistryCredentials;
 import org.bcm.swarm.StackDeployException;
 import org.bcm.swarm.StackDeployer;
 import org.bcm.swarm.StackSpec;
@@ -42,12 +44,19 @@ public final class ProjectService {
     public static final String PROJECT_LABEL = "bcm.project";
     private static final Duration IMAGE_TRANSFER_TIMEOUT = Duration.ofMinutes(10);
 
+    /** Label on every swarm object a deploy creates: the suffix of the registry credentials the services pull with. */
+    public static final String REGISTRY_CREDENTIALS_LABEL = "bcm.registry-credentials";
+    /** The generated secret, kept with the registry stack's, that is the cluster registry's password. */
+    static final String REGISTRY_PASSWORD = "registry_password";
+
     private final ProjectStore projects;
+    private final ProjectSecrets secrets;
     private final ClusterService clusters;
     private final Progress progress;
 
-    public ProjectService(ProjectStore projects, ClusterService clusters, Progress progress) {
+    public ProjectService(ProjectStore projects, ProjectSecrets secrets, ClusterService clusters, Progress progress) {
         this.projects = projects;
+        this.secrets = secrets;
         this.clusters = clusters;
         this.progress = progress;
     }
@@ -171,6 +180,7 @@ public final class ProjectService {
             throw new BcmException(Kind.CONFLICT, "Project '" + name + "' is deployed on " + String.join(", ", deployments),
                     "remove it first: bcm project remove --project-name=" + name + " --cluster-name=" + deployments.get(0));
         }
+        secrets.delete(name);
         projects.delete(name);
     }
 
@@ -191,14 +201,17 @@ public final class ProjectService {
     public DeployReport deploy(String name, String cluster, Duration timeout) {
         ProjectDefinition project = projects.require(name);
         StackCatalog catalog = catalog();
-        List<Prepared> prepared = new ArrayList<>();
         Map<String, DockerImageRecipe> recipes = new TreeMap<>();
         catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
         Map<String, String> imageVariables = catalog.imageVariables();
-        for (StackDefinition stack : catalog.inDependencyOrder(project.stacks().keySet())) {
-            prepared.add(prepare(project, stack, imageVariables, recipes));
+        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
+        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
+        ProjectSecrets.Secret registryPassword = registryStack == null ? null
+                : secrets.generated(name, registryStack.name(), REGISTRY_PASSWORD, 32);
+        List<Prepared> prepared = new ArrayList<>();
+        for (StackDefinition stack : stacks) {
+            prepared.add(prepare(project, stack, imageVariables, recipes, registryPassword));
         }
-        Prepared registryStack = prepared.stream().filter(p -> p.stack().registry() != null).findFirst().orElse(null);
         Map<String, DockerImageRecipe> needed = new LinkedHashMap<>();
         prepared.forEach(p -> needed.putAll(p.images()));
         if (!needed.isEmpty() && registryStack == null) {
@@ -211,7 +224,14 @@ public final class ProjectService {
         List<String> updated = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
-        Map<String, String> labels = Map.of(PROJECT_LABEL, name);
+        Map<String, String> labels = new TreeMap<>(Map.of(PROJECT_LABEL, name));
+        RegistryCredentials registry = null;
+        if (registryPassword != null) {
+            // a new password is a new suffix: every service is updated, and the swarm keeps the new credentials with it
+            labels.put(REGISTRY_CREDENTIALS_LABEL, registryPassword.suffix());
+            registry = new RegistryCredentials(DockerImageRecipe.REGISTRY, RegistryCredentialsFile.USER,
+                    new String(registryPassword.value().get(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
         try (ClusterService.Engines engines = clusters.engines(cluster)) {
             DockerEngine manager = engines.manager();
             StackDeployer deployer = new StackDeployer(manager, line -> progress.report("deploy", line));
@@ -223,8 +243,13 @@ public final class ProjectService {
             });
             projects.setDeployed(name, cluster, true);
 
-            List<DockerImageRecipe> missing = needed.values().stream()
-                    .filter(recipe -> !manager.registryHasImage(recipe.reference())).toList();
+            // Every service runs its image pinned by the digest the registry holds for its tag.
+            Map<String, String> digests = new TreeMap<>();
+            List<DockerImageRecipe> missing = new ArrayList<>();
+            for (DockerImageRecipe recipe : needed.values()) {
+                Optional<String> digest = manager.registryDigest(recipe.reference(), registry);
+                digest.ifPresentOrElse(d -> digests.put(recipe.reference(), d), () -> missing.add(recipe));
+            }
             if (!missing.isEmpty()) {
                 DockerImages images = new DockerImages(DockerImages.baseRecipe(), projects.home().cacheDir(), progress);
                 for (DockerImageRecipe recipe : missing) {
@@ -237,23 +262,31 @@ public final class ProjectService {
                         manager.importImage(tarball, recipe.repository(), recipe.tag(), recipe.changes(), IMAGE_TRANSFER_TIMEOUT);
                     }
                 }
-                String registryService = registryStack.stack().registry();
-                progress.report("registry", "starting the cluster registry (" + registryStack.stack().name() + "_"
-                        + registryService + ")");
-                StackDeployer.Result started = deployer.deploy(registryStack.spec().onlyServices(Set.of(registryService)),
-                        labels, false);
-                created.addAll(started.created());
-                updated.addAll(started.updated());
-                deployer.awaitConverged(registryStack.stack().name(), Set.of(registryService), timeout);
+                Prepared registryPrepared = prepared.stream().filter(p -> p.stack() == registryStack).findFirst().orElseThrow();
+                String registryService = registryStack.registry();
+                if (!registryRunning(deployer, registryStack.name(), registryService)) {
+                    // from the image just loaded into the gateway's engine, by tag: the registry holds no digest yet
+                    progress.report("registry", "starting the cluster registry (" + registryStack.name() + "_" + registryService + ")");
+                    StackDeployer.Result started = deployer.deploy(registryPrepared.spec().onlyServices(Set.of(registryService)),
+                            labels, false, registry);
+                    created.addAll(started.created());
+                    updated.addAll(started.updated());
+                    deployer.awaitConverged(registryStack.name(), Set.of(registryService), timeout);
+                }
                 for (DockerImageRecipe recipe : missing) {
                     progress.report("image " + recipe.name(), "pushing " + recipe.reference() + " to the cluster registry");
-                    manager.pushImage(recipe.repository(), recipe.tag(), IMAGE_TRANSFER_TIMEOUT);
+                    manager.pushImage(recipe.repository(), recipe.tag(), registry, IMAGE_TRANSFER_TIMEOUT);
                     pushed.add(recipe.reference());
+                    digests.put(recipe.reference(), manager.registryDigest(recipe.reference(), registry).orElseThrow(() -> new BcmException(
+                            Kind.DOCKER_FAILED, "The cluster registry does not serve " + recipe.reference() + " after it was pushed",
+                            "check the registry service: docker service logs " + registryStack.name() + "_" + registryService
+                                    + " on the gateway host, then deploy again")));
                 }
             }
             for (Prepared stack : prepared) {
                 progress.report("stack " + stack.stack().name(), "deploying");
-                StackDeployer.Result result = deployer.deploy(stack.spec(), labels, true);
+                StackSpec pinned = stack.spec().withImages(image -> digests.containsKey(image) ? image + "@" + digests.get(image) : image);
+                StackDeployer.Result result = deployer.deploy(pinned, labels, true, registry);
                 created.addAll(result.created());
                 updated.addAll(result.updated());
                 removed.addAll(result.removed());
@@ -275,6 +308,12 @@ public final class ProjectService {
         return new DeployReport(name, cluster, built, pushed, dedupe(created), dedupe(updated), removed, dedupe(unchanged));
     }
 
+    /** Whether the registry service runs its tasks (then it answers, and only its images are missing). */
+    private static boolean registryRunning(StackDeployer deployer, String stack, String service) {
+        return deployer.stacks().getOrDefault(stack, List.of()).stream()
+                .anyMatch(s -> s.name().equals(stack + "_" + service) && s.desired() > 0 && s.converged());
+    }
+
     /**
      * Reads a stack's Compose file with the project's settings, and gives its generated secrets
      * their files.
@@ -283,7 +322,7 @@ public final class ProjectService {
      * @param recipes        image reference to its recipe
      */
     private Prepared prepare(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
-            Map<String, DockerImageRecipe> recipes) {
+            Map<String, DockerImageRecipe> recipes, ProjectSecrets.Secret registryPassword) {
         Map<String, String> values = project.stacks().getOrDefault(stack.name(), Map.of());
         for (String key : values.keySet()) {
             if (!stack.settings().containsKey(key)) {
@@ -309,16 +348,29 @@ public final class ProjectService {
                     + "; nothing was deployed");
         }
         for (StackSpec.FileObject secret : spec.secrets().values()) {
+            if (secret.external()) {
+                continue;
+            }
+            ProjectSecrets.Secret value;
             JsonNode generate = secret.extensions().get("x-bcm-generate");
-            if (generate != null) {
+            if (generate != null && generate.has("registry-htpasswd")) {
+                if (stack.registry() == null || registryPassword == null) {
+                    throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": secret " + secret.name()
+                            + " asks for the registry's htpasswd, but the stack is not the registry's", "only the stack with x-bcm.registry can");
+                }
+                value = new ProjectSecrets.Secret(registryPassword.suffix(), ProjectSecrets.memoized(() ->
+                        RegistryCredentialsFile.htpasswd(new String(registryPassword.value().get(), java.nio.charset.StandardCharsets.US_ASCII))));
+            } else if (generate != null) {
                 int bytes = generate.path("bytes").asInt(32);
                 if (bytes < 16 || bytes > 1024) {
                     throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": secret " + secret.name()
                             + " asks for " + bytes + " random bytes", "x-bcm-generate.bytes must be 16 to 1024");
                 }
-                spec = spec.withSecretFile(secret.name(), projects.generatedSecret(project.name(), stack.name(),
-                        secret.name(), bytes));
+                value = secrets.generated(project.name(), stack.name(), secret.name(), bytes);
+            } else {
+                value = secrets.fromFile(project.name(), stack.name(), secret.name(), secret.file());
             }
+            spec = spec.withSecretContent(secret.name(), new StackSpec.Content(value.suffix(), value.value()));
         }
         Map<String, DockerImageRecipe> images = new LinkedHashMap<>();
         for (StackSpec.Service service : spec.services().values()) {

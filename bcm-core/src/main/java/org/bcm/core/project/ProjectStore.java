@@ -7,11 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -21,15 +17,13 @@ import org.bcm.core.home.BcmHome;
 
 /**
  * Projects in the bcm home: {@code projects/NAME/project.yml} (the definition),
- * {@code projects/NAME/deployments} (the clusters it is deployed on, one per line) and
- * {@code projects/NAME/secrets/STACK/SECRET} (generated secrets, mode 0600 in a 0700 directory,
- * kept there until the password store exists). Every write is atomic.
+ * {@code projects/NAME/deployments} (the clusters it is deployed on, one per line); its secrets are
+ * {@link ProjectSecrets}'. Every write is atomic.
  */
 public final class ProjectStore {
 
     private static final String DEFINITION_FILE = "project.yml";
     private static final String DEPLOYMENTS_FILE = "deployments";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BcmHome home;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
@@ -111,29 +105,6 @@ public final class ProjectStore {
             BcmHome.writeAtomically(home.projectDir(name).resolve(DEPLOYMENTS_FILE),
                     content.getBytes(StandardCharsets.UTF_8), false);
         }
-    }
-
-    /**
-     * The file holding a generated secret of a stack, created with {@code bytes} random bytes (as
-     * lower-case hex) the first time and reused afterwards. Mode 0600, in a 0700 directory.
-     */
-    public Path generatedSecret(String project, String stack, String secret, int bytes) {
-        Path dir = home.projectDir(project).resolve("secrets").resolve(stack);
-        Path file = dir.resolve(secret);
-        if (Files.exists(file)) {
-            return file;
-        }
-        try {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwx------"));
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        } catch (IOException e) {
-            throw new BcmException(Kind.INTERNAL, "Failed creating " + dir, null, e);
-        }
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        BcmHome.writeAtomically(file, HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII), true);
-        return file;
     }
 
     private Path definitionFile(String name) {

@@ -153,26 +153,6 @@ class ProjectStoreTest {
     }
 
     @Test
-    void aGeneratedSecretIsPrivateHexAndReused() throws IOException {
-        ProjectStore store = store();
-
-        Path file = store.generatedSecret("btc", "gateway", "registry_http_secret", 32);
-
-        Path secrets = home().projectDir("btc").resolve("secrets");
-        assertThat(file).isEqualTo(secrets.resolve("gateway").resolve("registry_http_secret"));
-        String content = Files.readString(file);
-        assertThat(content).matches("[0-9a-f]{64}");
-        assertThat(mode(file)).isEqualTo("rw-------");
-        assertThat(mode(file.getParent())).isEqualTo("rwx------");
-        assertThat(mode(secrets)).isEqualTo("rwx------");
-
-        assertThat(store.generatedSecret("btc", "gateway", "registry_http_secret", 32)).isEqualTo(file);
-        assertThat(Files.readString(file)).isEqualTo(content);
-        assertThat(Files.readString(store.generatedSecret("btc", "gateway", "other", 32))).isNotEqualTo(content);
-        assertThat(Files.readString(store.generatedSecret("btc", "gateway", "short", 4))).matches("[0-9a-f]{8}");
-    }
-
-    @Test
     void withSettingChangesOneSettingAndKeepsTheRest() {
         ProjectDefinition changed = project("btc").withSetting("gateway", "TOR_NETWORK", "public");
 

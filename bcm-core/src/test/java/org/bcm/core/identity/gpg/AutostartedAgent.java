@@ -25,6 +25,31 @@ public final class AutostartedAgent {
     private AutostartedAgent() {
     }
 
+    /**
+     * Makes {@code gnupgHome} one whose gpg starts this agent: writes the certificate, identity and
+     * device files it reads, and the {@code agent-program} script (returned) that starts it in the
+     * background and waits for its socket, as bcm's launcher {@code bin/bcm-gpg-agent} does.
+     */
+    public static Path install(Path gnupgHome, PGPPublicKeyRing certificate, Identity identity, String device) throws java.io.IOException {
+        Path socket = GpgAgentDaemon.agentSocket(gnupgHome);
+        Files.writeString(gnupgHome.resolve("agent-cert.asc"), OpenPgpCertificate.armored(certificate));
+        Files.writeString(gnupgHome.resolve("agent-identity"), identity.toString());
+        Files.writeString(gnupgHome.resolve("agent-device"), device);
+        Path program = gnupgHome.resolve("bcm-gpg-agent");
+        Files.writeString(program, String.join("\n",
+                "#!/bin/sh",
+                "# gpg runs PROGRAM --homedir HOME --use-standard-socket --daemon and waits for it to exit",
+                "echo \"$@\" > \"$2/agent-argv\"",
+                "setsid '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+                        + System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")) + "' "
+                        + AutostartedAgent.class.getName() + " \"$@\" </dev/null >\"$2/agent.log\" 2>&1 &",
+                "i=0",
+                "while [ $i -lt 40 ] && [ ! -S '" + socket + "' ]; do sleep 0.1; i=$((i+1)); done",
+                ""));
+        Files.setPosixFilePermissions(program, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return program;
+    }
+
     public static void main(String[] args) throws Exception {
         List<String> argv = List.of(args);
         if (!argv.equals(List.of("--homedir", argv.get(1), "--use-standard-socket", "--daemon"))) {

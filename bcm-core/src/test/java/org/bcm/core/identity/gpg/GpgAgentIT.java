@@ -95,21 +95,7 @@ class GpgAgentIT {
         String fingerprint = OpenPgpCertificate.fingerprint(certificate);
         try (GpgHome home = new GpgHome()) {
             Path socket = GpgAgentDaemon.agentSocket(home.dir);
-            Files.writeString(home.dir.resolve("agent-cert.asc"), OpenPgpCertificate.armored(certificate));
-            Files.writeString(home.dir.resolve("agent-identity"), IDENTITY.toString());
-            Files.writeString(home.dir.resolve("agent-device"), device.path());
-            Path program = home.dir.resolve("bcm-gpg-agent");
-            Files.writeString(program, String.join("\n",
-                    "#!/bin/sh",
-                    "# gpg runs PROGRAM --homedir HOME --use-standard-socket --daemon and waits for it to exit",
-                    "echo \"$@\" > \"$2/agent-argv\"",
-                    "setsid '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
-                            + System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")) + "' "
-                            + AutostartedAgent.class.getName() + " \"$@\" </dev/null >\"$2/agent.log\" 2>&1 &",
-                    "i=0",
-                    "while [ $i -lt 40 ] && [ ! -S '" + socket + "' ]; do sleep 0.1; i=$((i+1)); done",
-                    ""));
-            Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwx------"));
+            Path program = AutostartedAgent.install(home.dir, certificate, IDENTITY, device.path());
             Files.writeString(home.dir.resolve("gpg.conf"), "agent-program " + program + "\n");
             home.gpgOk(OpenPgpCertificate.armored(certificate).getBytes(StandardCharsets.US_ASCII), "--import");
             home.gpgOk((fingerprint + ":6:\n").getBytes(StandardCharsets.US_ASCII), "--import-ownertrust");
