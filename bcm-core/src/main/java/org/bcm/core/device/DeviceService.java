@@ -20,7 +20,8 @@ import org.bcm.trezor.device.UdpDeviceServer;
 
 /**
  * The Trezor as the rest of bcm reaches it: finds and opens the device the operator chose
- * ({@code --device}, else {@code BCM_TREZOR}, else the rules of {@link TrezorDevices}), runs key
+ * ({@code --device}, else {@code BCM_TREZOR}, else the one hardware device {@link TrezorDevices}
+ * finds, never a software device that was not chosen), runs key
  * operations in a session, and turns every {@link TrezorException} into a {@link BcmException}
  * with a hint and its exit code. Also runs the development device.
  */
@@ -44,7 +45,10 @@ public final class DeviceService {
         return devices.enumerate();
     }
 
-    /** The selector in effect: {@code option} when given, else {@code BCM_TREZOR}, else null (automatic). */
+    /**
+     * The selector in effect: {@code option} when given, else {@code BCM_TREZOR}, else null (the one
+     * hardware device connected; never the emulator or development device).
+     */
     public String selector(String option) {
         if (option != null && !option.isBlank()) {
             return option;
