@@ -10,8 +10,21 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
+import org.bcm.trezor.Interaction;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.PublicNode;
+import org.bcm.trezor.TrezorClient;
+import org.bcm.trezor.TrezorException;
+import org.bcm.trezor.transport.ChunkTransport;
+import org.bcm.trezor.transport.UdpLink;
+import org.bcm.trezor.wire.Messages;
+import org.bcm.trezor.wire.TrezorMessages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +129,73 @@ class DevelopmentDeviceIT {
         assertThat(malformed.err()).contains("BIP-39");
     }
 
+    @Test
+    void withoutDebugLinkNothingAnswersOnTheNextPort() throws Exception {
+        assertThat(Files.readString(dir.resolve("serve-home.out"))).contains("(no debug link)");
+        assertThat(debugLinkState(port + 1)).as("a DebugLinkGetState to port + 1").isNull();
+    }
+
+    @Test
+    void thePinMatrixIsOnTheDebugLinkWhenAskedForAndInNoLog() throws Exception {
+        Path mnemonic = dir.resolve("pin-mnemonic");
+        Files.writeString(mnemonic, MNEMONIC_ALL + "\n");
+        Files.setPosixFilePermissions(mnemonic, PosixFilePermissions.fromString("rw-------"));
+        Path pin = dir.resolve("pin");
+        Files.writeString(pin, "1234\n");
+        int pinPort = freeUdpPortPair();
+        BcmProcess serving = new BcmProcess(dir.resolve("pin-home"));
+        // the most verbose logging there is, and standard error a file, as a log would be
+        Process pinServer = serving.start(Map.of("BCM_LOG_LEVEL", "trace"), "device", "serve", "--port=" + pinPort,
+                "--mnemonic-file=" + mnemonic, "--pin-file=" + pin, "--debug-link");
+        List<String> matrices = new ArrayList<>();
+        try {
+            Path out = dir.resolve("pin-home.out");
+            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
+                assertThat(pinServer.isAlive()).as("bcm device serve exited: " + read(dir.resolve("pin-home.err"))).isTrue();
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(out)).contains("(debug link udp:127.0.0.1:" + (pinPort + 1) + ")");
+            Interaction typing = new Interaction() {
+                @Override
+                public void confirmOnDevice(String what) {
+                }
+
+                @Override
+                public char[] pin(PinRequest request) {
+                    String matrix = debugLinkState(pinPort + 1).getMatrix();
+                    matrices.add(matrix);
+                    StringBuilder positions = new StringBuilder();
+                    "1234".chars().forEach(digit -> positions.append(matrix.indexOf(digit) + 1));
+                    return positions.toString().toCharArray();
+                }
+
+                @Override
+                public Passphrase passphrase() {
+                    return new Passphrase("", false);
+                }
+
+                @Override
+                public void warning(String message) {
+                }
+            };
+            try (TrezorClient client = TrezorClient.open(new ChunkTransport(new UdpLink("127.0.0.1", pinPort)), typing,
+                    TrezorClient.Timeouts.DEFAULT)) {
+                PublicNode node = KeyOperations.getPublicKey(client, DerivationPath.parse("m/44'/0'/0'"), Curve.SECP256K1, false);
+                assertThat(node.publicKey().hex()).isEqualTo("03c8166eb40ac84088b618ec07c7cebadacee31c5f5b04a1e8c2a2f3e748eb2cdd");
+            }
+        } finally {
+            pinServer.destroy();
+            pinServer.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(matrices).hasSize(1);
+        String matrix = matrices.get(0);
+        String err = read(dir.resolve("pin-home.err"));
+        assertThat(err).contains("GetPublicKey").contains("asks for the PIN").contains("shown nowhere but on the debug link")
+                .contains("the debug link is open");
+        assertThat(err).doesNotContain(matrix);
+        assertThat(err.lines().filter(line -> line.matches("\\s*[1-9] [1-9] [1-9]\\s*"))).as("rows of a matrix").isEmpty();
+    }
+
     private String trezorctl(String... args) throws IOException, InterruptedException {
         Path trezorctl = Path.of("/usr/bin/trezorctl");
         assertThat(trezorctl).as("Debian's trezor package (trezorctl) is missing: scripts/test.sh installs it").exists();
@@ -127,6 +207,17 @@ class DevelopmentDeviceIT {
         System.out.println("$ " + String.join(" ", command) + "\n" + output);
         assertThat(process.exitValue()).as(output).isZero();
         return output;
+    }
+
+    /** The DebugLinkState at {@code debugPort}, or null when nothing answers within a second. */
+    private static TrezorMessages.DebugLinkState debugLinkState(int debugPort) {
+        try (UdpLink link = new UdpLink("127.0.0.1", debugPort)) {
+            ChunkTransport transport = new ChunkTransport(link);
+            transport.write(Messages.encode(TrezorMessages.DebugLinkGetState.getDefaultInstance()));
+            return (TrezorMessages.DebugLinkState) Messages.decode(transport.read(Duration.ofSeconds(1)));
+        } catch (TrezorException e) {
+            return null;
+        }
     }
 
     private static String read(Path file) throws IOException {

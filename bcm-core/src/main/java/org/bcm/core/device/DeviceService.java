@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
@@ -105,25 +107,46 @@ public final class DeviceService {
     }
 
     /**
-     * Starts the development device on 127.0.0.1:{@code port} (and the debug link on the next port).
+     * What {@code bcm device serve} asks for.
      *
+     * @param port         the normal link's UDP port on 127.0.0.1 (0: a free one)
      * @param mnemonicFile the mnemonic, or null for {@link #developmentMnemonicFile()} (created when missing)
      * @param pinFile      a file holding the PIN the device asks for, or null for none
+     * @param confirmation how requests are confirmed
+     * @param debugLink    serve the debug link on {@code port + 1} (always with {@link DevelopmentDevice.Confirmation#DEBUG_LINK})
+     * @param screen       where the device shows its PIN matrix (a terminal), or null for nowhere
+     */
+    public record DevelopmentDeviceSpec(int port, Path mnemonicFile, Path pinFile, DevelopmentDevice.Confirmation confirmation,
+                                        boolean debugLink, Consumer<String> screen) {
+        public DevelopmentDeviceSpec {
+            Objects.requireNonNull(confirmation, "confirmation");
+        }
+
+        /** True when the debug link is served: asked for, or needed by the confirmation. */
+        public boolean servesDebugLink() {
+            return debugLink || confirmation == DevelopmentDevice.Confirmation.DEBUG_LINK;
+        }
+    }
+
+    /**
+     * Starts the development device on 127.0.0.1:{@code spec.port()} (and the debug link on the next
+     * port when {@link DevelopmentDeviceSpec#servesDebugLink()}).
+     *
      * @throws BcmException INVALID_INPUT for an unreadable or malformed file, CONFLICT when the ports are taken
      */
-    public UdpDeviceServer serveDevelopmentDevice(int port, Path mnemonicFile, Path pinFile,
-                                                  DevelopmentDevice.Confirmation confirmation) {
+    public UdpDeviceServer serveDevelopmentDevice(DevelopmentDeviceSpec spec) {
         DevelopmentDevice.Settings settings;
         try {
-            String mnemonic = mnemonicFile == null ? MnemonicFile.readOrCreate(developmentMnemonicFile()) : MnemonicFile.read(mnemonicFile);
-            String pin = pinFile == null ? null : Files.readString(pinFile, StandardCharsets.UTF_8).strip();
-            settings = new DevelopmentDevice.Settings(mnemonic, pin, false, confirmation);
+            String mnemonic = spec.mnemonicFile() == null ? MnemonicFile.readOrCreate(developmentMnemonicFile())
+                    : MnemonicFile.read(spec.mnemonicFile());
+            String pin = spec.pinFile() == null ? null : Files.readString(spec.pinFile(), StandardCharsets.UTF_8).strip();
+            settings = new DevelopmentDevice.Settings(mnemonic, pin, false, spec.confirmation(), spec.servesDebugLink(), spec.screen());
         } catch (IOException | IllegalArgumentException e) {
             throw new BcmException(Kind.INVALID_INPUT, "cannot set up the development device: " + e.getMessage(),
                     "give a file with one line of BIP-39 words, mode 0600 (--mnemonic-file), and a PIN of digits 1-9 (--pin-file)", e);
         }
         try {
-            return UdpDeviceServer.start(new DevelopmentDevice(settings), port);
+            return UdpDeviceServer.start(new DevelopmentDevice(settings), spec.port());
         } catch (IOException e) {
             throw new BcmException(Kind.CONFLICT, e.getMessage(), "another emulator or development device runs there: stop it or choose --port", e);
         }
