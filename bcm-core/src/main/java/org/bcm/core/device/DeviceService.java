@@ -2,13 +2,16 @@ package org.bcm.core.device;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
@@ -107,6 +110,31 @@ public final class DeviceService {
     }
 
     /**
+     * Reads the mnemonic in {@code file}, or creates the file with {@code newMnemonic}'s words through
+     * {@link BcmHome#createNew} (mode 0600, fsynced, hard-linked into place, the directory fsynced; the
+     * directory is created 0700 when missing). A file that appears meanwhile, made by another
+     * {@code bcm device serve}, is never replaced: it is read and used instead.
+     *
+     * @throws IOException as {@link MnemonicFile#read}, or when the file cannot be created
+     */
+    static String readOrCreateMnemonic(Path file, Supplier<String> newMnemonic) throws IOException {
+        if (Files.exists(file)) {
+            return MnemonicFile.read(file);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        String mnemonic = newMnemonic.get();
+        try {
+            BcmHome.createNew(file, true, out -> MnemonicFile.write(out, mnemonic));
+            return mnemonic;
+        } catch (FileAlreadyExistsException e) {
+            return MnemonicFile.read(file);
+        }
+    }
+
+    /**
      * What {@code bcm device serve} asks for.
      *
      * @param port         the normal link's UDP port on 127.0.0.1 (0: a free one)
@@ -137,7 +165,7 @@ public final class DeviceService {
     public UdpDeviceServer serveDevelopmentDevice(DevelopmentDeviceSpec spec) {
         DevelopmentDevice.Settings settings;
         try {
-            String mnemonic = spec.mnemonicFile() == null ? MnemonicFile.readOrCreate(developmentMnemonicFile())
+            String mnemonic = spec.mnemonicFile() == null ? readOrCreateMnemonic(developmentMnemonicFile(), MnemonicFile::generate)
                     : MnemonicFile.read(spec.mnemonicFile());
             String pin = spec.pinFile() == null ? null : Files.readString(spec.pinFile(), StandardCharsets.UTF_8).strip();
             settings = new DevelopmentDevice.Settings(mnemonic, pin, false, spec.confirmation(), spec.servesDebugLink(), spec.screen());
