@@ -118,7 +118,8 @@ final class DeviceCommand {
         int port;
 
         @Option(names = "--mnemonic-file", paramLabel = "FILE",
-                description = "BIP-39 mnemonic, one line, mode 0600. Default: <bcm home>/trezor/development-device.mnemonic, created when missing.")
+                description = "BIP-39 mnemonic, one line, mode 0600, outside the bcm home."
+                        + " Default: $${XDG_DATA_HOME:-~/.local/share}/bcm-development-device/mnemonic, created when missing.")
         Path mnemonicFile;
 
         @Option(names = "--pin-file", paramLabel = "FILE", description = "A file holding the PIN (digits 1-9) the device asks for. Default: no PIN.")
@@ -152,10 +153,12 @@ final class DeviceCommand {
             DeviceService service = service(context);
             DeviceService.DevelopmentDeviceSpec wanted = new DeviceService.DevelopmentDeviceSpec(port, mnemonicFile, pinFile, confirmation,
                     debugLink, screen);
-            UdpDeviceServer server = service.serveDevelopmentDevice(wanted);
+            DeviceService.ServedDevice served = service.serveDevelopmentDevice(wanted);
+            UdpDeviceServer server = served.server();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
             err.println("bcm: WARNING: " + DeviceFeatures.DEVELOPMENT_WARNING);
-            err.println("bcm: mnemonic: " + (mnemonicFile != null ? mnemonicFile : service.developmentMnemonicFile()));
+            served.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
+            err.println("bcm: mnemonic: " + served.mnemonicFile());
             if (pinFile != null && screen == null) {
                 err.println("bcm: standard error is not a terminal: the PIN matrix is shown nowhere"
                         + (server.debugLinkPort().isPresent() ? " but on the debug link" : ""));

@@ -196,6 +196,47 @@ class DevelopmentDeviceIT {
         assertThat(err.lines().filter(line -> line.matches("\\s*[1-9] [1-9] [1-9]\\s*"))).as("rows of a matrix").isEmpty();
     }
 
+    @Test
+    void theMnemonicLivesOutsideTheBcmHome() throws Exception {
+        Path home = dir.resolve("own-home");
+        Path data = dir.resolve("xdg-data");
+        BcmProcess serving = new BcmProcess(home, Map.of("XDG_DATA_HOME", data.toString()));
+        Process created = serving.start("device", "serve", "--port=" + freeUdpPortPair());
+        Path out = dir.resolve("own-home.out");
+        try {
+            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
+                assertThat(created.isAlive()).as("bcm device serve exited: " + read(dir.resolve("own-home.err"))).isTrue();
+                Thread.sleep(100);
+            }
+        } finally {
+            created.destroy();
+            created.waitFor(10, TimeUnit.SECONDS);
+        }
+        Path mnemonic = data.resolve("bcm-development-device/mnemonic");
+        assertThat(read(dir.resolve("own-home.err"))).contains("mnemonic: " + mnemonic);
+        assertThat(Files.readString(mnemonic).strip().split(" ")).hasSize(24);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mnemonic))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mnemonic.getParent()))).isEqualTo("rwx------");
+        assertThat(home.resolve("trezor")).doesNotExist();
+
+        Path inside = Files.createDirectories(home).resolve("mnemonic");
+        Files.copy(mnemonic, inside);
+        BcmProcess.Result refused = serving.run("device", "serve", "--port=" + freeUdpPortPair(), "--mnemonic-file=" + inside);
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err()).contains("is inside the bcm home").contains("hint:").doesNotContain("at org.");
+
+        // a home from before: the mnemonic at its former place is neither used nor moved, and the error says how to move it
+        Path former = Files.createDirectories(home.resolve("trezor")).resolve("development-device.mnemonic");
+        Files.move(inside, former);
+        BcmProcess elsewhere = new BcmProcess(home, Map.of("XDG_DATA_HOME", dir.resolve("xdg-empty").toString()));
+        BcmProcess.Result former1 = elsewhere.run("device", "serve", "--port=" + freeUdpPortPair());
+        assertThat(former1.exitCode()).as(former1.toString()).isEqualTo(2);
+        assertThat(former1.err()).contains("former place, " + former).contains("mv " + former + " "
+                + dir.resolve("xdg-empty/bcm-development-device/mnemonic"));
+        assertThat(former).exists();
+        assertThat(dir.resolve("xdg-empty")).doesNotExist();
+    }
+
     private String trezorctl(String... args) throws IOException, InterruptedException {
         Path trezorctl = Path.of("/usr/bin/trezorctl");
         assertThat(trezorctl).as("Debian's trezor package (trezorctl) is missing: scripts/test.sh installs it").exists();
