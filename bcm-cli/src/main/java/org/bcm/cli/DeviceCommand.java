@@ -157,6 +157,7 @@ final class DeviceCommand {
             UdpDeviceServer server = served.server();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
             err.println("bcm: WARNING: " + DeviceFeatures.DEVELOPMENT_WARNING);
+            err.println("bcm: WARNING: " + DevelopmentDevice.SERVE_WARNING);
             served.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
             err.println("bcm: mnemonic: " + served.mnemonicFile());
             if (pinFile != null && screen == null) {

@@ -74,6 +74,14 @@ class DevelopmentDeviceIT {
     }
 
     @Test
+    void serveWarnsThatItIsASoftwareDeviceNeverToBeGivenARealWalletsMnemonic() throws Exception {
+        String err = read(dir.resolve("serve-home.err"));
+        assertThat(err).contains("WARNING: using the bcm DEVELOPMENT DEVICE")
+                .contains("WARNING: this is a SOFTWARE device for tests and demos")
+                .contains("Never give it the mnemonic of a real wallet");
+    }
+
+    @Test
     void trezorctlReadsTheFeaturesAndAPublicNode() throws Exception {
         String features = trezorctl("get-features");
         assertThat(features).contains("BCM-DEVELOPMENT-").contains("bcm development device").contains("initialized: True");
