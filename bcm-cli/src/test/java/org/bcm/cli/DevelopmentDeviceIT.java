@@ -26,6 +26,7 @@ import org.bcm.trezor.transport.UdpLink;
 import org.bcm.trezor.wire.Messages;
 import org.bcm.trezor.wire.TrezorMessages;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -245,6 +246,36 @@ class DevelopmentDeviceIT {
         assertThat(dir.resolve("xdg-empty")).doesNotExist();
     }
 
+    @Test
+    void withoutDeviceOrBcmTrezorTheDevelopmentDeviceIsNeverUsedButNamed() throws Exception {
+        Assumptions.assumeTrue(udpPortFree(21324), "udp 127.0.0.1:21324, the emulator's own port, is in use here");
+        Path mnemonic = dir.resolve("default-port-mnemonic");
+        Files.writeString(mnemonic, MNEMONIC_ALL + "\n");
+        Files.setPosixFilePermissions(mnemonic, PosixFilePermissions.fromString("rw-------"));
+        BcmProcess serving = new BcmProcess(dir.resolve("default-port-home"));
+        Process standard = serving.start("device", "serve", "--mnemonic-file=" + mnemonic);
+        try {
+            Path out = dir.resolve("default-port-home.out");
+            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
+                assertThat(standard.isAlive()).as("bcm device serve exited: " + read(dir.resolve("default-port-home.err"))).isTrue();
+                Thread.sleep(100);
+            }
+            Map<String, String> unchosen = Map.of("BCM_TREZOR", "");
+            BcmProcess.Result info = bcm.run(unchosen, "device", "info");
+            assertThat(info.exitCode()).as(info.toString()).isEqualTo(10);
+            assertThat(info.err()).contains("no Trezor found").contains("answers at udp:127.0.0.1:21324")
+                    .contains("--device=udp or BCM_TREZOR=udp").doesNotContain("DEVELOPMENT DEVICE");
+            BcmProcess.Result list = bcm.run(unchosen, "device", "list");
+            assertThat(list.out()).contains("udp:127.0.0.1:21324").contains("used only when chosen");
+            BcmProcess.Result chosen = bcm.run(Map.of("BCM_TREZOR", "udp"), "device", "info");
+            assertThat(chosen.exitCode()).as(chosen.toString()).isZero();
+            assertThat(chosen.out()).contains("BCM-DEVELOPMENT-");
+        } finally {
+            standard.destroy();
+            standard.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private String trezorctl(String... args) throws IOException, InterruptedException {
         Path trezorctl = Path.of("/usr/bin/trezorctl");
         assertThat(trezorctl).as("Debian's trezor package (trezorctl) is missing: scripts/test.sh installs it").exists();
@@ -271,6 +302,14 @@ class DevelopmentDeviceIT {
 
     private static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    private static boolean udpPortFree(int p) {
+        try (DatagramSocket socket = new DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", p))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A port p such that p and p+1 are free for UDP on 127.0.0.1. */
