@@ -30,7 +30,8 @@ final class AgentCommand {
         @Option(names = "--homedir", paramLabel = "DIR", description = "The GnuPG home. Default: <bcm home>/gnupg.")
         Path homedir;
 
-        @Option(names = "--device", paramLabel = "DEVICE", description = "The Trezor (see bcm device list). Default: $BCM_TREZOR, else the one connected.")
+        @Option(names = "--device", paramLabel = "DEVICE", description = "The Trezor (see bcm device list). Default: $BCM_TREZOR, else the one hardware Trezor connected"
+                + " (the emulator and the development device only when chosen: udp).")
         String device;
 
         @Unmatched

@@ -2,6 +2,7 @@ package org.bcm.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.device.DeviceService;
@@ -107,7 +109,7 @@ final class DeviceCommand {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Run the development device in the foreground on 127.0.0.1 (UDP, the emulator's protocol; debug link on PORT+1)."
+            description = "Run the development device in the foreground on 127.0.0.1 (UDP, the emulator's protocol; with --debug-link the debug link on PORT+1)."
                     + " A software device for tests and demos: its keys have no hardware protection.")
     static final class Serve implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -116,15 +118,22 @@ final class DeviceCommand {
         int port;
 
         @Option(names = "--mnemonic-file", paramLabel = "FILE",
-                description = "BIP-39 mnemonic, one line, mode 0600. Default: <bcm home>/trezor/development-device.mnemonic, created when missing.")
+                description = "BIP-39 mnemonic, one line, mode 0600, outside the bcm home."
+                        + " Default: $${XDG_DATA_HOME:-~/.local/share}/bcm-development-device/mnemonic, created when missing.")
         Path mnemonicFile;
 
         @Option(names = "--pin-file", paramLabel = "FILE", description = "A file holding the PIN (digits 1-9) the device asks for. Default: no PIN.")
         Path pinFile;
 
         @Option(names = "--confirm", defaultValue = "auto", paramLabel = "MODE",
-                description = "auto (confirm every request and log it) or debug-link (wait for DebugLinkDecision). Default: ${DEFAULT-VALUE}.")
+                description = "auto (confirm every request and log it) or debug-link (wait for DebugLinkDecision; serves the debug link)."
+                        + " Default: ${DEFAULT-VALUE}.")
         String confirm;
+
+        @Option(names = "--debug-link",
+                description = "Serve the debug link on PORT+1, as the emulator does (implied by --confirm=debug-link). For tests only:"
+                        + " any local process can then confirm or refuse requests and read the PIN and its matrix.")
+        boolean debugLink;
 
         @Override
         public Integer call() throws InterruptedException {
@@ -135,17 +144,46 @@ final class DeviceCommand {
                 default -> throw new BcmException(BcmException.Kind.INVALID_INPUT, "unknown --confirm '" + confirm + "'",
                         "use auto or debug-link");
             };
+            PrintWriter err = context.err();
+            // the device's screen is this terminal; never a redirected standard error, which is a log
+            Consumer<String> screen = stderrIsTerminal() ? text -> {
+                err.println("[development device screen]\n" + text);
+                err.flush();
+            } : null;
             DeviceService service = service(context);
-            UdpDeviceServer server = service.serveDevelopmentDevice(port, mnemonicFile, pinFile, confirmation);
+            DeviceService.DevelopmentDeviceSpec wanted = new DeviceService.DevelopmentDeviceSpec(port, mnemonicFile, pinFile, confirmation,
+                    debugLink, screen);
+            DeviceService.ServedDevice served = service.serveDevelopmentDevice(wanted);
+            UdpDeviceServer server = served.server();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
-            context.err().println("bcm: WARNING: " + DeviceFeatures.DEVELOPMENT_WARNING);
-            context.err().println("bcm: mnemonic: " + (mnemonicFile != null ? mnemonicFile : service.developmentMnemonicFile()));
+            err.println("bcm: WARNING: " + DeviceFeatures.DEVELOPMENT_WARNING);
+            err.println("bcm: WARNING: " + DevelopmentDevice.SERVE_WARNING);
+            served.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
+            err.println("bcm: mnemonic: " + served.mnemonicFile());
+            if (pinFile != null && screen == null) {
+                err.println("bcm: standard error is not a terminal: the PIN matrix is shown nowhere"
+                        + (server.debugLinkPort().isPresent() ? " but on the debug link" : ""));
+            }
+            if (server.debugLinkPort().isPresent()) {
+                err.println("bcm: WARNING: the debug link is open: any local process can confirm requests and read the PIN through it");
+            }
             context.out().println("development device listening on udp:127.0.0.1:" + server.port()
-                    + " (debug link udp:127.0.0.1:" + (server.port() + 1) + "); stop with Ctrl-C");
+                    + (server.debugLinkPort().isPresent() ? " (debug link udp:127.0.0.1:" + server.debugLinkPort().getAsInt() + ")" : " (no debug link)")
+                    + "; stop with Ctrl-C");
             context.out().flush();
-            context.err().flush();
+            err.flush();
             server.awaitClose();
             return 0;
+        }
+
+        /** True when standard error is a terminal (Linux: fd 2 is a tty or pts device). */
+        private static boolean stderrIsTerminal() {
+            try {
+                String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                return false;
+            }
         }
     }
 

@@ -7,6 +7,7 @@ final class DeviceOption {
 
     @Option(names = "--device", paramLabel = "DEVICE",
             description = "The Trezor to use: udp[:HOST:PORT] (emulator, development device), bridge[:PATH], usb[:BUS-PORT], hid[:PATH]."
-                    + " Default: $BCM_TREZOR, else the one connected (a real device before the development device).")
+                    + " Default: $BCM_TREZOR, else the one hardware Trezor connected; the emulator and the development device"
+                    + " only when chosen (udp).")
     String selector;
 }

@@ -10,9 +10,23 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
+import org.bcm.trezor.Interaction;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.PublicNode;
+import org.bcm.trezor.TrezorClient;
+import org.bcm.trezor.TrezorException;
+import org.bcm.trezor.transport.ChunkTransport;
+import org.bcm.trezor.transport.UdpLink;
+import org.bcm.trezor.wire.Messages;
+import org.bcm.trezor.wire.TrezorMessages;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,6 +72,14 @@ class DevelopmentDeviceIT {
             server.destroy();
             server.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void serveWarnsThatItIsASoftwareDeviceNeverToBeGivenARealWalletsMnemonic() throws Exception {
+        String err = read(dir.resolve("serve-home.err"));
+        assertThat(err).contains("WARNING: using the bcm DEVELOPMENT DEVICE")
+                .contains("WARNING: this is a SOFTWARE device for tests and demos")
+                .contains("Never give it the mnemonic of a real wallet");
     }
 
     @Test
@@ -116,6 +138,144 @@ class DevelopmentDeviceIT {
         assertThat(malformed.err()).contains("BIP-39");
     }
 
+    @Test
+    void withoutDebugLinkNothingAnswersOnTheNextPort() throws Exception {
+        assertThat(Files.readString(dir.resolve("serve-home.out"))).contains("(no debug link)");
+        assertThat(debugLinkState(port + 1)).as("a DebugLinkGetState to port + 1").isNull();
+    }
+
+    @Test
+    void thePinMatrixIsOnTheDebugLinkWhenAskedForAndInNoLog() throws Exception {
+        Path mnemonic = dir.resolve("pin-mnemonic");
+        Files.writeString(mnemonic, MNEMONIC_ALL + "\n");
+        Files.setPosixFilePermissions(mnemonic, PosixFilePermissions.fromString("rw-------"));
+        Path pin = dir.resolve("pin");
+        Files.writeString(pin, "1234\n");
+        int pinPort = freeUdpPortPair();
+        BcmProcess serving = new BcmProcess(dir.resolve("pin-home"));
+        // the most verbose logging there is, and standard error a file, as a log would be
+        Process pinServer = serving.start(Map.of("BCM_LOG_LEVEL", "trace"), "device", "serve", "--port=" + pinPort,
+                "--mnemonic-file=" + mnemonic, "--pin-file=" + pin, "--debug-link");
+        List<String> matrices = new ArrayList<>();
+        try {
+            Path out = dir.resolve("pin-home.out");
+            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
+                assertThat(pinServer.isAlive()).as("bcm device serve exited: " + read(dir.resolve("pin-home.err"))).isTrue();
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(out)).contains("(debug link udp:127.0.0.1:" + (pinPort + 1) + ")");
+            Interaction typing = new Interaction() {
+                @Override
+                public void confirmOnDevice(String what) {
+                }
+
+                @Override
+                public char[] pin(PinRequest request) {
+                    String matrix = debugLinkState(pinPort + 1).getMatrix();
+                    matrices.add(matrix);
+                    StringBuilder positions = new StringBuilder();
+                    "1234".chars().forEach(digit -> positions.append(matrix.indexOf(digit) + 1));
+                    return positions.toString().toCharArray();
+                }
+
+                @Override
+                public Passphrase passphrase() {
+                    return new Passphrase("", false);
+                }
+
+                @Override
+                public void warning(String message) {
+                }
+            };
+            try (TrezorClient client = TrezorClient.open(new ChunkTransport(new UdpLink("127.0.0.1", pinPort)), typing,
+                    TrezorClient.Timeouts.DEFAULT)) {
+                PublicNode node = KeyOperations.getPublicKey(client, DerivationPath.parse("m/44'/0'/0'"), Curve.SECP256K1, false);
+                assertThat(node.publicKey().hex()).isEqualTo("03c8166eb40ac84088b618ec07c7cebadacee31c5f5b04a1e8c2a2f3e748eb2cdd");
+            }
+        } finally {
+            pinServer.destroy();
+            pinServer.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(matrices).hasSize(1);
+        String matrix = matrices.get(0);
+        String err = read(dir.resolve("pin-home.err"));
+        assertThat(err).contains("GetPublicKey").contains("asks for the PIN").contains("shown nowhere but on the debug link")
+                .contains("the debug link is open");
+        assertThat(err).doesNotContain(matrix);
+        assertThat(err.lines().filter(line -> line.matches("\\s*[1-9] [1-9] [1-9]\\s*"))).as("rows of a matrix").isEmpty();
+    }
+
+    @Test
+    void theMnemonicLivesOutsideTheBcmHome() throws Exception {
+        Path home = dir.resolve("own-home");
+        Path data = dir.resolve("xdg-data");
+        BcmProcess serving = new BcmProcess(home, Map.of("XDG_DATA_HOME", data.toString()));
+        Process created = serving.start("device", "serve", "--port=" + freeUdpPortPair());
+        Path out = dir.resolve("own-home.out");
+        try {
+            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
+                assertThat(created.isAlive()).as("bcm device serve exited: " + read(dir.resolve("own-home.err"))).isTrue();
+                Thread.sleep(100);
+            }
+        } finally {
+            created.destroy();
+            created.waitFor(10, TimeUnit.SECONDS);
+        }
+        Path mnemonic = data.resolve("bcm-development-device/mnemonic");
+        assertThat(read(dir.resolve("own-home.err"))).contains("mnemonic: " + mnemonic);
+        assertThat(Files.readString(mnemonic).strip().split(" ")).hasSize(24);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mnemonic))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mnemonic.getParent()))).isEqualTo("rwx------");
+        assertThat(home.resolve("trezor")).doesNotExist();
+
+        Path inside = Files.createDirectories(home).resolve("mnemonic");
+        Files.copy(mnemonic, inside);
+        BcmProcess.Result refused = serving.run("device", "serve", "--port=" + freeUdpPortPair(), "--mnemonic-file=" + inside);
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+        assertThat(refused.err()).contains("is inside the bcm home").contains("hint:").doesNotContain("at org.");
+
+        // a home from before: the mnemonic at its former place is neither used nor moved, and the error says how to move it
+        Path former = Files.createDirectories(home.resolve("trezor")).resolve("development-device.mnemonic");
+        Files.move(inside, former);
+        BcmProcess elsewhere = new BcmProcess(home, Map.of("XDG_DATA_HOME", dir.resolve("xdg-empty").toString()));
+        BcmProcess.Result former1 = elsewhere.run("device", "serve", "--port=" + freeUdpPortPair());
+        assertThat(former1.exitCode()).as(former1.toString()).isEqualTo(2);
+        assertThat(former1.err()).contains("former place, " + former).contains("mv " + former + " "
+                + dir.resolve("xdg-empty/bcm-development-device/mnemonic"));
+        assertThat(former).exists();
+        assertThat(dir.resolve("xdg-empty")).doesNotExist();
+    }
+
+    @Test
+    void withoutDeviceOrBcmTrezorTheDevelopmentDeviceIsNeverUsedButNamed() throws Exception {
+        Assumptions.assumeTrue(udpPortFree(21324), "udp 127.0.0.1:21324, the emulator's own port, is in use here");
+        Path mnemonic = dir.resolve("default-port-mnemonic");
+        Files.writeString(mnemonic, MNEMONIC_ALL + "\n");
+        Files.setPosixFilePermissions(mnemonic, PosixFilePermissions.fromString("rw-------"));
+        BcmProcess serving = new BcmProcess(dir.resolve("default-port-home"));
+        Process standard = serving.start("device", "serve", "--mnemonic-file=" + mnemonic);
+        try {
+            Path out = dir.resolve("default-port-home.out");
+            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
+                assertThat(standard.isAlive()).as("bcm device serve exited: " + read(dir.resolve("default-port-home.err"))).isTrue();
+                Thread.sleep(100);
+            }
+            Map<String, String> unchosen = Map.of("BCM_TREZOR", "");
+            BcmProcess.Result info = bcm.run(unchosen, "device", "info");
+            assertThat(info.exitCode()).as(info.toString()).isEqualTo(10);
+            assertThat(info.err()).contains("no Trezor found").contains("answers at udp:127.0.0.1:21324")
+                    .contains("--device=udp or BCM_TREZOR=udp").doesNotContain("DEVELOPMENT DEVICE");
+            BcmProcess.Result list = bcm.run(unchosen, "device", "list");
+            assertThat(list.out()).contains("udp:127.0.0.1:21324").contains("used only when chosen");
+            BcmProcess.Result chosen = bcm.run(Map.of("BCM_TREZOR", "udp"), "device", "info");
+            assertThat(chosen.exitCode()).as(chosen.toString()).isZero();
+            assertThat(chosen.out()).contains("BCM-DEVELOPMENT-");
+        } finally {
+            standard.destroy();
+            standard.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private String trezorctl(String... args) throws IOException, InterruptedException {
         Path trezorctl = Path.of("/usr/bin/trezorctl");
         assertThat(trezorctl).as("Debian's trezor package (trezorctl) is missing: scripts/test.sh installs it").exists();
@@ -129,8 +289,27 @@ class DevelopmentDeviceIT {
         return output;
     }
 
+    /** The DebugLinkState at {@code debugPort}, or null when nothing answers within a second. */
+    private static TrezorMessages.DebugLinkState debugLinkState(int debugPort) {
+        try (UdpLink link = new UdpLink("127.0.0.1", debugPort)) {
+            ChunkTransport transport = new ChunkTransport(link);
+            transport.write(Messages.encode(TrezorMessages.DebugLinkGetState.getDefaultInstance()));
+            return (TrezorMessages.DebugLinkState) Messages.decode(transport.read(Duration.ofSeconds(1)));
+        } catch (TrezorException e) {
+            return null;
+        }
+    }
+
     private static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file) : "";
+    }
+
+    private static boolean udpPortFree(int p) {
+        try (DatagramSocket socket = new DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", p))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A port p such that p and p+1 are free for UDP on 127.0.0.1. */

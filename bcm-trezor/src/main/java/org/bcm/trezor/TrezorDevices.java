@@ -25,9 +25,12 @@ import org.bcm.trezor.transport.WebUsbLink;
  * {@code usb:BUS-PORT} (WebUSB through libusb), {@code hid} or {@code hid:PATH} (Trezor One on old
  * firmware).
  *
- * <p>Without a selector, a real device wins: the bridge's devices when a bridge runs (it holds USB
- * then), else WebUSB and HID devices; only when there is none is the emulator or development device
- * on UDP 127.0.0.1:21324 used. Several real devices need a selector.
+ * <p>Without a selector only a hardware device is chosen: the bridge's devices when a bridge runs
+ * (it holds USB then), else WebUSB and HID devices; several of them need a selector. The emulator or
+ * development device on UDP is never chosen without one, because any local process can serve that
+ * port and would then receive every request meant for the Trezor: when nothing else is found and
+ * one answers on UDP 127.0.0.1:21324, the NoDevice message says so and how to choose it
+ * ({@code --device=udp}, {@code BCM_TREZOR=udp}).
  */
 public final class TrezorDevices {
 
@@ -94,7 +97,8 @@ public final class TrezorDevices {
     private static Optional<Found> udp(String host, int port) {
         try (UdpLink link = new UdpLink(host, port)) {
             return link.ping(Duration.ofMillis(300))
-                    ? Optional.of(new Found("udp:" + host + ":" + port, "udp", "emulator or bcm development device"))
+                    ? Optional.of(new Found("udp:" + host + ":" + port, "udp",
+                            "emulator or bcm development device (software, for tests and demos; used only when chosen with --device)"))
                     : Optional.empty();
         } catch (TrezorException e) {
             return Optional.empty();
@@ -102,10 +106,12 @@ public final class TrezorDevices {
     }
 
     /**
-     * Opens the device a selector names, or (selector null or blank) the one the rules above choose.
+     * Opens the device a selector names, or (selector null or blank) the one hardware device
+     * connected; never the emulator or development device without a selector.
      *
      * @throws IllegalArgumentException for a selector of no known form
-     * @throws TrezorException.NoDevice when nothing matches, with what to do
+     * @throws TrezorException.NoDevice when nothing matches, with what to do (and, without a selector,
+     *                                  that an emulator or development device answers on UDP and how to choose it)
      * @throws TrezorException.TransportFailed when the device is there but cannot be opened
      */
     public Transport open(String selector) {
@@ -173,17 +179,25 @@ public final class TrezorDevices {
         if (hardware.size() == 1) {
             return open(hardware.get(0).path());
         }
-        if (udp(udpHost, udpPort).isPresent()) {
-            return open("udp:" + udpHost + ":" + udpPort);
+        List<UsbTrezor> plugged = connected();
+        if (plugged.isEmpty() && udp(udpHost, udpPort).isPresent()) {
+            String selector = udpSelector(udpHost, udpPort);
+            throw new TrezorException.NoDevice("no Trezor found; an emulator or bcm development device answers at udp:" + udpHost + ":" + udpPort
+                    + ", but a software device is used only when chosen: --device=" + selector + " or BCM_TREZOR=" + selector);
         }
         throw noDevice("no Trezor found");
+    }
+
+    /** The selector that chooses the emulator at {@code host:port}: plain {@code udp} for its standard place. */
+    static String udpSelector(String host, int port) {
+        return host.equals("127.0.0.1") && port == UdpLink.DEFAULT_PORT ? "udp" : "udp:" + host + ":" + port;
     }
 
     private TrezorException.NoDevice noDevice(String what) {
         List<UsbTrezor> plugged = connected();
         String hint = plugged.isEmpty()
-                ? ": plug in a Trezor, start Trezor Bridge, or run `bcm device serve` for the development device;"
-                        + " choose one with --device or BCM_TREZOR"
+                ? ": plug in a Trezor or start Trezor Bridge; for tests and demos, run the development device (`bcm device serve`)"
+                        + " and choose it with --device=udp or BCM_TREZOR=udp"
                 : ": " + plugged.get(0).kind() + " is plugged in at " + plugged.get(0).busPath()
                         + " but cannot be opened: install Trezor's udev rules (https://trezor.io/learn/a/udev-rules),"
                         + " or close the program that holds it; a Trezor Safe 7 speaks THP, which bcm does not support yet";

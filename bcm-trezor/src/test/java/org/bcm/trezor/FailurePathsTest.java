@@ -165,12 +165,20 @@ class FailurePathsTest {
     }
 
     @Test
-    void theDefaultChoiceFindsTheDevelopmentDeviceWhenNoHardwareIsThere() throws Exception {
+    void theDefaultChoiceNeverFallsBackToTheDevelopmentDeviceButSaysHowToChooseIt() throws Exception {
         try (TestDevice device = TestDevice.all()) {
             TrezorDevices devices = new TrezorDevices(java.nio.file.Path.of("/nonexistent"), java.net.URI.create("http://127.0.0.1:9"),
                     "127.0.0.1", device.server.port());
-            assertThat(devices.enumerate()).extracting(TrezorDevices.Found::path).contains(device.path());
-            try (TrezorClient client = TrezorClient.open(devices.open(null), device.interaction, TrezorClient.Timeouts.DEFAULT)) {
+            assertThat(devices.enumerate()).filteredOn(f -> f.path().equals(device.path())).singleElement()
+                    .satisfies(f -> assertThat(f.description()).contains("software").contains("only when chosen"));
+            assertThatThrownBy(() -> devices.open(null))
+                    .isInstanceOf(TrezorException.NoDevice.class)
+                    .hasMessageContaining("no Trezor found")
+                    .hasMessageContaining("answers at " + device.path())
+                    .hasMessageContaining("--device=" + device.path())
+                    .hasMessageContaining("BCM_TREZOR=" + device.path());
+            // chosen explicitly, it is used
+            try (TrezorClient client = TrezorClient.open(devices.open(device.path()), device.interaction, TrezorClient.Timeouts.DEFAULT)) {
                 assertThat(client.features().developmentDevice()).isTrue();
             }
         }

@@ -57,8 +57,9 @@ public class TestDevice implements AutoCloseable {
     public final UdpDeviceServer server;
     public final Recorder interaction = new Recorder();
 
+    /** The device with {@code settings} and its debug link (tests read the PIN matrix and decide through it, as the emulator's do). */
     public TestDevice(DevelopmentDevice.Settings settings) throws IOException {
-        device = new DevelopmentDevice(settings);
+        device = new DevelopmentDevice(settings.withDebugLink(true));
         server = UdpDeviceServer.start(device, 0);
     }
 

@@ -36,4 +36,10 @@ class TrezorDevicesTest {
     void noSysfsMeansNoDevices() {
         assertThat(new TrezorDevices(sysfs.resolve("missing"), java.net.URI.create("http://127.0.0.1:9"), "127.0.0.1", 9).connected()).isEmpty();
     }
+
+    @Test
+    void theEmulatorsOwnPlaceIsChosenWithPlainUdp() {
+        assertThat(TrezorDevices.udpSelector("127.0.0.1", 21324)).isEqualTo("udp");
+        assertThat(TrezorDevices.udpSelector("127.0.0.1", 31324)).isEqualTo("udp:127.0.0.1:31324");
+    }
 }

@@ -24,7 +24,7 @@ public final class TrezorKeys implements DeviceKeys {
     private final Interaction interaction;
 
     /**
-     * @param selector    {@code --device} (udp:HOST:PORT, bridge:PATH, usb:BUS-PORT, hid:PATH), or null for BCM_TREZOR / automatic
+     * @param selector    {@code --device} (udp:HOST:PORT, bridge:PATH, usb:BUS-PORT, hid:PATH), or null for BCM_TREZOR, else the one hardware device connected
      * @param interaction how the device's questions reach the user
      */
     public TrezorKeys(DeviceService devices, String selector, Interaction interaction) {

@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * is either given automatically ({@link Confirmation#AUTO}, logged) or waits for a
  * DebugLinkDecision on the debug link ({@link Confirmation#DEBUG_LINK}), as the emulator's does.
  *
+ * <p>It has no screen of its own either: what a Trezor shows that the user needs (the scrambled PIN
+ * matrix) goes to the {@link Settings#screen() screen} it is given, and nowhere else; it is never
+ * logged. A debug link exists only when {@link Settings#debugLink()} says so, as only debug builds
+ * of the firmware have one (trezor-firmware {@code DEBUG_LINK}): through it whoever can reach it
+ * confirms or refuses requests and reads the PIN and its matrix (DebugLinkGetState).
+ *
  * <p>It announces itself in Features: device id {@value DeviceFeatures#DEVELOPMENT_DEVICE_ID_PREFIX}...,
  * label {@value #LABEL}. Vendor and version are the firmware's it imitates, because Trezor's own
  * client refuses other vendors.
@@ -48,6 +54,9 @@ public final class DevelopmentDevice {
 
     /** The label in Features. */
     public static final String LABEL = "bcm development device";
+    /** What {@code bcm device serve} says when it starts, besides {@link DeviceFeatures#DEVELOPMENT_WARNING}. */
+    public static final String SERVE_WARNING = "this is a SOFTWARE device for tests and demos, not a Trezor: its mnemonic is in a file"
+            + " that any program running as you can read. Never give it the mnemonic of a real wallet.";
     private static final Logger LOG = LoggerFactory.getLogger(DevelopmentDevice.class);
     private static final String CANCELLED = "Action cancelled by user";
 
@@ -55,7 +64,7 @@ public final class DevelopmentDevice {
     public enum Confirmation {
         /** Confirm every request at once and log it (a demo or CI device). */
         AUTO,
-        /** Wait for DebugLinkDecision on the debug link (tests of cancel and timeouts). */
+        /** Wait for DebugLinkDecision on the debug link (tests of cancel and timeouts); needs the debug link. */
         DEBUG_LINK
     }
 
@@ -66,19 +75,52 @@ public final class DevelopmentDevice {
      * @param pin                  digits 1-9 the device asks for, or null for no PIN
      * @param passphraseProtection ask for a passphrase (BIP-39) before deriving keys
      * @param confirmation         how confirmations are given
+     * @param debugLink            answer the debug link (DebugLinkDecision, DebugLinkGetState with the PIN
+     *                             and the matrix); required by {@link Confirmation#DEBUG_LINK}
+     * @param screen               where the device shows what a Trezor shows on its display (the scrambled
+     *                             PIN matrix, laid out as {@link #matrixPicture}), or null for no screen
+     * @throws IllegalArgumentException for a mnemonic that is not BIP-39, a PIN not of digits 1-9, or
+     *                                  confirmation on the debug link without one
      */
-    public record Settings(String mnemonic, String pin, boolean passphraseProtection, Confirmation confirmation) {
+    public record Settings(String mnemonic, String pin, boolean passphraseProtection, Confirmation confirmation,
+                           boolean debugLink, Consumer<String> screen) {
         public Settings {
             Bip39.check(mnemonic);
             if (pin != null && !pin.matches("[1-9]{1,50}")) {
                 throw new IllegalArgumentException("a PIN is 1 to 50 digits 1-9");
             }
             Objects.requireNonNull(confirmation, "confirmation");
+            if (confirmation == Confirmation.DEBUG_LINK && !debugLink) {
+                throw new IllegalArgumentException("confirmation on the debug link needs the debug link");
+            }
         }
 
-        /** No PIN, no passphrase, automatic confirmation. */
+        /** No screen; the debug link exactly when {@code confirmation} needs it. */
+        public Settings(String mnemonic, String pin, boolean passphraseProtection, Confirmation confirmation) {
+            this(mnemonic, pin, passphraseProtection, confirmation, confirmation == Confirmation.DEBUG_LINK, null);
+        }
+
+        /** No PIN, no passphrase, automatic confirmation, no debug link, no screen. */
         public static Settings of(String mnemonic) {
             return new Settings(mnemonic, null, false, Confirmation.AUTO);
+        }
+
+        /** These settings with the debug link served or not. */
+        public Settings withDebugLink(boolean served) {
+            return new Settings(mnemonic, pin, passphraseProtection, confirmation, served, screen);
+        }
+
+        /** These settings with {@code display} (null: none) as the device's screen. */
+        public Settings withScreen(Consumer<String> display) {
+            return new Settings(mnemonic, pin, passphraseProtection, confirmation, debugLink, display);
+        }
+
+        /** Without the mnemonic and the PIN, so that logging the settings never logs a secret. */
+        @Override
+        public String toString() {
+            return "Settings[mnemonic=(" + mnemonic.split(" ").length + " words), pin=" + (pin == null ? "none" : "(set)")
+                    + ", passphraseProtection=" + passphraseProtection + ", confirmation=" + confirmation + ", debugLink=" + debugLink
+                    + ", screen=" + (screen == null ? "none" : "(set)") + "]";
         }
     }
 
@@ -149,9 +191,13 @@ public final class DevelopmentDevice {
 
     /**
      * Takes one message from the debug link and returns its answer, if it has one
-     * (DebugLinkGetState -> DebugLinkState; DebugLinkDecision has none).
+     * (DebugLinkGetState -> DebugLinkState; DebugLinkDecision has none). Without a debug link
+     * ({@link Settings#debugLink()} false) every message is ignored.
      */
     public synchronized List<WireMessage> receiveDebug(WireMessage wire) {
+        if (!settings.debugLink()) {
+            return List.of();
+        }
         Message request;
         try {
             request = Messages.decode(wire);
@@ -185,6 +231,11 @@ public final class DevelopmentDevice {
     /** The scrambled PIN matrix now shown, as DebugLinkState.matrix gives it ({@code ""} when none). */
     public synchronized String matrix() {
         return matrix;
+    }
+
+    /** True when the device answers a debug link ({@link Settings#debugLink()}). */
+    public boolean debugLink() {
+        return settings.debugLink();
     }
 
     /** The id in Features, {@value DeviceFeatures#DEVELOPMENT_DEVICE_ID_PREFIX} and 12 hex digits of the seed's hash. */
@@ -321,7 +372,8 @@ public final class DevelopmentDevice {
                     } else {
                         matrix = scrambledMatrix();
                         waiting = Waiting.PIN;
-                        LOG.info("development device: PIN matrix\n{}", matrixPicture(matrix));
+                        LOG.info("development device: {} asks for the PIN", operation.what());
+                        show("Please enter current PIN:\n" + matrixPicture(matrix));
                         send(TrezorMessages.PinMatrixRequest.newBuilder()
                                 .setType(TrezorMessages.PinMatrixRequest.PinMatrixRequestType.PinMatrixRequestType_Current).build());
                         return;
@@ -424,6 +476,18 @@ public final class DevelopmentDevice {
 
     private void fail(FailureType code, String message) {
         send(TrezorMessages.Failure.newBuilder().setCode(code).setMessage(message).build());
+    }
+
+    /** Shows {@code text} on the screen, if there is one; never in a log. */
+    private void show(String text) {
+        if (settings.screen() == null) {
+            return;
+        }
+        try {
+            settings.screen().accept(text);
+        } catch (RuntimeException e) {
+            LOG.warn("development device: the screen failed: {}", e.getClass().getSimpleName());
+        }
     }
 
     private void send(Message message) {

@@ -1,12 +1,10 @@
 package org.bcm.trezor.device;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -15,7 +13,8 @@ import java.util.Set;
 /**
  * The development device's mnemonic on disk: one line of BIP-39 words in a file of mode 0600 (in a
  * directory of mode 0700 when bcm creates it). A file others can read is refused, as ssh refuses
- * such a private key.
+ * such a private key. This class reads, checks and makes the content; creating the file is bcm-core's
+ * ({@code DeviceService}), which writes it durably and never over a file that exists.
  */
 public final class MnemonicFile {
 
@@ -45,34 +44,19 @@ public final class MnemonicFile {
         return mnemonic;
     }
 
+    /** A new random BIP-39 mnemonic of 24 words (256 bits from {@link SecureRandom}), for a new mnemonic file. */
+    public static String generate() {
+        return Bip39.generate(new SecureRandom(), 24);
+    }
+
     /**
-     * Reads {@code file}, or creates it first with a new random 24-word mnemonic.
+     * Writes {@code mnemonic} as a mnemonic file holds it: the words on one line. Creating the file
+     * (mode 0600, never over an existing one, durably) is the caller's part.
      *
-     * @return the mnemonic
-     * @throws IOException as {@link #read}, or when the file cannot be written
+     * @throws IllegalArgumentException when {@code mnemonic} is not a valid BIP-39 mnemonic
      */
-    public static String readOrCreate(Path file) throws IOException {
-        if (Files.exists(file)) {
-            return read(file);
-        }
-        Path dir = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        String mnemonic = Bip39.generate(new SecureRandom(), 24);
-        Path temp = Files.createTempFile(dir, ".mnemonic", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        try {
-            Files.writeString(temp, mnemonic + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file);
-            }
-        } catch (FileAlreadyExistsException e) {
-            return read(file);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        return mnemonic;
+    public static void write(OutputStream out, String mnemonic) throws IOException {
+        Bip39.check(mnemonic);
+        out.write((mnemonic + "\n").getBytes(StandardCharsets.UTF_8));
     }
 }

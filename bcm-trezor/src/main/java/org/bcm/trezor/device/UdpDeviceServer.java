@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.bcm.trezor.TrezorException;
 import org.bcm.trezor.transport.ChunkLink;
@@ -20,9 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a {@link DevelopmentDevice} on 127.0.0.1 with the emulator's UDP protocol (trezorlib
  * {@code transport/udp.py}; trezor-firmware {@code legacy/emulator/udp.c}): the normal link on
- * {@code port}, the debug link on {@code port + 1}; one datagram is one 64-byte codec v1 chunk;
- * {@code PINGPING} is answered {@code PONGPONG}. Chunks that do not make a message are dropped,
- * as the firmware drops them. Answers go to whoever sent the last message.
+ * {@code port}, and the debug link on {@code port + 1} only when the device has one
+ * ({@link DevelopmentDevice.Settings#debugLink()}), because any local process that reaches it can
+ * confirm requests and read the PIN. One datagram is one 64-byte codec v1 chunk; {@code PINGPING}
+ * is answered {@code PONGPONG}. Chunks that do not make a message are dropped, as the firmware
+ * drops them. Answers go to whoever sent the last message.
  */
 public final class UdpDeviceServer implements Closeable {
 
@@ -39,16 +42,21 @@ public final class UdpDeviceServer implements Closeable {
         this.main = main;
         this.debug = debug;
         this.mainThread = new Thread(() -> serve(main, (message, reply) -> device.receive(message, reply)), "dev-device-udp");
-        this.debugThread = new Thread(() -> serve(debug, (message, reply) -> device.receiveDebug(message).forEach(reply)),
-                "dev-device-debuglink");
         mainThread.setDaemon(true);
-        debugThread.setDaemon(true);
+        if (debug == null) {
+            this.debugThread = null;
+        } else {
+            this.debugThread = new Thread(() -> serve(debug, (message, reply) -> device.receiveDebug(message).forEach(reply)),
+                    "dev-device-debuglink");
+            debugThread.setDaemon(true);
+        }
     }
 
     /**
-     * Binds 127.0.0.1:{@code port} and 127.0.0.1:{@code port + 1} and starts serving.
+     * Binds 127.0.0.1:{@code port}, and 127.0.0.1:{@code port + 1} when the device has a debug link,
+     * and starts serving.
      *
-     * @param port the normal link's port; 0 picks a free pair
+     * @param port the normal link's port; 0 picks a free one (a free pair with a debug link)
      * @throws IOException when the ports are taken
      */
     public static UdpDeviceServer start(DevelopmentDevice device, int port) throws IOException {
@@ -58,26 +66,33 @@ public final class UdpDeviceServer implements Closeable {
             DatagramSocket main = null;
             try {
                 main = new DatagramSocket(new InetSocketAddress(loopback, wanted));
-                DatagramSocket debug = new DatagramSocket(new InetSocketAddress(loopback, wanted + 1));
+                DatagramSocket debug = device.debugLink() ? new DatagramSocket(new InetSocketAddress(loopback, wanted + 1)) : null;
                 UdpDeviceServer server = new UdpDeviceServer(device, main, debug);
                 server.mainThread.start();
-                server.debugThread.start();
+                if (server.debugThread != null) {
+                    server.debugThread.start();
+                }
                 return server;
             } catch (IOException e) {
                 if (main != null) {
                     main.close();
                 }
                 if (port != 0 || attempt > 20) {
-                    throw new IOException("cannot bind UDP 127.0.0.1:" + wanted + " and :" + (wanted + 1) + " for the development device: "
-                            + e.getMessage(), e);
+                    throw new IOException("cannot bind UDP 127.0.0.1:" + wanted + (device.debugLink() ? " and :" + (wanted + 1) : "")
+                            + " for the development device: " + e.getMessage(), e);
                 }
             }
         }
     }
 
-    /** The normal link's port; the debug link is the next one. */
+    /** The normal link's port. */
     public int port() {
         return main.getLocalPort();
+    }
+
+    /** The debug link's port ({@link #port()} + 1), or empty when the device has no debug link. */
+    public OptionalInt debugLinkPort() {
+        return debug == null ? OptionalInt.empty() : OptionalInt.of(debug.getLocalPort());
     }
 
     private interface Handler {
@@ -142,13 +157,17 @@ public final class UdpDeviceServer implements Closeable {
     /** Waits until {@link #close()} is called from another thread. */
     public void awaitClose() throws InterruptedException {
         mainThread.join();
-        debugThread.join();
+        if (debugThread != null) {
+            debugThread.join();
+        }
     }
 
     @Override
     public void close() {
         main.close();
-        debug.close();
+        if (debug != null) {
+            debug.close();
+        }
     }
 
 }
