@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bcm-rpcproxy} / {@code bcm proxy run}: runs the proxy until SIGTERM or SIGINT. Every config
- * key is also a flag ({@code --key=value}); flags override the file given with {@code --config}.
+ * key but {@code upstream-password} is also a flag ({@code --key=value}); flags override the file given
+ * with {@code --config}. No secret is taken from the arguments, which every local user can read.
  *
  * <p>To embed it as a subcommand: {@code parent.addSubcommand("run", RpcProxyCommand.commandLine(..))}
  * and call {@link #run(RpcProxySettings, Map, Consumer)} or use {@link #execute(Consumer, String...)};
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
         description = {
             "JSON-RPC proxy for a pruned bitcoind: forwards every call and serves pruned blocks by fetching them "
                     + "from bitcoind's peers (getblockfrompeer).",
-            "Every option is also a key of the config file (key=value lines). See bcm-rpcproxy/README.md."
+            "Every option is also a key of the config file (key=value lines). See bcm-rpcproxy/README.md.",
+            "bitcoind's password is never a flag: upstream-password in the config file (mode 0600) or $BCM_RPCPROXY_UPSTREAM_PASSWORD."
         },
         subcommands = {RpcProxyCommand.RpcAuthCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -73,7 +75,7 @@ public final class RpcProxyCommand implements Callable<Integer> {
         this.logLevelSink = logLevelSink;
     }
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file of key=value lines.")
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file of key=value lines; mode 0600 when it holds upstream-password.")
     Path config;
 
     @Option(names = "--stacktrace", description = "Print the stack trace of an error.")
@@ -88,11 +90,16 @@ public final class RpcProxyCommand implements Callable<Integer> {
     @Option(names = "--upstream", paramLabel = "URL", description = "bitcoind's RPC URL (default http://127.0.0.1:<chain RPC port>).")
     String upstream;
 
-    @Option(names = "--upstream-user", paramLabel = "USER", description = "bitcoind RPC user (with --upstream-password or $BCM_RPCPROXY_UPSTREAM_PASSWORD).")
+    @Option(names = "--upstream-user", paramLabel = "USER", description = "bitcoind RPC user; its password comes from upstream-password in the config file (mode 0600) or $BCM_RPCPROXY_UPSTREAM_PASSWORD, never from a flag.")
     String upstreamUser;
 
-    @Option(names = "--upstream-password", paramLabel = "PASSWORD", description = "bitcoind RPC password; visible in the process list: prefer the config file or $BCM_RPCPROXY_UPSTREAM_PASSWORD.")
-    String upstreamPassword;
+    /**
+     * Not a flag: every local user can read a process's arguments ({@code ps}, {@code /proc/<pid>/cmdline}).
+     * Declared, hidden, only to refuse it with a message that does not repeat the password, as picocli's
+     * "Unknown option" would.
+     */
+    @Option(names = "--upstream-password", hidden = true, paramLabel = "PASSWORD")
+    String upstreamPasswordRefused;
 
     @Option(names = "--upstream-cookie", paramLabel = "FILE", description = "bitcoind's cookie file (default <datadir>[/<chain>]/.cookie).")
     String upstreamCookie;
@@ -212,13 +219,16 @@ public final class RpcProxyCommand implements Callable<Integer> {
 
     /** The settings the flags (and the config file they name) give. */
     public RpcProxySettings settings() {
+        if (upstreamPasswordRefused != null) {
+            throw RpcProxyException.invalid("--upstream-password is not accepted: every local user can read a process's "
+                    + "arguments. Put upstream-password in the config file (mode 0600) or set " + RpcProxySettings.PASSWORD_ENV);
+        }
         RpcProxySettings file = config == null ? RpcProxySettings.empty() : RpcProxySettings.readFile(config);
         RpcProxySettings flags = RpcProxySettings.empty();
         flag(flags, "chain", chain);
         flag(flags, "listen", listen);
         flag(flags, "upstream", upstream);
         flag(flags, "upstream-user", upstreamUser);
-        flag(flags, "upstream-password", upstreamPassword);
         flag(flags, "upstream-cookie", upstreamCookie);
         flag(flags, "datadir", datadir);
         flag(flags, "upstream-timeout", upstreamTimeout);

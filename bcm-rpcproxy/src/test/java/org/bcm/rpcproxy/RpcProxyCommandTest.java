@@ -34,7 +34,11 @@ class RpcProxyCommandTest {
         Result r = run("--help");
         assertThat(r.code()).isZero();
         for (String key : RpcProxySettings.KEYS) {
-            assertThat(r.out()).contains("--" + key);
+            if (RpcProxySettings.FILE_ONLY.contains(key)) {
+                assertThat(r.out()).doesNotContain("--" + key);
+            } else {
+                assertThat(r.out()).contains("--" + key);
+            }
         }
         assertThat(r.out()).contains("Exit codes:").contains("3   cannot listen");
     }
@@ -61,6 +65,31 @@ class RpcProxyCommandTest {
         Result withTrace = run("--config=" + dir.resolve("missing"), "--stacktrace");
         assertThat(withTrace.code()).isEqualTo(2);
         assertThat(withTrace.err()).contains("does not exist").contains("\tat ");
+    }
+
+    @Test
+    void thePasswordIsNeverAFlagAndTheMessageDoesNotRepeatIt() {
+        for (String[] args : new String[][] {{"--upstream-user=u", "--upstream-password=hunter2"},
+                {"--upstream-user=u", "--upstream-password", "hunter2"}}) {
+            Result r = run(args);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).startsWith("bcm-rpcproxy: --upstream-password is not accepted")
+                    .contains("config file (mode 0600)", RpcProxySettings.PASSWORD_ENV).doesNotContain("hunter2");
+        }
+    }
+
+    @Test
+    void aConfigFileWithThePasswordThatOthersCanReadIsRefused() throws Exception {
+        Path conf = Files.writeString(dir.resolve("proxy.conf"), "chain=regtest\nupstream-user=u\nupstream-password=hunter2\n");
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Result r = run("--config=" + conf, "--listen=bad");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("bcm-rpcproxy: config file " + conf + " holds upstream-password but other users may read or "
+                + "change it (mode rw-r--r--): chmod 600 " + conf + ", or give the password in BCM_RPCPROXY_UPSTREAM_PASSWORD instead"
+                + System.lineSeparator());
+        // owner-only: read, and the next mistake is the one reported
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(run("--config=" + conf, "--listen=bad").err()).contains("--listen: listen must be HOST:PORT");
     }
 
     @Test

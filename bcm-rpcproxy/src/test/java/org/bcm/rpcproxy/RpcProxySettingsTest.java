@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -139,7 +140,29 @@ class RpcProxySettingsTest {
         assertThat(RpcProxySettings.parse("listen=0.0.0.0:8342\nrpcauth=" + u.value() + "\n", "f").toConfig(ENV).listen().getPort())
                 .isEqualTo(8342);
         Path conf = Files.writeString(dir.resolve("p.conf"), "upstream-password=secret-value\nupstream-user=u\nlisten=bad\n");
-        assertThatThrownBy(() -> RpcProxySettings.readFile(conf).toConfig(ENV)).hasMessageNotContaining("secret-value");
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> RpcProxySettings.readFile(conf).toConfig(ENV)).hasMessageContaining("listen must be HOST:PORT")
+                .hasMessageNotContaining("secret-value");
+    }
+
+    @Test
+    void aConfigFileHoldingThePasswordMustBeOwnerOnly() throws Exception {
+        Path conf = Files.writeString(dir.resolve("p.conf"), "upstream-user=u\nupstream-password=secret-value\n");
+        for (String mode : new String[] {"rw-r-----", "rw----r--", "rw--w----", "rw-----w-", "r--r--r--"}) {
+            Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString(mode));
+            assertThatThrownBy(() -> RpcProxySettings.readFile(conf)).as(mode)
+                    .hasMessageContaining("holds upstream-password but other users may read or change it (mode " + mode + ")")
+                    .hasMessageContaining("chmod 600").hasMessageNotContaining("secret-value");
+        }
+        for (String mode : new String[] {"rw-------", "r--------"}) {
+            Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString(mode));
+            assertThat(RpcProxySettings.readFile(conf).toConfig(ENV).upstreamCredentials())
+                    .isEqualTo(new UpstreamCredentials.Password("u", "secret-value"));
+        }
+        // rpcauth lines are hashes, not secrets: a world-readable file without the password is fine
+        Path open = Files.writeString(dir.resolve("open.conf"), "upstream-user=u\nrpcauth=" + RpcAuthUser.create("a", "b").value() + "\n");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(RpcProxySettings.readFile(open).get("upstream-user")).isEqualTo("u");
     }
 
     private static void assertInvalid(String text, String message) {
