@@ -65,10 +65,12 @@ import org.slf4j.LoggerFactory;
  *       path); the answers are spliced into one chunked array without being buffered.
  * </ul>
  *
- * <p>Slow clients: a request must arrive whole within {@code client-timeout} of the connection
- * becoming idle (which also closes idle keep-alive connections, as Core's {@code -rpcservertimeout}),
- * and a client that reads nothing of an answer for {@code client-timeout} is disconnected. Answers are
- * written with backpressure: bitcoind's connection stops being read while the client's buffer is full.
+ * <p>Slow clients: the {@link ConnectionGuard} before it in the pipeline (the same as the metrics
+ * listener's) limits the connections ({@code max-clients}), closes a connection whose request does not
+ * arrive whole within {@code client-timeout} of it becoming idle (which also closes idle keep-alive
+ * connections, as Core's {@code -rpcservertimeout}) and one that reads nothing of an answer for {@code
+ * client-timeout}; this handler tells it when a request is being answered. Answers are written with
+ * backpressure: bitcoind's connection stops being read while the client's buffer is full.
  *
  * <p>All methods run on the connection's event loop.
  */
@@ -81,24 +83,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final ProxyContext px;
-    private final long clientTimeoutNanos;
+    private final ConnectionGuard guard;
     private ChannelHandlerContext ctx;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
     private Flow current;
-    private ScheduledFuture<?> requestTimer;
-    private ScheduledFuture<?> stallTimer;
     private Runnable onWritable;
     private boolean closed;
-    private boolean admitted;
     /** Bytes of the request being answered, counted in {@code request-memory} until it is answered. */
     private long heldBytes;
     /** The {@code Authorization} value this connection last proved, and its user. */
     private String verifiedAuthorization;
     private String verifiedUser;
 
-    ClientHandler(ProxyContext px) {
+    /**
+     * @param guard the connection's {@link ConnectionGuard}, told when a request is being answered and when
+     *     the connection is idle again
+     */
+    ClientHandler(ProxyContext px, ConnectionGuard guard) {
         this.px = px;
-        this.clientTimeoutNanos = px.config.clientTimeout().toNanos();
+        this.guard = guard;
     }
 
     // ------------------------------------------------------------------ connection events
@@ -110,27 +113,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext c) {
-        admitted = px.admit();
-        if (!admitted) {
-            LOG.warn("refusing client {}: max-clients ({}) connections are open", c.channel().remoteAddress(),
-                    px.config.maxClients());
-            c.close();
-            return;
-        }
+        // admitted by the ConnectionGuard: past max-clients this is never called
         px.clients.add(c.channel());
-        armRequestTimer();
         c.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext c) {
         closed = true;
-        if (admitted) {
-            px.leave();
-            admitted = false;
-        }
-        cancel(requestTimer);
-        cancel(stallTimer);
         Flow f = current;
         current = null;
         if (f != null) {
@@ -163,20 +153,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext c) {
+        // the ConnectionGuard closes a connection that stays unwritable for client-timeout
         if (c.channel().isWritable()) {
-            cancel(stallTimer);
-            stallTimer = null;
             Runnable r = onWritable;
             onWritable = null;
             if (r != null) {
                 r.run();
             }
-        } else if (stallTimer == null) {
-            stallTimer = c.executor().schedule(() -> {
-                LOG.info("closing client {}: it read nothing of its answer for {} ms", c.channel().remoteAddress(),
-                        clientTimeoutNanos / 1_000_000);
-                c.close();
-            }, clientTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         c.fireChannelWritabilityChanged();
     }
@@ -204,17 +187,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void armRequestTimer() {
-        cancel(requestTimer);
-        requestTimer = ctx.executor().schedule(() -> {
-            if (current == null) {
-                LOG.debug("closing client {}: no complete request within {} ms", ctx.channel().remoteAddress(),
-                        clientTimeoutNanos / 1_000_000);
-                ctx.close();
-            }
-        }, clientTimeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
     private static void cancel(ScheduledFuture<?> f) {
         if (f != null) {
             f.cancel(false);
@@ -230,8 +202,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (req == null) {
             return;
         }
-        cancel(requestTimer);
-        requestTimer = null;
+        guard.busy();
         px.requestMemory.giveBack(heldBytes);
         heldBytes = req.content().readableBytes();
         try {
@@ -284,7 +255,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (pending.isEmpty()) {
             ctx.channel().config().setAutoRead(true);
-            armRequestTimer();
+            guard.idle();
         } else {
             ctx.executor().execute(this::next);
         }

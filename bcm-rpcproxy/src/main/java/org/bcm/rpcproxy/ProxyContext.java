@@ -3,7 +3,6 @@ package org.bcm.rpcproxy;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every client connection shares: settings, bitcoind, the fetcher, the cache, the metrics. */
 final class ProxyContext {
@@ -16,7 +15,8 @@ final class ProxyContext {
     final IncomingAuth auth;
     final RequestMemory requestMemory;
     final ChannelGroup clients = new DefaultChannelGroup("rpcproxy-clients", GlobalEventExecutor.INSTANCE);
-    private final AtomicInteger connections = new AtomicInteger();
+    /** The RPC listener's connections, at most {@code max-clients}. */
+    final ConnectionGuard.Limit clientLimit;
     volatile boolean draining;
 
     ProxyContext(RpcProxyConfig config, Upstream upstream, BlockFetcher fetcher, BlockCache cache, ProxyMetrics metrics) {
@@ -27,22 +27,11 @@ final class ProxyContext {
         this.metrics = metrics;
         this.auth = new IncomingAuth(config);
         this.requestMemory = new RequestMemory(config.requestMemoryBytes());
+        this.clientLimit = new ConnectionGuard.Limit("client", config.maxClients());
     }
 
-    /** Counts a new client connection; false when {@code max-clients} are already connected. */
-    boolean admit() {
-        if (connections.incrementAndGet() > config.maxClients()) {
-            connections.decrementAndGet();
-            return false;
-        }
-        return true;
-    }
-
-    void leave() {
-        connections.decrementAndGet();
-    }
-
+    /** Client connections open on the RPC listener. */
     int connections() {
-        return connections.get();
+        return clientLimit.count();
     }
 }

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -25,9 +25,11 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +95,7 @@ public final class RpcProxy implements AutoCloseable {
             metrics.gauge("rpcproxy_block_cache_blocks", "Blocks in the on-disk cache", cache::blocks);
             metrics.nettyGauges();
             int maxRequest = (int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes());
+            long clientTimeout = config.clientTimeout().toNanos();
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -102,25 +105,32 @@ public final class RpcProxy implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            ConnectionGuard guard = new ConnectionGuard(px.clientLimit, clientTimeout);
+                            ch.pipeline().addLast(guard);
                             // Core: request line and headers at most 8192 bytes (src/httpserver.cpp MAX_HEADERS_SIZE)
                             ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
                                     .setMaxInitialLineLength(8192).setMaxHeaderSize(8192).setMaxChunkSize(65536)));
                             ch.pipeline().addLast(new RequestAggregator(maxRequest, px.requestMemory));
-                            ch.pipeline().addLast(new ClientHandler(px));
+                            ch.pipeline().addLast(new ClientHandler(px, guard));
                         }
                     });
             bound = bind(bootstrap, config.listen(), "listen");
             this.server = bound;
             if (config.metricsListen() != null) {
+                // the same limits as the RPC listener's (its own count of max-clients connections), so a
+                // scraper, or anyone who can reach metrics-listen, holds no more than an RPC client can
+                ConnectionGuard.Limit metricsLimit = new ConnectionGuard.Limit("metrics client", config.maxClients());
                 ServerBootstrap m = new ServerBootstrap()
                         .group(group)
                         .channel(NioServerSocketChannel.class)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
+                                ConnectionGuard guard = new ConnectionGuard(metricsLimit, clientTimeout);
+                                ch.pipeline().addLast(guard);
                                 ch.pipeline().addLast(new HttpServerCodec());
                                 ch.pipeline().addLast(new HttpObjectAggregator(8192));
-                                ch.pipeline().addLast(new MetricsHandler());
+                                ch.pipeline().addLast(new MetricsHandler(guard));
                             }
                         });
                 metricsBound = bind(m, config.metricsListen(), "metrics-listen");
@@ -138,7 +148,8 @@ public final class RpcProxy implements AutoCloseable {
                 config.cacheSizeMiB() == 0 ? "off" : config.cacheDir() + " (" + config.cacheSizeMiB() + " MiB, "
                         + cache.blocks() + " blocks cached)");
         if (metricsServer != null) {
-            LOG.info("metrics on http://{}/metrics", RpcProxySettings.format(metricsAddress().orElseThrow()));
+            LOG.info("metrics on http://{}/metrics{}", RpcProxySettings.format(metricsAddress().orElseThrow()),
+                    isLoopback(metricsAddress().orElseThrow()) ? "" : ", without authentication to every host that can reach it (metrics-allow-remote=1)");
         }
         if (config.authenticationDisabled()) {
             LOG.warn("no rpcauth user is configured: every local process can call bitcoind through {} without a password",
@@ -166,6 +177,10 @@ public final class RpcProxy implements AutoCloseable {
                     "cannot listen on " + RpcProxySettings.format(address) + " (" + key + "): " + why
                             + "; is another process using the port, or is the address not on this machine?", e);
         }
+    }
+
+    private static boolean isLoopback(InetSocketAddress a) {
+        return RpcProxyConfig.isLoopback(a);
     }
 
     /** The configuration it runs with. */
@@ -242,12 +257,89 @@ public final class RpcProxy implements AutoCloseable {
         closedLatch.countDown();
     }
 
-    /** {@code GET /metrics}. */
-    private final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /**
+     * {@code GET /metrics}. Requests are answered one after the other, and nothing more is read from the
+     * connection while an answer is being written, as on the RPC listener: a client that sends requests
+     * without reading the answers makes the proxy wait, not buffer, and the {@link ConnectionGuard} closes
+     * it after {@code client-timeout}. One with more than {@link #MAX_WAITING} requests waiting (a single
+     * read can bring many) is closed.
+     */
+    private final class MetricsHandler extends ChannelInboundHandlerAdapter {
+        private static final int MAX_WAITING = 16;
+        private final ConnectionGuard guard;
+        private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+        private boolean answering;
+
+        MetricsHandler(ConnectionGuard guard) {
+            this.guard = guard;
+        }
+
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof FullHttpRequest req)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (waiting.size() >= MAX_WAITING) {
+                req.release();
+                LOG.debug("closing metrics client {}: more than {} requests waiting", ctx.channel().remoteAddress(), MAX_WAITING);
+                ctx.close();
+                return;
+            }
+            waiting.add(req);
+            if (!answering) {
+                next(ctx);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            FullHttpRequest r;
+            while ((r = waiting.poll()) != null) {
+                r.release();
+            }
+            ctx.fireChannelInactive();
+        }
+
+        private void next(ChannelHandlerContext ctx) {
+            FullHttpRequest req = waiting.poll();
+            if (req == null) {
+                return;
+            }
+            answering = true;
+            guard.busy();
+            ctx.channel().config().setAutoRead(false);
+            boolean keepAlive;
             FullHttpResponse r;
-            if (req.method().equals(HttpMethod.GET) && (req.uri().equals("/metrics") || req.uri().startsWith("/metrics?"))) {
+            try {
+                keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+                r = answer(req);
+            } finally {
+                req.release();
+            }
+            HttpUtil.setKeepAlive(r, keepAlive);
+            // as on the RPC listener, the time for the next request runs from the answer: a client that does
+            // not read it sends nothing more (nothing is read meanwhile) and is closed after client-timeout
+            guard.idle();
+            ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
+                answering = false;
+                if (!f.isSuccess() || !keepAlive) {
+                    ctx.close();
+                } else if (!waiting.isEmpty()) {
+                    next(ctx);
+                } else {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            });
+        }
+
+        private FullHttpResponse answer(FullHttpRequest req) {
+            FullHttpResponse r;
+            if (req.decoderResult().isFailure()) {
+                r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.BAD_REQUEST,
+                        Unpooled.copiedBuffer("bad request\n", StandardCharsets.UTF_8));
+                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            } else if (req.method().equals(HttpMethod.GET) && (req.uri().equals("/metrics") || req.uri().startsWith("/metrics?"))) {
                 ByteBuf body = Unpooled.copiedBuffer(metrics.scrape(), StandardCharsets.UTF_8);
                 r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK, body);
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, metrics.contentType());
@@ -257,13 +349,7 @@ public final class RpcProxy implements AutoCloseable {
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
             }
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            HttpUtil.setKeepAlive(r, keepAlive);
-            if (keepAlive) {
-                ctx.writeAndFlush(r);
-            } else {
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-            }
+            return r;
         }
 
         @Override

@@ -155,8 +155,11 @@ public final class RpcProxyCommand implements Callable<Integer> {
     @Option(names = "--max-clients", paramLabel = "N", description = "Client connections at most (default 512).")
     String maxClients;
 
-    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at GET /metrics (default off).")
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at GET /metrics, without authentication (default off); a loopback address unless --metrics-allow-remote=1.")
     String metricsListen;
+
+    @Option(names = "--metrics-allow-remote", paramLabel = "0|1", description = "Allow a metrics-listen address that is not loopback (default 0).")
+    String metricsAllowRemote;
 
     @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads (default 1).")
     String ioThreads;
@@ -248,6 +251,7 @@ public final class RpcProxyCommand implements Callable<Integer> {
         flag(flags, "client-timeout", clientTimeout);
         flag(flags, "max-clients", maxClients);
         flag(flags, "metrics-listen", metricsListen);
+        flag(flags, "metrics-allow-remote", metricsAllowRemote);
         flag(flags, "io-threads", ioThreads);
         flag(flags, "shutdown-grace", shutdownGrace);
         flag(flags, "log-level", logLevel);

@@ -51,10 +51,15 @@ import java.util.Set;
  *     closed (key {@code request-memory}; 0 in the builder means a quarter of the JVM's heap, at least
  *     {@code maxRequestBytes})
  * @param clientTimeout a client must send a whole request within it, may stay idle between requests
- *     for it, and may stall reading a response for at most it (key {@code client-timeout})
- * @param maxClients most client connections at once; more are closed at once (key {@code max-clients})
+ *     for it, and may stall reading a response for at most it (key {@code client-timeout}); on the
+ *     metrics listener too
+ * @param maxClients most client connections at once; more are closed at once (key {@code max-clients});
+ *     the metrics listener has a limit of its own of the same size
  * @param metricsListen address of the Prometheus endpoint {@code GET /metrics}, or null for none (key
- *     {@code metrics-listen})
+ *     {@code metrics-listen}); it has no authentication, so a non-loopback address needs {@code
+ *     metricsAllowRemote}
+ * @param metricsAllowRemote allows a {@code metricsListen} address that is not loopback (key {@code
+ *     metrics-allow-remote}, default false)
  * @param ioThreads event-loop threads serving clients and bitcoind (key {@code io-threads})
  * @param shutdownGrace how long {@link RpcProxy#close()} lets requests in progress finish (key {@code
  *     shutdown-grace})
@@ -81,12 +86,14 @@ public record RpcProxyConfig(
         Duration clientTimeout,
         int maxClients,
         InetSocketAddress metricsListen,
+        boolean metricsAllowRemote,
         int ioThreads,
         Duration shutdownGrace) {
 
     /**
      * @throws RpcProxyException (INVALID_CONFIG) naming the first invalid setting, including a
-     *     non-loopback {@code listen} address without any {@code rpcauth} user
+     *     non-loopback {@code listen} address without any {@code rpcauth} user and a non-loopback {@code
+     *     metricsListen} without {@code metricsAllowRemote}
      */
     public RpcProxyConfig {
         Objects.requireNonNull(chain, "chain");
@@ -131,6 +138,11 @@ public record RpcProxyConfig(
             throw RpcProxyException.invalid("no rpcauth user is configured, so the proxy serves only loopback clients; "
                     + "listen=" + RpcProxySettings.format(listen) + " is not a loopback address: add rpcauth=<user>:<salt>$<hmac> "
                     + "(bcm-rpcproxy rpcauth <user> prints one) or listen on 127.0.0.1");
+        }
+        if (metricsListen != null && !metricsAllowRemote && !isLoopback(metricsListen)) {
+            throw RpcProxyException.invalid("metrics-listen=" + RpcProxySettings.format(metricsListen) + " is not a loopback "
+                    + "address, and the metrics endpoint has no authentication: listen on 127.0.0.1, or set "
+                    + "metrics-allow-remote=1 to serve the metrics to every host that can reach that address");
         }
     }
 
@@ -186,6 +198,7 @@ public record RpcProxyConfig(
         private Duration clientTimeout = Duration.ofSeconds(30);
         private int maxClients = 512;
         private InetSocketAddress metricsListen;
+        private boolean metricsAllowRemote;
         private int ioThreads = 1;
         private Duration shutdownGrace = Duration.ofSeconds(10);
 
@@ -314,9 +327,15 @@ public record RpcProxyConfig(
             return this;
         }
 
-        /** Default none. */
+        /** Default none. A non-loopback address needs {@link #metricsAllowRemote(boolean)}. */
         public Builder metricsListen(InetSocketAddress a) {
             this.metricsListen = a;
+            return this;
+        }
+
+        /** Default false: {@code metricsListen} must be a loopback address. */
+        public Builder metricsAllowRemote(boolean b) {
+            this.metricsAllowRemote = b;
             return this;
         }
 
@@ -344,7 +363,8 @@ public record RpcProxyConfig(
                     : Math.max(maxRequestBytes, Runtime.getRuntime().maxMemory() / 4);
             return new RpcProxyConfig(chain, l, u, c, upstreamTimeout, upstreamConnections, upstreamQueue, rpcAuth,
                     rpcWhitelist, wlDefault, fetchWait, fetchPeerTimeout, fetchTimeout, fetchPoll, dir, cacheSizeMiB,
-                    maxRequestBytes, requestMemory, clientTimeout, maxClients, metricsListen, ioThreads, shutdownGrace);
+                    maxRequestBytes, requestMemory, clientTimeout, maxClients, metricsListen, metricsAllowRemote, ioThreads,
+                    shutdownGrace);
         }
     }
 

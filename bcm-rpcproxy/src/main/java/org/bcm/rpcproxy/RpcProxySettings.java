@@ -49,7 +49,8 @@ public final class RpcProxySettings {
             "chain", "listen", "upstream", "upstream-user", "upstream-password", "upstream-cookie", "datadir",
             "upstream-timeout", "upstream-connections", "upstream-queue", "rpcauth", "rpcwhitelist",
             "rpcwhitelistdefault", "fetch-wait", "fetch-peer-timeout", "fetch-timeout", "fetch-poll", "cache-dir",
-            "cache-size", "max-request-size", "request-memory", "client-timeout", "max-clients", "metrics-listen", "io-threads",
+            "cache-size", "max-request-size", "request-memory", "client-timeout", "max-clients", "metrics-listen",
+            "metrics-allow-remote", "io-threads",
             "shutdown-grace", "log-level");
 
     /**
@@ -248,6 +249,7 @@ public final class RpcProxySettings {
         if (get("client-timeout") != null) b.clientTimeout(duration("client-timeout"));
         if (get("max-clients") != null) b.maxClients(integer("max-clients"));
         if (get("metrics-listen") != null && !get("metrics-listen").isEmpty()) b.metricsListen(hostPort("metrics-listen"));
+        if (get("metrics-allow-remote") != null) b.metricsAllowRemote(bool("metrics-allow-remote"));
         if (get("io-threads") != null) b.ioThreads(integer("io-threads"));
         if (get("shutdown-grace") != null) b.shutdownGrace(durationOrZero("shutdown-grace"));
         if (get("log-level") != null) logLevel(get("log-level"));

@@ -59,6 +59,11 @@ class RpcProxyCommandTest {
         assertThat(open.code()).isEqualTo(2);
         assertThat(open.err()).contains("no rpcauth user is configured").doesNotContain("Exception");
 
+        Result metrics = run("--chain=regtest", "--cache-size=0", "--metrics-listen=0.0.0.0:9342");
+        assertThat(metrics.code()).isEqualTo(2);
+        assertThat(metrics.err()).startsWith("bcm-rpcproxy: metrics-listen=0.0.0.0:9342 is not a loopback address")
+                .contains("metrics-allow-remote=1");
+
         Result twice = run("--config=" + conf, "--config=" + conf);
         assertThat(twice.code()).isEqualTo(2);
 

@@ -54,7 +54,7 @@ class RpcProxySettingsTest {
                 "upstream-queue=10", "rpcauth=" + u.value(), "rpcwhitelist=ln:getblock, getblockhash", "rpcwhitelist=ln:getblock",
                 "rpcwhitelistdefault=0", "fetch-wait=2500ms", "fetch-peer-timeout=1m", "fetch-timeout=1h", "fetch-poll=20ms",
                 "cache-dir=/c", "cache-size=0", "max-request-size=4MiB", "request-memory=64MiB", "client-timeout=10", "max-clients=9",
-                "metrics-listen=127.0.0.1:9400", "io-threads=2", "shutdown-grace=0", "log-level=DEBUG");
+                "metrics-listen=127.0.0.1:9400", "metrics-allow-remote=1", "io-threads=2", "shutdown-grace=0", "log-level=DEBUG");
         RpcProxySettings s = RpcProxySettings.parse(text, "f");
         RpcProxyConfig c = s.toConfig(ENV);
         assertThat(c.chain()).isEqualTo(Chain.TEST);
@@ -79,6 +79,7 @@ class RpcProxySettingsTest {
         assertThat(c.clientTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.maxClients()).isEqualTo(9);
         assertThat(c.metricsListen()).isEqualTo(new InetSocketAddress("127.0.0.1", 9400));
+        assertThat(c.metricsAllowRemote()).isTrue();
         assertThat(c.ioThreads()).isEqualTo(2);
         assertThat(c.shutdownGrace()).isZero();
         assertThat(s.logLevel()).isEqualTo("debug");
@@ -134,6 +135,11 @@ class RpcProxySettingsTest {
         assertInvalid("log-level=loud\n", "log-level must be error, warn, info, debug or trace");
         assertInvalid("listen=0.0.0.0:8342\n", "no rpcauth user is configured");
         assertInvalid("listen=0.0.0.0:8342\n", "bcm-rpcproxy rpcauth <user>");
+        assertInvalid("metrics-listen=0.0.0.0:9342\n", "metrics-listen=0.0.0.0:9342 is not a loopback address");
+        assertInvalid("metrics-listen=[::]:9342\nmetrics-allow-remote=0\n", "or set metrics-allow-remote=1");
+        assertInvalid("metrics-listen=0.0.0.0:9342\nmetrics-allow-remote=maybe\n", "metrics-allow-remote must be 0 or 1");
+        assertThat(RpcProxySettings.parse("metrics-listen=0.0.0.0:9342\nmetrics-allow-remote=1\n", "f").toConfig(ENV).metricsListen())
+                .isEqualTo(new InetSocketAddress("0.0.0.0", 9342));
         assertThatThrownBy(() -> RpcProxySettings.readFile(dir.resolve("missing.conf")))
                 .hasMessage("config file " + dir.resolve("missing.conf") + " does not exist");
         RpcAuthUser u = RpcAuthUser.create("x", "y");
