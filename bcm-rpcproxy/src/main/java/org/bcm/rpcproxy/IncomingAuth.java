@@ -10,8 +10,9 @@ import java.util.Set;
 import javax.crypto.Mac;
 
 /**
- * Checks clients' credentials against the {@code rpcauth} users and applies {@code -rpcwhitelist}, as
- * Core's src/httprpc.cpp does: Basic credentials split at the first {@code :} (passwords may contain
+ * Checks clients' credentials against the {@code rpcauth} users, or the proxy's own cookie kept as one
+ * more such user ({@link AuthCookie#user()}, as Core 29's src/httprpc.cpp keeps its cookie), and applies
+ * {@code -rpcwhitelist}, as Core's src/httprpc.cpp does: Basic credentials split at the first {@code :} (passwords may contain
  * colons), every user entry examined with timing-resistant comparisons of the name and of the hex
  * HMAC, no early exit. Thread-safe.
  *
@@ -27,8 +28,17 @@ final class IncomingAuth {
     private final Map<String, Set<String>> whitelists;
     private final boolean whitelistDefault;
 
+    /** The configured {@code rpcauth} users only. */
     IncomingAuth(RpcProxyConfig config) {
-        this.users = config.rpcAuth();
+        this(config.rpcAuth(), config);
+    }
+
+    /**
+     * @param users the users to accept: the configured ones, or the cookie's; none disables authentication
+     * @param config the whitelist settings
+     */
+    IncomingAuth(List<RpcAuthUser> users, RpcProxyConfig config) {
+        this.users = List.copyOf(users);
         this.expected = new byte[users.size()][];
         for (int i = 0; i < expected.length; i++) {
             // the hex Core compares with is lower case; anything else never matched, and still does not

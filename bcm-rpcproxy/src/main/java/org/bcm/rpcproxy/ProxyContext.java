@@ -3,6 +3,7 @@ package org.bcm.rpcproxy;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.List;
 
 /** What every client connection shares: settings, bitcoind, the fetcher, the cache, the metrics. */
 final class ProxyContext {
@@ -19,13 +20,15 @@ final class ProxyContext {
     final ConnectionGuard.Limit clientLimit;
     volatile boolean draining;
 
-    ProxyContext(RpcProxyConfig config, Upstream upstream, BlockFetcher fetcher, BlockCache cache, ProxyMetrics metrics) {
+    /** @param users whom clients may authenticate as: the rpcauth users, the cookie's, or none (no authentication) */
+    ProxyContext(RpcProxyConfig config, List<RpcAuthUser> users, Upstream upstream, BlockFetcher fetcher, BlockCache cache,
+            ProxyMetrics metrics) {
         this.config = config;
         this.upstream = upstream;
         this.fetcher = fetcher;
         this.cache = cache;
         this.metrics = metrics;
-        this.auth = new IncomingAuth(config);
+        this.auth = new IncomingAuth(users, config);
         this.requestMemory = new RequestMemory(config.requestMemoryBytes());
         this.clientLimit = new ConnectionGuard.Limit("client", config.maxClients());
     }

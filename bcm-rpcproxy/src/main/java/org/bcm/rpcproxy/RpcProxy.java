@@ -29,7 +29,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +51,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Clients authenticate as one of the {@code rpcauth} users or, without any, with the proxy's own cookie
+ * file ({@link #cookieFile()}), as bitcoind's clients do with its {@code .cookie}; only {@code
+ * insecure-no-authentication=1} on a loopback address serves them without authentication.
+ *
  * <p>Thread-safe. {@link #close()} stops accepting connections, lets answers in progress finish
- * within {@code shutdown-grace}, then closes everything.
+ * within {@code shutdown-grace}, then closes everything and removes the cookie file.
  */
 public final class RpcProxy implements AutoCloseable {
 
@@ -65,6 +71,8 @@ public final class RpcProxy implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final Channel server;
     private final Channel metricsServer;
+    /** The proxy's own cookie, when clients authenticate with it (no rpcauth user); else null. */
+    private final AuthCookie cookie;
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private final AtomicInteger closing = new AtomicInteger();
 
@@ -79,12 +87,14 @@ public final class RpcProxy implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }, NioIoHandler.newFactory());
+        this.cookie = config.cookieAuthentication() ? AuthCookie.generate(config.rpcCookieFile()) : null;
+        List<RpcAuthUser> users = cookie != null ? List.of(cookie.user()) : config.rpcAuth();
         Channel bound = null;
         Channel metricsBound = null;
         try {
             this.upstream = new Upstream(group, config, authorization, metrics);
             this.fetcher = new BlockFetcher(upstream, group.next(), config, cache, metrics);
-            this.px = new ProxyContext(config, upstream, fetcher, cache, metrics);
+            this.px = new ProxyContext(config, users, upstream, fetcher, cache, metrics);
             metrics.gauge("rpcproxy_client_connections", "Client connections open", px::connections);
             metrics.gauge("rpcproxy_upstream_connections", "Connections to bitcoind open", upstream::openConnections);
             metrics.gauge("rpcproxy_upstream_queued_requests", "Requests waiting for a connection to bitcoind", upstream::queuedRequests);
@@ -136,8 +146,15 @@ public final class RpcProxy implements AutoCloseable {
                 metricsBound = bind(m, config.metricsListen(), "metrics-listen");
             }
             this.metricsServer = metricsBound;
+            // after the addresses are bound, as Core writes its cookie after binding (nothing to remove when the
+            // port is taken), and before start returns: a client that starts next finds it
+            if (cookie != null) {
+                cookie.write();
+            }
         } catch (RuntimeException e) {
             if (bound != null) bound.close().awaitUninterruptibly();
+            if (metricsBound != null) metricsBound.close().awaitUninterruptibly();
+            if (cookie != null) cookie.close();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
             throw e;
         }
@@ -152,8 +169,9 @@ public final class RpcProxy implements AutoCloseable {
                     isLoopback(metricsAddress().orElseThrow()) ? "" : ", without authentication to every host that can reach it (metrics-allow-remote=1)");
         }
         if (config.authenticationDisabled()) {
-            LOG.warn("no rpcauth user is configured: every local process can call bitcoind through {} without a password",
-                    RpcProxySettings.format(address()));
+            LOG.warn("INSECURE: insecure-no-authentication=1, clients are not authenticated at all: every process of every "
+                    + "user of this machine can call bitcoind through {}, wallet methods included. Remove the setting to "
+                    + "require the proxy's cookie, or add rpcauth users", RpcProxySettings.format(address()));
         }
     }
 
@@ -162,7 +180,8 @@ public final class RpcProxy implements AutoCloseable {
      * be reachable yet (clients get 503 until it is).
      *
      * @throws RpcProxyException CANNOT_LISTEN when an address cannot be bound, CACHE_UNUSABLE when the
-     *     cache directory cannot be used
+     *     cache directory cannot be used, COOKIE_UNWRITABLE when the cookie file cannot be written (it is
+     *     written, when there is no rpcauth user, once the addresses are bound)
      */
     public static RpcProxy start(RpcProxyConfig config) {
         return new RpcProxy(config);
@@ -196,6 +215,15 @@ public final class RpcProxy implements AutoCloseable {
     /** The listening port. */
     public int port() {
         return address().getPort();
+    }
+
+    /**
+     * The cookie file clients authenticate with ({@code __cookie__:<64 hex>}, readable by the proxy's user
+     * only), when there is no rpcauth user and authentication is not turned off. It exists while the
+     * proxy runs and is removed by {@link #close()}.
+     */
+    public Optional<Path> cookieFile() {
+        return cookie == null ? Optional.empty() : Optional.of(cookie.file());
     }
 
     /** The metrics endpoint's address, when {@code metrics-listen} is set. */
@@ -253,6 +281,7 @@ public final class RpcProxy implements AutoCloseable {
         fetcher.close();
         upstream.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (cookie != null) cookie.close();
         LOG.info("bcm-rpcproxy stopped");
         closedLatch.countDown();
     }

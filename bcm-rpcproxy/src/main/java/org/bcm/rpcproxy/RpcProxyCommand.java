@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
             "1:internal error",
             "2:invalid flag, config file, key or value",
             "3:cannot listen on the listen or metrics-listen address",
-            "4:the block cache directory cannot be used"
+            "4:the block cache directory cannot be used",
+            "5:the proxy's cookie file (rpccookiefile) cannot be written"
         })
 public final class RpcProxyCommand implements Callable<Integer> {
 
@@ -124,6 +125,12 @@ public final class RpcProxyCommand implements Callable<Integer> {
 
     @Option(names = "--rpcwhitelistdefault", paramLabel = "0|1", description = "Users without a whitelist may call nothing (default 1 when any whitelist is set).")
     String rpcwhitelistdefault;
+
+    @Option(names = "--rpccookiefile", paramLabel = "FILE", description = "Without rpcauth users, the proxy writes its own cookie here (mode 0600) and clients must send it, as bitcoind's .cookie (default <cache-dir>/.cookie).")
+    String rpccookiefile;
+
+    @Option(names = "--insecure-no-authentication", paramLabel = "0|1", description = "1: no authentication at all, every local user can call bitcoind through the proxy; only without rpcauth users, only on a loopback listen address (default 0).")
+    String insecureNoAuthentication;
 
     @Option(names = "--fetch-wait", paramLabel = "DURATION", description = "How long a getblock of a pruned block waits before Core's pruned error (default 5s).")
     String fetchWait;
@@ -240,6 +247,8 @@ public final class RpcProxyCommand implements Callable<Integer> {
         if (rpcauth != null) rpcauth.forEach(v -> flag(flags, "rpcauth", v));
         if (rpcwhitelist != null) rpcwhitelist.forEach(v -> flag(flags, "rpcwhitelist", v));
         flag(flags, "rpcwhitelistdefault", rpcwhitelistdefault);
+        flag(flags, "rpccookiefile", rpccookiefile);
+        flag(flags, "insecure-no-authentication", insecureNoAuthentication);
         flag(flags, "fetch-wait", fetchWait);
         flag(flags, "fetch-peer-timeout", fetchPeerTimeout);
         flag(flags, "fetch-timeout", fetchTimeout);

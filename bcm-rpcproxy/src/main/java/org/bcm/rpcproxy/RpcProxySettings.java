@@ -48,7 +48,7 @@ public final class RpcProxySettings {
     public static final List<String> KEYS = List.of(
             "chain", "listen", "upstream", "upstream-user", "upstream-password", "upstream-cookie", "datadir",
             "upstream-timeout", "upstream-connections", "upstream-queue", "rpcauth", "rpcwhitelist",
-            "rpcwhitelistdefault", "fetch-wait", "fetch-peer-timeout", "fetch-timeout", "fetch-poll", "cache-dir",
+            "rpcwhitelistdefault", "rpccookiefile", "insecure-no-authentication", "fetch-wait", "fetch-peer-timeout", "fetch-timeout", "fetch-poll", "cache-dir",
             "cache-size", "max-request-size", "request-memory", "client-timeout", "max-clients", "metrics-listen",
             "metrics-allow-remote", "io-threads",
             "shutdown-grace", "log-level");
@@ -233,6 +233,18 @@ public final class RpcProxySettings {
             b.addRpcWhitelist(user, methods);
         }
         if (get("rpcwhitelistdefault") != null) b.rpcWhitelistDefault(bool("rpcwhitelistdefault"));
+        boolean insecure = get("insecure-no-authentication") != null && bool("insecure-no-authentication");
+        b.insecureNoAuthentication(insecure);
+        if (get("rpccookiefile") != null) {
+            if (get("rpccookiefile").isEmpty()) {
+                throw RpcProxyException.invalid(source("rpccookiefile") + ": rpccookiefile is empty");
+            }
+            if (!users.isEmpty() || insecure) {
+                throw RpcProxyException.invalid(source("rpccookiefile") + ": rpccookiefile is used only without rpcauth "
+                        + "users and without insecure-no-authentication; remove it");
+            }
+            b.rpcCookieFile(Path.of(get("rpccookiefile")));
+        }
         if (get("fetch-wait") != null) b.fetchWait(duration("fetch-wait"));
         if (get("fetch-peer-timeout") != null) b.fetchPeerTimeout(duration("fetch-peer-timeout"));
         if (get("fetch-timeout") != null) b.fetchTimeout(duration("fetch-timeout"));

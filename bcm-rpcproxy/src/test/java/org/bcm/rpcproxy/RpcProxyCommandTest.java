@@ -40,7 +40,7 @@ class RpcProxyCommandTest {
                 assertThat(r.out()).contains("--" + key);
             }
         }
-        assertThat(r.out()).contains("Exit codes:").contains("3   cannot listen");
+        assertThat(r.out()).contains("Exit codes:").contains("3   cannot listen").contains("5   the proxy's cookie file");
     }
 
     @Test
@@ -55,9 +55,10 @@ class RpcProxyCommandTest {
                 + System.lineSeparator());
 
         Path conf = Files.writeString(dir.resolve("proxy.conf"), "chain=regtest\nfetch-wait=2s\nlisten=0.0.0.0:1\n");
-        Result open = run("--config=" + conf, "--cache-size=0");
+        Result open = run("--config=" + conf, "--cache-size=0", "--insecure-no-authentication=1");
         assertThat(open.code()).isEqualTo(2);
-        assertThat(open.err()).contains("no rpcauth user is configured").doesNotContain("Exception");
+        assertThat(open.err()).contains("insecure-no-authentication=1 lets every client call bitcoind without a password")
+                .doesNotContain("Exception");
 
         Result metrics = run("--chain=regtest", "--cache-size=0", "--metrics-listen=0.0.0.0:9342");
         assertThat(metrics.code()).isEqualTo(2);
@@ -98,7 +99,7 @@ class RpcProxyCommandTest {
     }
 
     @Test
-    void anAddressInUseExitsWith3AndAnUnusableCacheWith4() throws Exception {
+    void anAddressInUseExitsWith3AnUnusableCacheWith4AndAnUnwritableCookieWith5() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Result r = run("--chain=regtest", "--listen=127.0.0.1:" + taken.getLocalPort(), "--cache-size=0",
                     "--upstream-cookie=" + dir.resolve(".cookie"));
@@ -110,6 +111,10 @@ class RpcProxyCommandTest {
                 "--upstream-cookie=" + dir.resolve(".cookie"));
         assertThat(r.code()).isEqualTo(4);
         assertThat(r.err()).startsWith("bcm-rpcproxy: cannot use the block cache directory");
+        Result cookie = run("--chain=regtest", "--listen=127.0.0.1:0", "--cache-size=0", "--upstream-cookie=" + dir.resolve(".cookie"),
+                "--rpccookiefile=" + file.resolve("sub/.cookie"));
+        assertThat(cookie.code()).isEqualTo(5);
+        assertThat(cookie.err()).startsWith("bcm-rpcproxy: cannot write the cookie file " + file.resolve("sub/.cookie"));
     }
 
     @Test

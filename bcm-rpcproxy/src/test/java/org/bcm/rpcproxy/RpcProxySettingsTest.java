@@ -32,7 +32,9 @@ class RpcProxySettingsTest {
         assertThat(c.cacheDir()).isEqualTo(Path.of("/var/cache/bcm-rpcproxy/regtest"));
         assertThat(c.fetchWait()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.upstreamConnections()).isEqualTo(3);
-        assertThat(c.authenticationDisabled()).isTrue();
+        assertThat(c.authenticationDisabled()).isFalse();
+        assertThat(c.cookieAuthentication()).isTrue();
+        assertThat(c.rpcCookieFile()).isEqualTo(Path.of("/var/cache/bcm-rpcproxy/regtest/.cookie"));
         RpcProxyConfig main = RpcProxySettings.empty().toConfig(ENV);
         assertThat(main.listen().getPort()).isEqualTo(8342);
         assertThat(main.upstream().getPort()).isEqualTo(8332);
@@ -83,9 +85,21 @@ class RpcProxySettingsTest {
         assertThat(c.ioThreads()).isEqualTo(2);
         assertThat(c.shutdownGrace()).isZero();
         assertThat(s.logLevel()).isEqualTo("debug");
-        // upstream-cookie and datadir exclude upstream-user/password: read in defaultsFollowTheChain
-        assertThat(RpcProxySettings.KEYS).filteredOn(k -> !Set.of("upstream-cookie", "datadir").contains(k))
+        assertThat(c.rpcCookieFile()).isNull();
+        assertThat(c.authenticationDisabled()).isFalse();
+        // upstream-cookie and datadir exclude upstream-user/password, rpccookiefile and insecure-no-authentication
+        // exclude rpcauth: read below
+        assertThat(RpcProxySettings.KEYS)
+                .filteredOn(k -> !Set.of("upstream-cookie", "datadir", "rpccookiefile", "insecure-no-authentication").contains(k))
                 .allMatch(k -> text.contains(k + "=") || text.contains(k + " ="));
+        assertThat(RpcProxySettings.parse("cache-dir=/c\nrpccookiefile=/run/proxy/.cookie\n", "f").toConfig(ENV).rpcCookieFile())
+                .isEqualTo(Path.of("/run/proxy/.cookie"));
+        // relative: to the cache directory, as Core's -rpccookiefile is relative to its datadir
+        assertThat(RpcProxySettings.parse("cache-dir=/c\nrpccookiefile=run/proxy.cookie\n", "f").toConfig(ENV).rpcCookieFile())
+                .isEqualTo(Path.of("/c/run/proxy.cookie"));
+        RpcProxyConfig open = RpcProxySettings.parse("insecure-no-authentication=1\n", "f").toConfig(ENV);
+        assertThat(open.authenticationDisabled()).isTrue();
+        assertThat(open.rpcCookieFile()).isNull();
         assertThat(RpcProxySettings.parse("upstream-cookie=/run/btc/.cookie\n", "f").toConfig(ENV).upstreamCredentials())
                 .isEqualTo(new UpstreamCredentials.Cookie(Path.of("/run/btc/.cookie")));
     }
@@ -133,8 +147,21 @@ class RpcProxySettingsTest {
         assertInvalid("rpcauth=alice\n", "f:1: rpcauth must be <user>:<salt>$<hmac>");
         assertInvalid("rpcwhitelistdefault=maybe\n", "rpcwhitelistdefault must be 0 or 1");
         assertInvalid("log-level=loud\n", "log-level must be error, warn, info, debug or trace");
-        assertInvalid("listen=0.0.0.0:8342\n", "no rpcauth user is configured");
-        assertInvalid("listen=0.0.0.0:8342\n", "bcm-rpcproxy rpcauth <user>");
+        assertInvalid("insecure-no-authentication=1\nlisten=0.0.0.0:8342\n",
+                "insecure-no-authentication=1 lets every client call bitcoind without a password, which the proxy allows only "
+                        + "on a loopback address; listen=0.0.0.0:8342 is not one");
+        assertInvalid("insecure-no-authentication=1\nlisten=[::]:8342\n", "remove insecure-no-authentication");
+        assertInvalid("insecure-no-authentication=1\nrpcauth=" + RpcAuthUser.create("x", "y").value() + "\n",
+                "insecure-no-authentication=1 contradicts the rpcauth users");
+        assertInvalid("insecure-no-authentication=please\n", "insecure-no-authentication must be 0 or 1");
+        assertInvalid("rpcauth=" + RpcAuthUser.create("x", "y").value() + "\nrpccookiefile=/c\n",
+                "f:2: rpccookiefile is used only without rpcauth users and without insecure-no-authentication");
+        assertInvalid("insecure-no-authentication=1\nrpccookiefile=/c\n", "rpccookiefile is used only without rpcauth users");
+        assertInvalid("rpccookiefile=\n", "f:1: rpccookiefile is empty");
+        // with the cookie, any address: as bitcoind
+        RpcProxyConfig anywhere = RpcProxySettings.parse("listen=0.0.0.0:8342\n", "f").toConfig(ENV);
+        assertThat(anywhere.cookieAuthentication()).isTrue();
+        assertThat(anywhere.listen()).isEqualTo(new InetSocketAddress("0.0.0.0", 8342));
         assertInvalid("metrics-listen=0.0.0.0:9342\n", "metrics-listen=0.0.0.0:9342 is not a loopback address");
         assertInvalid("metrics-listen=[::]:9342\nmetrics-allow-remote=0\n", "or set metrics-allow-remote=1");
         assertInvalid("metrics-listen=0.0.0.0:9342\nmetrics-allow-remote=maybe\n", "metrics-allow-remote must be 0 or 1");
