@@ -29,6 +29,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a reply of the proxy's own where Core would answer without running anything: unknown HTTP
  *       method (405, empty), path other than {@code /} or {@code /wallet/...} (404, empty), not POST
  *       (405 "JSONRPC server handles only POST requests"), no credentials (401 at once), wrong
- *       credentials (401 after 250 ms, without holding a thread), not JSON (500, -32700 "Parse error"),
+ *       credentials (401 after 250 ms, without holding a thread, then the connection is closed; an address
+ *       with too many is refused unchecked, see {@link AuthFailures}), not JSON (500, -32700 "Parse error"),
  *       {@code -rpcwhitelist} refusals (403, empty), a JSON scalar (500, "Top-level object parse
  *       error"), as Core's src/httprpc.cpp;
  *   <li>{@link ForwardFlow}: everything else without a {@code getblock} of a block hash is sent to
@@ -114,8 +117,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext c) {
         // admitted by the ConnectionGuard: past max-clients this is never called
+        InetAddress peer = peer(c);
+        if (!px.auth.disabled() && peer != null && px.authFailures.blocked(peer)) {
+            // too many wrong credentials from this address lately (logged once, when it was blocked)
+            px.metrics.authBlocked();
+            c.close();
+            return;
+        }
         px.clients.add(c.channel());
         c.fireChannelActive();
+    }
+
+    private static InetAddress peer(ChannelHandlerContext c) {
+        return c.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     @Override
@@ -360,9 +374,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 reply(flow, CoreReplies.unauthorized(version));
                 return;
             }
+            InetAddress peer = peer(ctx);
             if (verifiedAuthorization != null && IncomingAuth.sameCredentials(verifiedAuthorization, authorization)) {
                 // the same credentials as this connection's last good request: the users do not change
                 user = verifiedUser;
+            } else if (peer != null && px.authFailures.blocked(peer)) {
+                // refused without checking: an address that guessed too often gets no more guesses for a while
+                px.metrics.authBlocked();
+                ctx.close();
+                return;
             } else {
                 user = px.auth.check(authorization);
                 if (user != null) {
@@ -371,8 +391,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (user == null) {
-                LOG.warn("incorrect password attempt from {}", ctx.channel().remoteAddress());
-                ctx.executor().schedule(() -> reply(flow, CoreReplies.unauthorized(version)),
+                authFailed(peer, authorization);
+                // Core's answer after Core's delay, then the connection is closed: one guess per connection
+                Flow closing = new Flow(start, version, false);
+                current = closing;
+                ctx.executor().schedule(() -> reply(closing, CoreReplies.unauthorized(version)),
                         AUTH_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
@@ -398,7 +421,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case SINGLE -> {
                 RpcRequest.Element e = rpc.single();
                 if (whitelist != null && e.wellFormed() && !whitelist.contains(e.method())) {
-                    LOG.warn("RPC user {} not allowed to call method {}", user, e.method());
+                    LOG.warn("RPC user {} not allowed to call method {}", user, LogText.safe(e.method()));
                     reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
                     return;
                 }
@@ -423,7 +446,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                             return;
                         }
                         if (!whitelist.contains(e.method())) {
-                            LOG.warn("RPC user {} not allowed to call method {}", user, e.method());
+                            LOG.warn("RPC user {} not allowed to call method {}", user, LogText.safe(e.method()));
                             reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
                             return;
                         }
@@ -435,6 +458,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         current = next;
         next.start();
+    }
+
+    /** Counts a wrong credential; logs the first of a window and the block, never every attempt. */
+    private void authFailed(InetAddress peer, String authorization) {
+        px.metrics.authFailure();
+        if (peer == null) {
+            return;
+        }
+        AuthFailures f = px.authFailures;
+        switch (f.failed(peer)) {
+            case FIRST_IN_WINDOW -> {
+                String claimed = IncomingAuth.claimedUser(authorization);
+                LOG.warn("incorrect password attempt from {} ({}); further attempts from this address are counted "
+                        + "(rpcproxy_auth_failures_total), not logged, and {} within {} s block it", AuthFailures.key(peer),
+                        claimed == null ? "no Basic user:password" : "user '" + LogText.safe(claimed) + "'",
+                        f.maxFailures(), f.window().toSeconds());
+            }
+            case NOW_BLOCKED -> LOG.warn("blocking {} for {} s: {} incorrect password attempts within {} s; its connections "
+                    + "are closed at once until then", AuthFailures.key(peer), f.window().toSeconds(), f.maxFailures(),
+                    f.window().toSeconds());
+            case COUNTED -> { }
+        }
     }
 
     // ------------------------------------------------------------------ plain forwarding

@@ -65,8 +65,11 @@ final class IncomingAuth {
         return users.isEmpty();
     }
 
-    /** The user an {@code Authorization} header proves, or null. */
-    String check(String authorization) {
+    /**
+     * The {@code user:password} of Basic credentials, as Core splits it: at the first {@code :}; null when
+     * the header is not Basic, not base64 or has no {@code :}.
+     */
+    private static String[] userPassword(String authorization) {
         if (authorization == null || !authorization.startsWith("Basic ")) {
             return null;
         }
@@ -81,8 +84,26 @@ final class IncomingAuth {
         if (colon < 0) {
             return null;
         }
-        String user = userPass.substring(0, colon);
-        String password = userPass.substring(colon + 1);
+        return new String[] {userPass.substring(0, colon), userPass.substring(colon + 1)};
+    }
+
+    /**
+     * The user name an {@code Authorization} header claims, whether or not its password is right; null
+     * when it has none. Attacker-controlled: log it only through {@link LogText#safe}.
+     */
+    static String claimedUser(String authorization) {
+        String[] up = userPassword(authorization);
+        return up == null ? null : up[0];
+    }
+
+    /** The user an {@code Authorization} header proves, or null. */
+    String check(String authorization) {
+        String[] up = userPassword(authorization);
+        if (up == null) {
+            return null;
+        }
+        String user = up[0];
+        String password = up[1];
         byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
         String ok = null;
         for (int i = 0; i < expected.length; i++) {

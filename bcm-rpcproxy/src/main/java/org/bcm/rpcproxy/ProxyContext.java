@@ -14,6 +14,8 @@ final class ProxyContext {
     final BlockCache cache;
     final ProxyMetrics metrics;
     final IncomingAuth auth;
+    /** Wrong credentials per client address: 10 per 60 s, then the address is blocked for 60 s. */
+    final AuthFailures authFailures = AuthFailures.standard();
     final RequestMemory requestMemory;
     final ChannelGroup clients = new DefaultChannelGroup("rpcproxy-clients", GlobalEventExecutor.INSTANCE);
     /** The RPC listener's connections, at most {@code max-clients}. */

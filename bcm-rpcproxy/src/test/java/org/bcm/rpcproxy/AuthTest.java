@@ -95,6 +95,67 @@ class AuthTest {
     }
 
     @Test
+    void aWrongPasswordClosesTheConnectionAfterTheDelayed401() throws IOException {
+        try (ProxyFixture fx = withUsers(List.of(), null); Http h = new Http(fx.port())) {
+            h.socket().setSoTimeout(5000);
+            String body = "{\"method\":\"getblockcount\",\"id\":1}";
+            assertThat(h.post("/", ALICE_AUTH, body).status()).isEqualTo(200);
+            long t0 = System.nanoTime();
+            Http.Response r = h.post("/", Http.basic("alice", "guess"), body);
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(245);
+            assertThat(h.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void tenWrongPasswordsBlockTheAddressWithTwoSafeLogLinesAndAreCounted() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ClientHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        String body = "{\"method\":\"getblockcount\",\"id\":1}";
+        try (ProxyFixture fx = ProxyFixture.start(BitcoindSimulator.builder().blocks(10), b -> {}); Http known = new Http(fx.port())) {
+            // a client that proved the cookie before the attack keeps its connection
+            assertThat(known.post("/", fx.auth(), body).status()).isEqualTo(200);
+            String mallory = Http.basic("mal\nlory\u001b[2J", "guess");
+            List<CompletableFuture<Http.Response>> guesses = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                guesses.add(CompletableFuture.supplyAsync(() -> post(fx.port(), mallory, body)));
+            }
+            for (CompletableFuture<Http.Response> g : guesses) {
+                assertThat(g.get().status()).isEqualTo(401);
+            }
+            // blocked: closed at accept, even with the right cookie, without an answer
+            try (Http next = new Http(fx.port())) {
+                next.socket().setSoTimeout(5000);
+                assertThat(next.closedByServer()).isTrue();
+            }
+            assertThat(known.post("/", fx.auth(), body).status()).isEqualTo(200);
+            assertThat(Await.metric(fx.proxy, "rpcproxy_auth_failures_total")).isEqualTo(10);
+            assertThat(Await.metric(fx.proxy, "rpcproxy_auth_blocked_total")).isEqualTo(1);
+        } finally {
+            log.detachAppender(lines);
+        }
+        List<String> warnings = lines.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).startsWith("incorrect password attempt from 127.0.0.1 (user 'mal?lory?[2J'); further "
+                + "attempts from this address are counted (rpcproxy_auth_failures_total), not logged, and 10 within 60 s block it");
+        assertThat(warnings.get(1)).isEqualTo("blocking 127.0.0.1 for 60 s: 10 incorrect password attempts within 60 s; its "
+                + "connections are closed at once until then");
+    }
+
+    private static Http.Response post(int port, String auth, String body) {
+        try {
+            return Http.post(port, auth, body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void whitelistsRefuseLikeCore() throws IOException {
         try (ProxyFixture fx = withUsers(List.of("bob:getblockcount,getblockhash", "bob:getblockhash,getblockcount,echo"), false)) {
             String ok = "{\"method\":\"getblockcount\",\"id\":1}";
