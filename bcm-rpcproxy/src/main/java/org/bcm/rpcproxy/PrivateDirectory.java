@@ -33,6 +33,9 @@ final class PrivateDirectory {
         for (Path p = dir.toAbsolutePath(); p != null && !Files.isDirectory(p); p = p.getParent()) {
             missing.push(p);
         }
+        if (missing.isEmpty()) {
+            return;
+        }
         boolean posix = Files.getFileStore(existingAncestor(dir)).supportsFileAttributeView("posix");
         for (Path p : missing) {
             try {
