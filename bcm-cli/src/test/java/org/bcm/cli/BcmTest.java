@@ -30,8 +30,8 @@ class BcmTest {
 
     @Test
     void proxyRunIsBcmRpcproxyWithItsExitCodes() {
-        // no rpcauth user and a non-loopback listen address: refused before anything listens
-        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443")).isEqualTo(2);
+        // no authentication on a non-loopback listen address: refused before anything listens
+        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443", "--insecure-no-authentication=1")).isEqualTo(2);
         assertThat(run("proxy", "run", "--no-such-flag")).isEqualTo(2);
     }
 
@@ -40,9 +40,9 @@ class BcmTest {
         ch.qos.logback.classic.Logger proxyLogger =
                 (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.bcm.rpcproxy");
         // the level is applied before the settings are checked, so a refused start shows it too
-        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443")).isEqualTo(2);
+        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443", "--insecure-no-authentication=1")).isEqualTo(2);
         assertThat(proxyLogger.getEffectiveLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
-        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443", "--log-level=debug")).isEqualTo(2);
+        assertThat(run("proxy", "run", "--listen=0.0.0.0:18443", "--insecure-no-authentication=1", "--log-level=debug")).isEqualTo(2);
         assertThat(proxyLogger.getEffectiveLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
         proxyLogger.setLevel(null);
     }

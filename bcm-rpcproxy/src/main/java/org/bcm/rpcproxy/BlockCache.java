@@ -55,7 +55,8 @@ final class BlockCache {
     private long totalBytes;
 
     /**
-     * Opens (creating) the cache directory and indexes the blocks already there, oldest first.
+     * Opens the cache directory, creating missing levels owner-only (0700; the proxy's cookie may live
+     * there too), and indexes the blocks already there, oldest first.
      *
      * @throws RpcProxyException (CACHE_UNUSABLE) when the directory cannot be created or listed
      */
@@ -66,7 +67,7 @@ final class BlockCache {
             return;
         }
         try {
-            Files.createDirectories(dir);
+            PrivateDirectory.create(dir);
             if (!Files.isWritable(dir)) {
                 throw new IOException("not writable");
             }

@@ -29,6 +29,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a reply of the proxy's own where Core would answer without running anything: unknown HTTP
  *       method (405, empty), path other than {@code /} or {@code /wallet/...} (404, empty), not POST
  *       (405 "JSONRPC server handles only POST requests"), no credentials (401 at once), wrong
- *       credentials (401 after 250 ms, without holding a thread), not JSON (500, -32700 "Parse error"),
+ *       credentials (401 after 250 ms, without holding a thread, then the connection is closed; an address
+ *       with too many is refused unchecked, see {@link AuthFailures}), not JSON (500, -32700 "Parse error"),
  *       {@code -rpcwhitelist} refusals (403, empty), a JSON scalar (500, "Top-level object parse
  *       error"), as Core's src/httprpc.cpp;
  *   <li>{@link ForwardFlow}: everything else without a {@code getblock} of a block hash is sent to
@@ -65,10 +68,12 @@ import org.slf4j.LoggerFactory;
  *       path); the answers are spliced into one chunked array without being buffered.
  * </ul>
  *
- * <p>Slow clients: a request must arrive whole within {@code client-timeout} of the connection
- * becoming idle (which also closes idle keep-alive connections, as Core's {@code -rpcservertimeout}),
- * and a client that reads nothing of an answer for {@code client-timeout} is disconnected. Answers are
- * written with backpressure: bitcoind's connection stops being read while the client's buffer is full.
+ * <p>Slow clients: the {@link ConnectionGuard} before it in the pipeline (the same as the metrics
+ * listener's) limits the connections ({@code max-clients}), closes a connection whose request does not
+ * arrive whole within {@code client-timeout} of it becoming idle (which also closes idle keep-alive
+ * connections, as Core's {@code -rpcservertimeout}) and one that reads nothing of an answer for {@code
+ * client-timeout}; this handler tells it when a request is being answered. Answers are written with
+ * backpressure: bitcoind's connection stops being read while the client's buffer is full.
  *
  * <p>All methods run on the connection's event loop.
  */
@@ -81,24 +86,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final ProxyContext px;
-    private final long clientTimeoutNanos;
+    private final ConnectionGuard guard;
     private ChannelHandlerContext ctx;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
     private Flow current;
-    private ScheduledFuture<?> requestTimer;
-    private ScheduledFuture<?> stallTimer;
     private Runnable onWritable;
     private boolean closed;
-    private boolean admitted;
     /** Bytes of the request being answered, counted in {@code request-memory} until it is answered. */
     private long heldBytes;
     /** The {@code Authorization} value this connection last proved, and its user. */
     private String verifiedAuthorization;
     private String verifiedUser;
 
-    ClientHandler(ProxyContext px) {
+    /**
+     * @param guard the connection's {@link ConnectionGuard}, told when a request is being answered and when
+     *     the connection is idle again
+     */
+    ClientHandler(ProxyContext px, ConnectionGuard guard) {
         this.px = px;
-        this.clientTimeoutNanos = px.config.clientTimeout().toNanos();
+        this.guard = guard;
     }
 
     // ------------------------------------------------------------------ connection events
@@ -110,27 +116,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext c) {
-        admitted = px.admit();
-        if (!admitted) {
-            LOG.warn("refusing client {}: max-clients ({}) connections are open", c.channel().remoteAddress(),
-                    px.config.maxClients());
+        // admitted by the ConnectionGuard: past max-clients this is never called
+        InetAddress peer = peer(c);
+        if (!px.auth.disabled() && peer != null && px.authFailures.blocked(peer)) {
+            // too many wrong credentials from this address lately (logged once, when it was blocked)
+            px.metrics.authBlocked();
             c.close();
             return;
         }
         px.clients.add(c.channel());
-        armRequestTimer();
         c.fireChannelActive();
+    }
+
+    private static InetAddress peer(ChannelHandlerContext c) {
+        return c.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext c) {
         closed = true;
-        if (admitted) {
-            px.leave();
-            admitted = false;
-        }
-        cancel(requestTimer);
-        cancel(stallTimer);
         Flow f = current;
         current = null;
         if (f != null) {
@@ -163,20 +167,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext c) {
+        // the ConnectionGuard closes a connection that stays unwritable for client-timeout
         if (c.channel().isWritable()) {
-            cancel(stallTimer);
-            stallTimer = null;
             Runnable r = onWritable;
             onWritable = null;
             if (r != null) {
                 r.run();
             }
-        } else if (stallTimer == null) {
-            stallTimer = c.executor().schedule(() -> {
-                LOG.info("closing client {}: it read nothing of its answer for {} ms", c.channel().remoteAddress(),
-                        clientTimeoutNanos / 1_000_000);
-                c.close();
-            }, clientTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         c.fireChannelWritabilityChanged();
     }
@@ -204,17 +201,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void armRequestTimer() {
-        cancel(requestTimer);
-        requestTimer = ctx.executor().schedule(() -> {
-            if (current == null) {
-                LOG.debug("closing client {}: no complete request within {} ms", ctx.channel().remoteAddress(),
-                        clientTimeoutNanos / 1_000_000);
-                ctx.close();
-            }
-        }, clientTimeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
     private static void cancel(ScheduledFuture<?> f) {
         if (f != null) {
             f.cancel(false);
@@ -230,8 +216,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (req == null) {
             return;
         }
-        cancel(requestTimer);
-        requestTimer = null;
+        guard.busy();
         px.requestMemory.giveBack(heldBytes);
         heldBytes = req.content().readableBytes();
         try {
@@ -284,7 +269,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (pending.isEmpty()) {
             ctx.channel().config().setAutoRead(true);
-            armRequestTimer();
+            guard.idle();
         } else {
             ctx.executor().execute(this::next);
         }
@@ -389,9 +374,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 reply(flow, CoreReplies.unauthorized(version));
                 return;
             }
+            InetAddress peer = peer(ctx);
             if (verifiedAuthorization != null && IncomingAuth.sameCredentials(verifiedAuthorization, authorization)) {
                 // the same credentials as this connection's last good request: the users do not change
                 user = verifiedUser;
+            } else if (peer != null && px.authFailures.blocked(peer)) {
+                // refused without checking: an address that guessed too often gets no more guesses for a while
+                px.metrics.authBlocked();
+                ctx.close();
+                return;
             } else {
                 user = px.auth.check(authorization);
                 if (user != null) {
@@ -400,8 +391,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (user == null) {
-                LOG.warn("incorrect password attempt from {}", ctx.channel().remoteAddress());
-                ctx.executor().schedule(() -> reply(flow, CoreReplies.unauthorized(version)),
+                authFailed(peer, authorization);
+                // Core's answer after Core's delay, then the connection is closed: one guess per connection
+                Flow closing = new Flow(start, version, false);
+                current = closing;
+                ctx.executor().schedule(() -> reply(closing, CoreReplies.unauthorized(version)),
                         AUTH_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
@@ -427,7 +421,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case SINGLE -> {
                 RpcRequest.Element e = rpc.single();
                 if (whitelist != null && e.wellFormed() && !whitelist.contains(e.method())) {
-                    LOG.warn("RPC user {} not allowed to call method {}", user, e.method());
+                    LOG.warn("RPC user {} not allowed to call method {}", user, LogText.safe(e.method()));
                     reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
                     return;
                 }
@@ -452,7 +446,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                             return;
                         }
                         if (!whitelist.contains(e.method())) {
-                            LOG.warn("RPC user {} not allowed to call method {}", user, e.method());
+                            LOG.warn("RPC user {} not allowed to call method {}", user, LogText.safe(e.method()));
                             reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
                             return;
                         }
@@ -464,6 +458,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         current = next;
         next.start();
+    }
+
+    /** Counts a wrong credential; logs the first of a window and the block, never every attempt. */
+    private void authFailed(InetAddress peer, String authorization) {
+        px.metrics.authFailure();
+        if (peer == null) {
+            return;
+        }
+        AuthFailures f = px.authFailures;
+        switch (f.failed(peer)) {
+            case FIRST_IN_WINDOW -> {
+                String claimed = IncomingAuth.claimedUser(authorization);
+                LOG.warn("incorrect password attempt from {} ({}); further attempts from this address are counted "
+                        + "(rpcproxy_auth_failures_total), not logged, and {} within {} s block it", AuthFailures.key(peer),
+                        claimed == null ? "no Basic user:password" : "user '" + LogText.safe(claimed) + "'",
+                        f.maxFailures(), f.window().toSeconds());
+            }
+            case NOW_BLOCKED -> LOG.warn("blocking {} for {} s: {} incorrect password attempts within {} s; its connections "
+                    + "are closed at once until then", AuthFailures.key(peer), f.window().toSeconds(), f.maxFailures(),
+                    f.window().toSeconds());
+            case COUNTED -> { }
+        }
     }
 
     // ------------------------------------------------------------------ plain forwarding

@@ -10,8 +10,9 @@ import java.util.Set;
 import javax.crypto.Mac;
 
 /**
- * Checks clients' credentials against the {@code rpcauth} users and applies {@code -rpcwhitelist}, as
- * Core's src/httprpc.cpp does: Basic credentials split at the first {@code :} (passwords may contain
+ * Checks clients' credentials against the {@code rpcauth} users, or the proxy's own cookie kept as one
+ * more such user ({@link AuthCookie#user()}, as Core 29's src/httprpc.cpp keeps its cookie), and applies
+ * {@code -rpcwhitelist}, as Core's src/httprpc.cpp does: Basic credentials split at the first {@code :} (passwords may contain
  * colons), every user entry examined with timing-resistant comparisons of the name and of the hex
  * HMAC, no early exit. Thread-safe.
  *
@@ -27,8 +28,17 @@ final class IncomingAuth {
     private final Map<String, Set<String>> whitelists;
     private final boolean whitelistDefault;
 
+    /** The configured {@code rpcauth} users only. */
     IncomingAuth(RpcProxyConfig config) {
-        this.users = config.rpcAuth();
+        this(config.rpcAuth(), config);
+    }
+
+    /**
+     * @param users the users to accept: the configured ones, or the cookie's; none disables authentication
+     * @param config the whitelist settings
+     */
+    IncomingAuth(List<RpcAuthUser> users, RpcProxyConfig config) {
+        this.users = List.copyOf(users);
         this.expected = new byte[users.size()][];
         for (int i = 0; i < expected.length; i++) {
             // the hex Core compares with is lower case; anything else never matched, and still does not
@@ -55,8 +65,11 @@ final class IncomingAuth {
         return users.isEmpty();
     }
 
-    /** The user an {@code Authorization} header proves, or null. */
-    String check(String authorization) {
+    /**
+     * The {@code user:password} of Basic credentials, as Core splits it: at the first {@code :}; null when
+     * the header is not Basic, not base64 or has no {@code :}.
+     */
+    private static String[] userPassword(String authorization) {
         if (authorization == null || !authorization.startsWith("Basic ")) {
             return null;
         }
@@ -71,8 +84,26 @@ final class IncomingAuth {
         if (colon < 0) {
             return null;
         }
-        String user = userPass.substring(0, colon);
-        String password = userPass.substring(colon + 1);
+        return new String[] {userPass.substring(0, colon), userPass.substring(colon + 1)};
+    }
+
+    /**
+     * The user name an {@code Authorization} header claims, whether or not its password is right; null
+     * when it has none. Attacker-controlled: log it only through {@link LogText#safe}.
+     */
+    static String claimedUser(String authorization) {
+        String[] up = userPassword(authorization);
+        return up == null ? null : up[0];
+    }
+
+    /** The user an {@code Authorization} header proves, or null. */
+    String check(String authorization) {
+        String[] up = userPassword(authorization);
+        if (up == null) {
+            return null;
+        }
+        String user = up[0];
+        String password = up[1];
         byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
         String ok = null;
         for (int i = 0; i < expected.length; i++) {

@@ -3,7 +3,7 @@ package org.bcm.rpcproxy;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
 
 /** What every client connection shares: settings, bitcoind, the fetcher, the cache, the metrics. */
 final class ProxyContext {
@@ -14,35 +14,29 @@ final class ProxyContext {
     final BlockCache cache;
     final ProxyMetrics metrics;
     final IncomingAuth auth;
+    /** Wrong credentials per client address: 10 per 60 s, then the address is blocked for 60 s. */
+    final AuthFailures authFailures = AuthFailures.standard();
     final RequestMemory requestMemory;
     final ChannelGroup clients = new DefaultChannelGroup("rpcproxy-clients", GlobalEventExecutor.INSTANCE);
-    private final AtomicInteger connections = new AtomicInteger();
+    /** The RPC listener's connections, at most {@code max-clients}. */
+    final ConnectionGuard.Limit clientLimit;
     volatile boolean draining;
 
-    ProxyContext(RpcProxyConfig config, Upstream upstream, BlockFetcher fetcher, BlockCache cache, ProxyMetrics metrics) {
+    /** @param users whom clients may authenticate as: the rpcauth users, the cookie's, or none (no authentication) */
+    ProxyContext(RpcProxyConfig config, List<RpcAuthUser> users, Upstream upstream, BlockFetcher fetcher, BlockCache cache,
+            ProxyMetrics metrics) {
         this.config = config;
         this.upstream = upstream;
         this.fetcher = fetcher;
         this.cache = cache;
         this.metrics = metrics;
-        this.auth = new IncomingAuth(config);
+        this.auth = new IncomingAuth(users, config);
         this.requestMemory = new RequestMemory(config.requestMemoryBytes());
+        this.clientLimit = new ConnectionGuard.Limit("client", config.maxClients());
     }
 
-    /** Counts a new client connection; false when {@code max-clients} are already connected. */
-    boolean admit() {
-        if (connections.incrementAndGet() > config.maxClients()) {
-            connections.decrementAndGet();
-            return false;
-        }
-        return true;
-    }
-
-    void leave() {
-        connections.decrementAndGet();
-    }
-
+    /** Client connections open on the RPC listener. */
     int connections() {
-        return connections.get();
+        return clientLimit.count();
     }
 }

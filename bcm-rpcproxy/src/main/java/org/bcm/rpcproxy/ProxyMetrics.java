@@ -31,6 +31,9 @@ import java.util.function.DoubleSupplier;
  *   <li>{@code rpcproxy_pruned_answers_total} getblock answers "Block not available (pruned data)" seen;
  *   <li>{@code rpcproxy_block_fetches_started_total}, {@code _succeeded_total}, {@code _failed_total};
  *   <li>{@code rpcproxy_block_cache_hits_total} pruned blocks served from the on-disk cache;
+ *   <li>{@code rpcproxy_auth_failures_total} requests with wrong credentials, {@code
+ *       rpcproxy_auth_blocked_total} connections and requests refused unchecked because their address
+ *       sent too many ({@link AuthFailures});
  *   <li>gauges {@code rpcproxy_client_connections}, {@code rpcproxy_upstream_connections}, {@code
  *       rpcproxy_upstream_queued_requests}, {@code
  *       rpcproxy_block_fetches_in_flight}, {@code rpcproxy_block_cache_bytes}, {@code
@@ -53,6 +56,8 @@ final class ProxyMetrics {
     private final CounterDataPoint fetchesSucceeded;
     private final CounterDataPoint fetchesFailed;
     private final CounterDataPoint cacheHits;
+    private final CounterDataPoint authFailures;
+    private final CounterDataPoint authBlocked;
 
     ProxyMetrics() {
         // no exemplars: there is no trace context to take them from, and sampling is work on every request
@@ -83,6 +88,11 @@ final class ProxyMetrics {
                 .help("Fetches given up (no suitable peer, no delivery, errors)").register(registry);
         cacheHits = Counter.builder().name("rpcproxy_block_cache_hits_total")
                 .help("Pruned blocks served from the proxy's on-disk cache").register(registry);
+        authFailures = Counter.builder().name("rpcproxy_auth_failures_total")
+                .help("Requests with wrong credentials (each one, whether logged or not)").register(registry);
+        authBlocked = Counter.builder().name("rpcproxy_auth_blocked_total")
+                .help("Connections and requests refused unchecked: their address had too many wrong credentials")
+                .register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -135,6 +145,14 @@ final class ProxyMetrics {
 
     void cacheHit() {
         cacheHits.inc();
+    }
+
+    void authFailure() {
+        authFailures.inc();
+    }
+
+    void authBlocked() {
+        authBlocked.inc();
     }
 
     /** The current values as Prometheus text (format 0.0.4). */

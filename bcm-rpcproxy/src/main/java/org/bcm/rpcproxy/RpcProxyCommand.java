@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bcm-rpcproxy} / {@code bcm proxy run}: runs the proxy until SIGTERM or SIGINT. Every config
- * key is also a flag ({@code --key=value}); flags override the file given with {@code --config}.
+ * key but {@code upstream-password} is also a flag ({@code --key=value}); flags override the file given
+ * with {@code --config}. No secret is taken from the arguments, which every local user can read.
  *
  * <p>To embed it as a subcommand: {@code parent.addSubcommand("run", RpcProxyCommand.commandLine(..))}
  * and call {@link #run(RpcProxySettings, Map, Consumer)} or use {@link #execute(Consumer, String...)};
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
         description = {
             "JSON-RPC proxy for a pruned bitcoind: forwards every call and serves pruned blocks by fetching them "
                     + "from bitcoind's peers (getblockfrompeer).",
-            "Every option is also a key of the config file (key=value lines). See bcm-rpcproxy/README.md."
+            "Every option is also a key of the config file (key=value lines). See bcm-rpcproxy/README.md.",
+            "bitcoind's password is never a flag: upstream-password in the config file (mode 0600) or $BCM_RPCPROXY_UPSTREAM_PASSWORD."
         },
         subcommands = {RpcProxyCommand.RpcAuthCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -43,7 +45,8 @@ import picocli.CommandLine.Spec;
             "1:internal error",
             "2:invalid flag, config file, key or value",
             "3:cannot listen on the listen or metrics-listen address",
-            "4:the block cache directory cannot be used"
+            "4:the block cache directory cannot be used",
+            "5:the proxy's cookie file (rpccookiefile) cannot be written"
         })
 public final class RpcProxyCommand implements Callable<Integer> {
 
@@ -73,7 +76,7 @@ public final class RpcProxyCommand implements Callable<Integer> {
         this.logLevelSink = logLevelSink;
     }
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file of key=value lines.")
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file of key=value lines; mode 0600 when it holds upstream-password.")
     Path config;
 
     @Option(names = "--stacktrace", description = "Print the stack trace of an error.")
@@ -88,11 +91,16 @@ public final class RpcProxyCommand implements Callable<Integer> {
     @Option(names = "--upstream", paramLabel = "URL", description = "bitcoind's RPC URL (default http://127.0.0.1:<chain RPC port>).")
     String upstream;
 
-    @Option(names = "--upstream-user", paramLabel = "USER", description = "bitcoind RPC user (with --upstream-password or $BCM_RPCPROXY_UPSTREAM_PASSWORD).")
+    @Option(names = "--upstream-user", paramLabel = "USER", description = "bitcoind RPC user; its password comes from upstream-password in the config file (mode 0600) or $BCM_RPCPROXY_UPSTREAM_PASSWORD, never from a flag.")
     String upstreamUser;
 
-    @Option(names = "--upstream-password", paramLabel = "PASSWORD", description = "bitcoind RPC password; visible in the process list: prefer the config file or $BCM_RPCPROXY_UPSTREAM_PASSWORD.")
-    String upstreamPassword;
+    /**
+     * Not a flag: every local user can read a process's arguments ({@code ps}, {@code /proc/<pid>/cmdline}).
+     * Declared, hidden, only to refuse it with a message that does not repeat the password, as picocli's
+     * "Unknown option" would.
+     */
+    @Option(names = "--upstream-password", hidden = true, paramLabel = "PASSWORD")
+    String upstreamPasswordRefused;
 
     @Option(names = "--upstream-cookie", paramLabel = "FILE", description = "bitcoind's cookie file (default <datadir>[/<chain>]/.cookie).")
     String upstreamCookie;
@@ -117,6 +125,12 @@ public final class RpcProxyCommand implements Callable<Integer> {
 
     @Option(names = "--rpcwhitelistdefault", paramLabel = "0|1", description = "Users without a whitelist may call nothing (default 1 when any whitelist is set).")
     String rpcwhitelistdefault;
+
+    @Option(names = "--rpccookiefile", paramLabel = "FILE", description = "Without rpcauth users, the proxy writes its own cookie here (mode 0600) and clients must send it, as bitcoind's .cookie (default <cache-dir>/.cookie).")
+    String rpccookiefile;
+
+    @Option(names = "--insecure-no-authentication", paramLabel = "0|1", description = "1: no authentication at all, every local user can call bitcoind through the proxy; only without rpcauth users, only on a loopback listen address (default 0).")
+    String insecureNoAuthentication;
 
     @Option(names = "--fetch-wait", paramLabel = "DURATION", description = "How long a getblock of a pruned block waits before Core's pruned error (default 5s).")
     String fetchWait;
@@ -148,8 +162,11 @@ public final class RpcProxyCommand implements Callable<Integer> {
     @Option(names = "--max-clients", paramLabel = "N", description = "Client connections at most (default 512).")
     String maxClients;
 
-    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at GET /metrics (default off).")
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at GET /metrics, without authentication (default off); a loopback address unless --metrics-allow-remote=1.")
     String metricsListen;
+
+    @Option(names = "--metrics-allow-remote", paramLabel = "0|1", description = "Allow a metrics-listen address that is not loopback (default 0).")
+    String metricsAllowRemote;
 
     @Option(names = "--io-threads", paramLabel = "N", description = "Event-loop threads (default 1).")
     String ioThreads;
@@ -212,13 +229,16 @@ public final class RpcProxyCommand implements Callable<Integer> {
 
     /** The settings the flags (and the config file they name) give. */
     public RpcProxySettings settings() {
+        if (upstreamPasswordRefused != null) {
+            throw RpcProxyException.invalid("--upstream-password is not accepted: every local user can read a process's "
+                    + "arguments. Put upstream-password in the config file (mode 0600) or set " + RpcProxySettings.PASSWORD_ENV);
+        }
         RpcProxySettings file = config == null ? RpcProxySettings.empty() : RpcProxySettings.readFile(config);
         RpcProxySettings flags = RpcProxySettings.empty();
         flag(flags, "chain", chain);
         flag(flags, "listen", listen);
         flag(flags, "upstream", upstream);
         flag(flags, "upstream-user", upstreamUser);
-        flag(flags, "upstream-password", upstreamPassword);
         flag(flags, "upstream-cookie", upstreamCookie);
         flag(flags, "datadir", datadir);
         flag(flags, "upstream-timeout", upstreamTimeout);
@@ -227,6 +247,8 @@ public final class RpcProxyCommand implements Callable<Integer> {
         if (rpcauth != null) rpcauth.forEach(v -> flag(flags, "rpcauth", v));
         if (rpcwhitelist != null) rpcwhitelist.forEach(v -> flag(flags, "rpcwhitelist", v));
         flag(flags, "rpcwhitelistdefault", rpcwhitelistdefault);
+        flag(flags, "rpccookiefile", rpccookiefile);
+        flag(flags, "insecure-no-authentication", insecureNoAuthentication);
         flag(flags, "fetch-wait", fetchWait);
         flag(flags, "fetch-peer-timeout", fetchPeerTimeout);
         flag(flags, "fetch-timeout", fetchTimeout);
@@ -238,6 +260,7 @@ public final class RpcProxyCommand implements Callable<Integer> {
         flag(flags, "client-timeout", clientTimeout);
         flag(flags, "max-clients", maxClients);
         flag(flags, "metrics-listen", metricsListen);
+        flag(flags, "metrics-allow-remote", metricsAllowRemote);
         flag(flags, "io-threads", ioThreads);
         flag(flags, "shutdown-grace", shutdownGrace);
         flag(flags, "log-level", logLevel);

@@ -29,12 +29,19 @@ import java.util.Set;
  *     rpcthreads} so other clients still get a thread (key {@code upstream-connections})
  * @param upstreamQueue most requests waiting for a connection before the proxy answers 503 "Work queue
  *     depth exceeded" itself (key {@code upstream-queue})
- * @param rpcAuth incoming users; empty means no authentication, allowed only on a loopback listen
- *     address (key {@code rpcauth}, repeatable)
+ * @param rpcAuth incoming users (key {@code rpcauth}, repeatable); without any, clients authenticate
+ *     with the proxy's own cookie ({@code rpcCookieFile}) unless {@code insecureNoAuthentication}
  * @param rpcWhitelist per-user method whitelists, as Core's {@code -rpcwhitelist} (key {@code
  *     rpcwhitelist}, repeatable)
  * @param rpcWhitelistDefault users without a whitelist may call nothing (Core's {@code
  *     -rpcwhitelistdefault}; default true when any whitelist is set)
+ * @param rpcCookieFile where the proxy writes its own cookie ({@code __cookie__:<64 hex>}, mode 0600, as
+ *     Core's {@code -rpccookiefile}) when there is no {@code rpcauth} user and authentication is not
+ *     turned off; null otherwise (key {@code rpccookiefile}; default {@code <cacheDir>/.cookie}; a
+ *     relative path is taken relative to {@code cacheDir}, as Core takes it relative to its datadir)
+ * @param insecureNoAuthentication serve clients without any authentication: only without {@code rpcauth}
+ *     users and only on a loopback {@code listen} address (key {@code insecure-no-authentication},
+ *     default false)
  * @param fetchWait how long a client's {@code getblock} of a pruned block waits for the block before it
  *     gets Core's pruned error while the fetch goes on (key {@code fetch-wait})
  * @param fetchPeerTimeout how long one peer may take to deliver before another is asked (key {@code
@@ -51,10 +58,15 @@ import java.util.Set;
  *     closed (key {@code request-memory}; 0 in the builder means a quarter of the JVM's heap, at least
  *     {@code maxRequestBytes})
  * @param clientTimeout a client must send a whole request within it, may stay idle between requests
- *     for it, and may stall reading a response for at most it (key {@code client-timeout})
- * @param maxClients most client connections at once; more are closed at once (key {@code max-clients})
+ *     for it, and may stall reading a response for at most it (key {@code client-timeout}); on the
+ *     metrics listener too
+ * @param maxClients most client connections at once; more are closed at once (key {@code max-clients});
+ *     the metrics listener has a limit of its own of the same size
  * @param metricsListen address of the Prometheus endpoint {@code GET /metrics}, or null for none (key
- *     {@code metrics-listen})
+ *     {@code metrics-listen}); it has no authentication, so a non-loopback address needs {@code
+ *     metricsAllowRemote}
+ * @param metricsAllowRemote allows a {@code metricsListen} address that is not loopback (key {@code
+ *     metrics-allow-remote}, default false)
  * @param ioThreads event-loop threads serving clients and bitcoind (key {@code io-threads})
  * @param shutdownGrace how long {@link RpcProxy#close()} lets requests in progress finish (key {@code
  *     shutdown-grace})
@@ -70,6 +82,8 @@ public record RpcProxyConfig(
         List<RpcAuthUser> rpcAuth,
         Map<String, Set<String>> rpcWhitelist,
         boolean rpcWhitelistDefault,
+        Path rpcCookieFile,
+        boolean insecureNoAuthentication,
         Duration fetchWait,
         Duration fetchPeerTimeout,
         Duration fetchTimeout,
@@ -81,12 +95,15 @@ public record RpcProxyConfig(
         Duration clientTimeout,
         int maxClients,
         InetSocketAddress metricsListen,
+        boolean metricsAllowRemote,
         int ioThreads,
         Duration shutdownGrace) {
 
     /**
-     * @throws RpcProxyException (INVALID_CONFIG) naming the first invalid setting, including a
-     *     non-loopback {@code listen} address without any {@code rpcauth} user
+     * @throws RpcProxyException (INVALID_CONFIG) naming the first invalid setting, including {@code
+     *     insecureNoAuthentication} with a non-loopback {@code listen} address or with {@code rpcauth} users,
+     *     no way of authentication at all, and a non-loopback {@code metricsListen} without {@code
+     *     metricsAllowRemote}
      */
     public RpcProxyConfig {
         Objects.requireNonNull(chain, "chain");
@@ -127,10 +144,28 @@ public record RpcProxyConfig(
             throw RpcProxyException.invalid("request-memory (" + requestMemoryBytes + " bytes) must be at least max-request-size ("
                     + maxRequestBytes + " bytes), or no request of the largest size could be taken");
         }
-        if (rpcAuth.isEmpty() && !isLoopback(listen)) {
-            throw RpcProxyException.invalid("no rpcauth user is configured, so the proxy serves only loopback clients; "
-                    + "listen=" + RpcProxySettings.format(listen) + " is not a loopback address: add rpcauth=<user>:<salt>$<hmac> "
-                    + "(bcm-rpcproxy rpcauth <user> prints one) or listen on 127.0.0.1");
+        if (insecureNoAuthentication && !rpcAuth.isEmpty()) {
+            throw RpcProxyException.invalid("insecure-no-authentication=1 contradicts the rpcauth users: with users every "
+                    + "client must authenticate; remove one or the other");
+        }
+        if (insecureNoAuthentication && !isLoopback(listen)) {
+            throw RpcProxyException.invalid("insecure-no-authentication=1 lets every client call bitcoind without a password, "
+                    + "which the proxy allows only on a loopback address; listen=" + RpcProxySettings.format(listen)
+                    + " is not one: remove insecure-no-authentication (clients then authenticate with the proxy's cookie, "
+                    + "rpccookiefile, or add rpcauth users) or listen on 127.0.0.1");
+        }
+        if (rpcCookieFile != null && (insecureNoAuthentication || !rpcAuth.isEmpty())) {
+            throw RpcProxyException.invalid("rpccookiefile is used only without rpcauth users and without "
+                    + "insecure-no-authentication; remove it");
+        }
+        if (rpcCookieFile == null && rpcAuth.isEmpty() && !insecureNoAuthentication) {
+            throw RpcProxyException.invalid("no way for clients to authenticate: give rpcauth users, rpccookiefile, or "
+                    + "insecure-no-authentication=1 (loopback only)");
+        }
+        if (metricsListen != null && !metricsAllowRemote && !isLoopback(metricsListen)) {
+            throw RpcProxyException.invalid("metrics-listen=" + RpcProxySettings.format(metricsListen) + " is not a loopback "
+                    + "address, and the metrics endpoint has no authentication: listen on 127.0.0.1, or set "
+                    + "metrics-allow-remote=1 to serve the metrics to every host that can reach that address");
         }
     }
 
@@ -140,9 +175,17 @@ public record RpcProxyConfig(
         return a != null && a.isLoopbackAddress();
     }
 
-    /** True when no incoming authentication is required (no rpcauth user; loopback only). */
+    /**
+     * True when no incoming authentication is required ({@code insecure-no-authentication=1}: no rpcauth
+     * user, loopback only).
+     */
     public boolean authenticationDisabled() {
-        return rpcAuth.isEmpty();
+        return insecureNoAuthentication;
+    }
+
+    /** True when clients authenticate with the proxy's own cookie ({@link #rpcCookieFile()}). */
+    public boolean cookieAuthentication() {
+        return rpcCookieFile != null;
     }
 
     private static void positive(String key, Duration d) {
@@ -175,6 +218,8 @@ public record RpcProxyConfig(
         private final List<RpcAuthUser> rpcAuth = new ArrayList<>();
         private final Map<String, Set<String>> rpcWhitelist = new LinkedHashMap<>();
         private Boolean rpcWhitelistDefault;
+        private Path rpcCookieFile;
+        private boolean insecureNoAuthentication;
         private Duration fetchWait = Duration.ofSeconds(5);
         private Duration fetchPeerTimeout = Duration.ofSeconds(10);
         private Duration fetchTimeout = Duration.ofSeconds(120);
@@ -186,6 +231,7 @@ public record RpcProxyConfig(
         private Duration clientTimeout = Duration.ofSeconds(30);
         private int maxClients = 512;
         private InetSocketAddress metricsListen;
+        private boolean metricsAllowRemote;
         private int ioThreads = 1;
         private Duration shutdownGrace = Duration.ofSeconds(10);
 
@@ -254,6 +300,21 @@ public record RpcProxyConfig(
             return this;
         }
 
+        /**
+         * Where the proxy writes its cookie when it has no rpcauth user. Default {@code <cacheDir>/.cookie};
+         * a relative path is resolved against the cache directory.
+         */
+        public Builder rpcCookieFile(Path file) {
+            this.rpcCookieFile = file;
+            return this;
+        }
+
+        /** Default false. True serves clients without authentication: no rpcauth user, loopback only. */
+        public Builder insecureNoAuthentication(boolean b) {
+            this.insecureNoAuthentication = b;
+            return this;
+        }
+
         /** Default 5 s. */
         public Builder fetchWait(Duration d) {
             this.fetchWait = d;
@@ -314,9 +375,15 @@ public record RpcProxyConfig(
             return this;
         }
 
-        /** Default none. */
+        /** Default none. A non-loopback address needs {@link #metricsAllowRemote(boolean)}. */
         public Builder metricsListen(InetSocketAddress a) {
             this.metricsListen = a;
+            return this;
+        }
+
+        /** Default false: {@code metricsListen} must be a loopback address. */
+        public Builder metricsAllowRemote(boolean b) {
+            this.metricsAllowRemote = b;
             return this;
         }
 
@@ -339,12 +406,15 @@ public record RpcProxyConfig(
             UpstreamCredentials c = upstreamCredentials != null ? upstreamCredentials
                     : new UpstreamCredentials.Cookie(defaultCookie(defaultDatadir(), chain));
             Path dir = cacheDir != null ? cacheDir : defaultCacheDir(chain);
+            Path cookie = rpcCookieFile != null ? dir.resolve(rpcCookieFile)
+                    : rpcAuth.isEmpty() && !insecureNoAuthentication ? defaultCookieFile(dir) : null;
             boolean wlDefault = rpcWhitelistDefault != null ? rpcWhitelistDefault : !rpcWhitelist.isEmpty();
             long requestMemory = requestMemoryBytes != 0 ? requestMemoryBytes
                     : Math.max(maxRequestBytes, Runtime.getRuntime().maxMemory() / 4);
             return new RpcProxyConfig(chain, l, u, c, upstreamTimeout, upstreamConnections, upstreamQueue, rpcAuth,
-                    rpcWhitelist, wlDefault, fetchWait, fetchPeerTimeout, fetchTimeout, fetchPoll, dir, cacheSizeMiB,
-                    maxRequestBytes, requestMemory, clientTimeout, maxClients, metricsListen, ioThreads, shutdownGrace);
+                    rpcWhitelist, wlDefault, cookie, insecureNoAuthentication, fetchWait, fetchPeerTimeout, fetchTimeout, fetchPoll, dir, cacheSizeMiB,
+                    maxRequestBytes, requestMemory, clientTimeout, maxClients, metricsListen, metricsAllowRemote, ioThreads,
+                    shutdownGrace);
         }
     }
 
@@ -357,6 +427,11 @@ public record RpcProxyConfig(
     public static Path defaultCookie(Path datadir, Chain chain) {
         Path dir = chain.datadirSubdir().isEmpty() ? datadir : datadir.resolve(chain.datadirSubdir());
         return dir.resolve(".cookie");
+    }
+
+    /** The proxy's own cookie by default: {@code <cacheDir>/.cookie}, Core's file name beside the cached blocks. */
+    public static Path defaultCookieFile(Path cacheDir) {
+        return cacheDir.resolve(".cookie");
     }
 
     /** {@code $XDG_CACHE_HOME/bcm-rpcproxy/<chain>}, or {@code ~/.cache/bcm-rpcproxy/<chain>}. */

@@ -16,7 +16,9 @@ public class RpcProxyException extends RuntimeException {
         /** The listen or metrics address cannot be bound: in use, not local, not permitted (exit 3). */
         CANNOT_LISTEN(3),
         /** The block cache directory cannot be created or written (exit 4). */
-        CACHE_UNUSABLE(4);
+        CACHE_UNUSABLE(4),
+        /** The proxy's own cookie file ({@code rpccookiefile}) cannot be written (exit 5). */
+        COOKIE_UNWRITABLE(5);
 
         private final int exitCode;
 

@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,20 +36,28 @@ import java.util.regex.Pattern;
  * errors naming the file and line. Flags override the file; repeatable keys from both are combined.
  *
  * <p>Secrets: {@code upstream-password} may come from the file or the environment variable {@code
- * BCM_RPCPROXY_UPSTREAM_PASSWORD}; it is never logged.
+ * BCM_RPCPROXY_UPSTREAM_PASSWORD}, never from a flag (see {@link #FILE_ONLY}); it is never logged. A
+ * config file holding it must be accessible to its owner only ({@link #readFile}).
  */
 public final class RpcProxySettings {
 
-    /** Environment variable read for {@code upstream-password} when neither flag nor file sets it. */
+    /** Environment variable read for {@code upstream-password} when the config file does not set it. */
     public static final String PASSWORD_ENV = "BCM_RPCPROXY_UPSTREAM_PASSWORD";
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of(
             "chain", "listen", "upstream", "upstream-user", "upstream-password", "upstream-cookie", "datadir",
             "upstream-timeout", "upstream-connections", "upstream-queue", "rpcauth", "rpcwhitelist",
-            "rpcwhitelistdefault", "fetch-wait", "fetch-peer-timeout", "fetch-timeout", "fetch-poll", "cache-dir",
-            "cache-size", "max-request-size", "request-memory", "client-timeout", "max-clients", "metrics-listen", "io-threads",
+            "rpcwhitelistdefault", "rpccookiefile", "insecure-no-authentication", "fetch-wait", "fetch-peer-timeout", "fetch-timeout", "fetch-poll", "cache-dir",
+            "cache-size", "max-request-size", "request-memory", "client-timeout", "max-clients", "metrics-listen",
+            "metrics-allow-remote", "io-threads",
             "shutdown-grace", "log-level");
+
+    /**
+     * Keys that {@code RpcProxyCommand} takes from the config file only, never as a flag: secrets, since every
+     * local user can read a process's arguments ({@code ps}, {@code /proc/<pid>/cmdline}).
+     */
+    public static final Set<String> FILE_ONLY = Set.of("upstream-password");
 
     /** Keys that may be given more than once. */
     public static final Set<String> REPEATABLE = Set.of("rpcauth", "rpcwhitelist");
@@ -66,9 +77,13 @@ public final class RpcProxySettings {
     }
 
     /**
-     * Reads a config file.
+     * Reads a config file. A file that holds {@code upstream-password} must not be readable or writable by
+     * its group or others (mode 0600 or 0400), as ssh treats a private key: whoever reads it has bitcoind's
+     * password, whoever writes it can send that password to a host of their choosing ({@code upstream}).
+     * The check is skipped on a file system without POSIX permissions.
      *
-     * @throws RpcProxyException (INVALID_CONFIG) when the file cannot be read or a line is invalid
+     * @throws RpcProxyException (INVALID_CONFIG) when the file cannot be read, a line is invalid, or it
+     *     holds {@code upstream-password} with a mode that lets other users read or change it
      */
     public static RpcProxySettings readFile(Path file) {
         String text;
@@ -79,7 +94,30 @@ public final class RpcProxySettings {
         } catch (IOException e) {
             throw RpcProxyException.invalid("cannot read config file " + file + ": " + e.getMessage());
         }
-        return parse(text, file.toString());
+        RpcProxySettings s = parse(text, file.toString());
+        if (s.get("upstream-password") != null) {
+            requireOwnerOnly(file);
+        }
+        return s;
+    }
+
+    private static void requireOwnerOnly(Path file) {
+        Set<PosixFilePermission> mode;
+        try {
+            mode = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            return;
+        } catch (IOException e) {
+            throw RpcProxyException.invalid("cannot read the permissions of config file " + file + ": " + e.getMessage());
+        }
+        Set<PosixFilePermission> others = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+        others.retainAll(mode);
+        if (!others.isEmpty()) {
+            throw RpcProxyException.invalid("config file " + file + " holds upstream-password but other users may read or "
+                    + "change it (mode " + PosixFilePermissions.toString(mode) + "): chmod 600 " + file
+                    + ", or give the password in " + PASSWORD_ENV + " instead");
+        }
     }
 
     /** Parses config-file text; {@code name} is used in error messages. */
@@ -195,6 +233,18 @@ public final class RpcProxySettings {
             b.addRpcWhitelist(user, methods);
         }
         if (get("rpcwhitelistdefault") != null) b.rpcWhitelistDefault(bool("rpcwhitelistdefault"));
+        boolean insecure = get("insecure-no-authentication") != null && bool("insecure-no-authentication");
+        b.insecureNoAuthentication(insecure);
+        if (get("rpccookiefile") != null) {
+            if (get("rpccookiefile").isEmpty()) {
+                throw RpcProxyException.invalid(source("rpccookiefile") + ": rpccookiefile is empty");
+            }
+            if (!users.isEmpty() || insecure) {
+                throw RpcProxyException.invalid(source("rpccookiefile") + ": rpccookiefile is used only without rpcauth "
+                        + "users and without insecure-no-authentication; remove it");
+            }
+            b.rpcCookieFile(Path.of(get("rpccookiefile")));
+        }
         if (get("fetch-wait") != null) b.fetchWait(duration("fetch-wait"));
         if (get("fetch-peer-timeout") != null) b.fetchPeerTimeout(duration("fetch-peer-timeout"));
         if (get("fetch-timeout") != null) b.fetchTimeout(duration("fetch-timeout"));
@@ -211,6 +261,7 @@ public final class RpcProxySettings {
         if (get("client-timeout") != null) b.clientTimeout(duration("client-timeout"));
         if (get("max-clients") != null) b.maxClients(integer("max-clients"));
         if (get("metrics-listen") != null && !get("metrics-listen").isEmpty()) b.metricsListen(hostPort("metrics-listen"));
+        if (get("metrics-allow-remote") != null) b.metricsAllowRemote(bool("metrics-allow-remote"));
         if (get("io-threads") != null) b.ioThreads(integer("io-threads"));
         if (get("shutdown-grace") != null) b.shutdownGrace(durationOrZero("shutdown-grace"));
         if (get("log-level") != null) logLevel(get("log-level"));

@@ -39,12 +39,12 @@ class BadInputTest {
                 }
                 Http.Response proxied;
                 try (Http h = new Http(fx.port())) {
-                    proxied = h.request("POST", "/", "HTTP/1.1", null, Map.of("Content-Type", c[0]), c[1].getBytes(StandardCharsets.UTF_8));
+                    proxied = h.request("POST", "/", "HTTP/1.1", fx.auth(), Map.of("Content-Type", c[0]), c[1].getBytes(StandardCharsets.UTF_8));
                 }
                 assertThat(proxied.status()).isEqualTo(direct.status());
                 assertThat(proxied.text()).isEqualTo(direct.text());
             }
-            Http.Response invalidUtf8 = Http.post(fx.port(), null, "{\"method\":\"echo\",\"params\":[\"\u0000\"]}");
+            Http.Response invalidUtf8 = Http.post(fx.port(), fx.auth(), "{\"method\":\"echo\",\"params\":[\"\u0000\"]}");
             assertThat(invalidUtf8.status()).isEqualTo(500);
             assertThat(invalidUtf8.text()).isEqualTo("{\"result\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"},\"id\":null}\n");
         }
@@ -55,7 +55,7 @@ class BadInputTest {
         try (ProxyFixture fx = ProxyFixture.start(BitcoindSimulator.builder().blocks(20), b -> b.maxRequestBytes(64 * 1024))) {
             byte[] big = ("{\"method\":\"echo\",\"params\":[\"" + "x".repeat(100_000) + "\"],\"id\":1}").getBytes(StandardCharsets.UTF_8);
             try (Http h = new Http(fx.port())) {
-                Http.Response r = h.request("POST", "/", "HTTP/1.1", null, Map.of(), big);
+                Http.Response r = h.request("POST", "/", "HTTP/1.1", fx.auth(), Map.of(), big);
                 assertThat(r.status()).isEqualTo(413);
             }
             try (Http h = new Http(fx.port())) {
@@ -69,7 +69,7 @@ class BadInputTest {
             }
             byte[] fits = ("{\"method\":\"echo\",\"params\":[\"" + "x".repeat(60_000) + "\"],\"id\":1}").getBytes(StandardCharsets.UTF_8);
             try (Http h = new Http(fx.port())) {
-                Http.Response r = h.request("POST", "/", "HTTP/1.1", null, Map.of(), fits);
+                Http.Response r = h.request("POST", "/", "HTTP/1.1", fx.auth(), Map.of(), fits);
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.body().length).isGreaterThan(60_000);
             }
@@ -88,12 +88,14 @@ class BadInputTest {
             // two requests of 100 kB are 90 kB in: 180 kB held
             for (Http h : List.of(a, b)) {
                 String body = h == a ? bodyA : bodyB;
-                h.sendRaw(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, part))
+                h.sendRaw(("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: " + fx.auth() + "\r\nContent-Length: " + body.length()
+                        + "\r\n\r\n" + body.substring(0, part))
                         .getBytes(StandardCharsets.US_ASCII));
             }
             Await.until(Duration.ofSeconds(5), "180 kB held", () -> Await.metric(fx.proxy, "rpcproxy_request_memory_bytes") == 2 * part);
             // a third one passes 256 kB on its way in: 503 and its connection closed
-            c.sendRaw(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + bodyA.length() + "\r\n\r\n" + bodyA)
+            c.sendRaw(("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: " + fx.auth() + "\r\nContent-Length: " + bodyA.length()
+                    + "\r\n\r\n" + bodyA)
                     .getBytes(StandardCharsets.US_ASCII));
             Http.Response refused = c.read(false);
             assertThat(refused.status()).isEqualTo(503);
@@ -141,7 +143,7 @@ class BadInputTest {
                 long t0 = System.nanoTime();
                 slowHeaders.sendRaw("POST / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
                 slowBody.sendRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"met".getBytes(StandardCharsets.US_ASCII));
-                assertThat(idle.post("/", null, COUNT).status()).isEqualTo(200);
+                assertThat(idle.post("/", fx.auth(), COUNT).status()).isEqualTo(200);
                 // others are served meanwhile
                 for (int i = 0; i < 10; i++) {
                     stillServes(fx);
@@ -165,7 +167,8 @@ class BadInputTest {
                 try (Socket s = new Socket()) {
                     s.setReceiveBufferSize(4096);
                     s.connect(new InetSocketAddress("127.0.0.1", fx.port()));
-                    s.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    s.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: " + fx.auth() + "\r\nContent-Length: "
+                            + body.length() + "\r\n\r\n" + body)
                             .getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
                     // read nothing: the proxy must give up on this client
@@ -184,8 +187,8 @@ class BadInputTest {
     void connectionsBeyondMaxClientsAreClosed() throws IOException {
         try (ProxyFixture fx = ProxyFixture.start(BitcoindSimulator.builder().blocks(20), b -> b.maxClients(2))) {
             try (Http a = new Http(fx.port()); Http b = new Http(fx.port())) {
-                assertThat(a.post("/", null, COUNT).status()).isEqualTo(200);
-                assertThat(b.post("/", null, COUNT).status()).isEqualTo(200);
+                assertThat(a.post("/", fx.auth(), COUNT).status()).isEqualTo(200);
+                assertThat(b.post("/", fx.auth(), COUNT).status()).isEqualTo(200);
                 try (Http c = new Http(fx.port())) {
                     assertThat(c.closedByServer()).isTrue();
                 }
@@ -206,7 +209,7 @@ class BadInputTest {
             String hash = "22".repeat(32);
             for (String body : new String[] {COUNT, "{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0],\"id\":1}",
                     "[{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0],\"id\":1}]", "[" + COUNT + "]"}) {
-                Http.Response r = Http.post(proxy.port(), null, body);
+                Http.Response r = Http.post(proxy.port(), Http.cookie(proxy), body);
                 assertThat(r.status()).as(body).isEqualTo(503);
                 assertThat(r.text()).as(body).startsWith("bcm-rpcproxy: cannot connect to bitcoind at http://127.0.0.1:" + closedPort);
             }
@@ -269,7 +272,8 @@ class BadInputTest {
             try (RpcProxy proxy = RpcProxy.start(config); Socket client = new Socket("127.0.0.1", proxy.port())) {
                 client.setSoTimeout(10_000);
                 long t0 = System.nanoTime();
-                client.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + COUNT.length() + "\r\n\r\n" + COUNT)
+                client.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: " + Http.cookie(proxy)
+                        + "\r\nContent-Length: " + COUNT.length() + "\r\n\r\n" + COUNT)
                         .getBytes(StandardCharsets.US_ASCII));
                 String got = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // to EOF
                 long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -287,9 +291,9 @@ class BadInputTest {
         try (ProxyFixture fx = ProxyFixture.start(BitcoindSimulator.builder().blocks(20).rpcThreads(4),
                 b -> b.upstreamConnections(1).upstreamQueue(1))) {
             String wait = "{\"method\":\"waitfornewblock\",\"params\":[0],\"id\":1}";
-            CompletableFuture<Http.Response> first = CompletableFuture.supplyAsync(() -> post(fx.port(), null, wait));
+            CompletableFuture<Http.Response> first = CompletableFuture.supplyAsync(() -> post(fx.port(), fx.auth(), wait));
             Await.until(Duration.ofSeconds(5), "the connection to be busy", () -> fx.sim.methodCalls("waitfornewblock") == 1);
-            CompletableFuture<Http.Response> second = CompletableFuture.supplyAsync(() -> post(fx.port(), null, COUNT));
+            CompletableFuture<Http.Response> second = CompletableFuture.supplyAsync(() -> post(fx.port(), fx.auth(), COUNT));
             Await.until(Duration.ofSeconds(5), "the second request to queue",
                     () -> Await.metric(fx.proxy, "rpcproxy_upstream_queued_requests") == 1);
             Http.Response third = fx.proxied(COUNT);

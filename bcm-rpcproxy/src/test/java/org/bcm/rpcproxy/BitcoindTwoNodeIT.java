@@ -127,13 +127,13 @@ class BitcoindTwoNodeIT {
                 .cacheDir(dir.resolve("cache"))
                 .build();
         try (RpcProxy proxy = RpcProxy.start(config)) {
-            Http.Response r = Http.post(proxy.port(), null,
+            Http.Response r = Http.post(proxy.port(), Http.cookie(proxy),
                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getblock\",\"params\":[\"" + hash + "\",0]}");
             String expected = archival.call("getblock", "[\"" + hash + "\",0]").asText();
             assertThat(r.text()).isEqualTo("{\"jsonrpc\":\"2.0\",\"result\":\"" + expected + "\",\"id\":1}\n");
-            Http.Response v1 = Http.post(proxy.port(), null, "{\"method\":\"getblock\",\"params\":[\"" + hash + "\"],\"id\":1}");
+            Http.Response v1 = Http.post(proxy.port(), Http.cookie(proxy), "{\"method\":\"getblock\",\"params\":[\"" + hash + "\"],\"id\":1}");
             assertThat(JSON.readTree(v1.body()).get("result").get("hash").asText()).isEqualTo(hash);
-            Http.Response unknown = Http.post(proxy.port(), null,
+            Http.Response unknown = Http.post(proxy.port(), Http.cookie(proxy),
                     "{\"method\":\"getblock\",\"params\":[\"" + "00".repeat(32) + "\"],\"id\":1}");
             assertThat(unknown.text()).contains("\"code\":-5");
             assertThat(Await.metric(proxy, "rpcproxy_block_fetches_started_total")).isEqualTo(1);

@@ -52,6 +52,20 @@ final class Http implements AutoCloseable {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The Basic credentials a client reads from a cookie file ({@code __cookie__:<hex>}), as bitcoin-cli does. */
+    static String cookie(java.nio.file.Path file) {
+        try {
+            return "Basic " + Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The credentials of a proxy that runs with its own cookie, read from its cookie file. */
+    static String cookie(RpcProxy proxy) {
+        return cookie(proxy.cookieFile().orElseThrow());
+    }
+
     /** One POST on a new connection. */
     static Response post(int port, String authorization, String body) throws IOException {
         try (Http h = new Http(port)) {

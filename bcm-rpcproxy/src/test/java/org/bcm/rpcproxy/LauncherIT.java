@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged launcher ({@code target/bcm-rpcproxy/bin/bcm-rpcproxy}) as an operator runs it: config
- * file, readable logs (a line per peer fetch with the peer and the time), SIGTERM ends it gracefully
- * with exit code 0, a bad flag gives one line and exit code 2.
+ * file, its own cookie for clients (removed at exit), readable logs (a line per peer fetch with the peer
+ * and the time), SIGTERM ends it gracefully with exit code 0, a bad flag gives one line and exit code 2.
  */
 class LauncherIT {
 
@@ -50,10 +50,12 @@ class LauncherIT {
             Path log = dir.resolve("stderr.log");
             Process p = new ProcessBuilder(launcher().toString(), "--config=" + conf)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Path cookie = dir.resolve("cache/.cookie");
             try {
                 Await.until(Duration.ofSeconds(30), "the proxy to listen", () -> read(log).contains("listening on 127.0.0.1:" + port));
                 String hash = sim.blockHash(3);
-                Http.Response r = Http.post(port, null, "{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0],\"id\":1}");
+                assertThat(Http.post(port, null, "{\"method\":\"getblockcount\",\"id\":1}").status()).isEqualTo(401);
+                Http.Response r = Http.post(port, Http.cookie(cookie), "{\"method\":\"getblock\",\"params\":[\"" + hash + "\",0],\"id\":1}");
                 assertThat(r.text()).contains(sim.blockHex(hash));
                 Await.until(Duration.ofSeconds(5), "the fetch line", () -> read(log).contains("fetched block " + hash + " from peer 4 (10.0.0.4:8333) in "));
             } finally {
@@ -61,8 +63,9 @@ class LauncherIT {
                 assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
             }
             assertThat(p.exitValue()).isZero();
+            assertThat(cookie).as("the cookie is removed at exit, as bitcoind's").doesNotExist();
             String out = read(log);
-            assertThat(out).contains("WARN  no rpcauth user is configured").contains("bcm-rpcproxy stopped")
+            assertThat(out).contains("INFO  generated the RPC authentication cookie " + cookie).contains("bcm-rpcproxy stopped")
                     .doesNotContain("Exception").doesNotContain("DEBUG");
             assertThat(out.lines().filter(l -> l.contains("fetching pruned block"))).hasSize(1);
         }
@@ -75,10 +78,10 @@ class LauncherIT {
             Path log = dir.resolve("warn.log");
             Process p = new ProcessBuilder(launcher().toString(), "--chain=regtest", "--listen=127.0.0.1:" + port,
                     "--upstream=http://127.0.0.1:" + sim.port(), "--upstream-cookie=" + sim.cookieFile().orElseThrow(),
-                    "--cache-size=0", "--log-level=warn")
+                    "--cache-size=0", "--log-level=warn", "--insecure-no-authentication=1")
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                Await.until(Duration.ofSeconds(30), "the warning", () -> read(log).contains("no rpcauth user is configured"));
+                Await.until(Duration.ofSeconds(30), "the warning", () -> read(log).contains("WARN  INSECURE: insecure-no-authentication=1"));
                 Http.Response r = Http.post(port, null, "{\"method\":\"getblockcount\",\"params\":[],\"id\":1}");
                 assertThat(r.text()).contains("\"result\":5");
             } finally {

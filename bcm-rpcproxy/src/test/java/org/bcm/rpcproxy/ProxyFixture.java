@@ -11,30 +11,36 @@ import java.util.function.Consumer;
 import org.bcm.fixtures.bitcoind.BitcoindSimulator;
 
 /**
- * A bitcoind simulator and a proxy in front of it (cookie credentials, loopback, no incoming auth
- * unless configured), with short fetch timings so tests are fast. Closes both.
+ * A bitcoind simulator and a proxy in front of it (cookie credentials, loopback; clients authenticate
+ * with the proxy's own cookie, in the temporary cache directory, unless the test configures users or
+ * no authentication), with short fetch timings so tests are fast. Closes both.
  */
 final class ProxyFixture implements AutoCloseable {
 
     final BitcoindSimulator sim;
     final RpcProxy proxy;
     final Path cacheDir;
+    private final String auth;
 
     private ProxyFixture(BitcoindSimulator sim, RpcProxy proxy, Path cacheDir) {
         this.sim = sim;
         this.proxy = proxy;
         this.cacheDir = cacheDir;
+        // read once, as a client reads it at its start: a second proxy on the same cache directory rewrites the file
+        this.auth = proxy.cookieFile().map(Http::cookie).orElse(null);
     }
 
     static ProxyFixture start(BitcoindSimulator.Builder simulator, Consumer<RpcProxyConfig.Builder> proxy) {
         BitcoindSimulator sim = simulator.start();
+        Path cache = null;
         try {
-            Path cache = Files.createTempDirectory("rpcproxy-cache");
+            cache = Files.createTempDirectory("rpcproxy-cache");
             RpcProxyConfig.Builder b = configFor(sim, cache);
             proxy.accept(b);
             return new ProxyFixture(sim, RpcProxy.start(b.build()), cache);
         } catch (IOException | RuntimeException e) {
             sim.close();
+            delete(cache);
             throw new IllegalStateException(e);
         }
     }
@@ -76,9 +82,17 @@ final class ProxyFixture implements AutoCloseable {
         return Http.post(sim.port(), sim.authorizationHeader(), body);
     }
 
-    /** A POST through the proxy (no incoming credentials). */
+    /**
+     * The {@code Authorization} value of the proxy's cookie, as a client reads it from the file; null when the
+     * proxy has rpcauth users or no authentication.
+     */
+    String auth() {
+        return auth;
+    }
+
+    /** A POST through the proxy, with the cookie's credentials ({@link #auth()}). */
     Http.Response proxied(String body) throws IOException {
-        return Http.post(proxy.port(), null, body);
+        return Http.post(proxy.port(), auth, body);
     }
 
     @Override
@@ -87,11 +101,18 @@ final class ProxyFixture implements AutoCloseable {
             proxy.close();
         } finally {
             sim.close();
-            try (var files = Files.walk(cacheDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // temporary directory
-            }
+            delete(cacheDir);
+        }
+    }
+
+    private static void delete(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temporary directory
         }
     }
 }

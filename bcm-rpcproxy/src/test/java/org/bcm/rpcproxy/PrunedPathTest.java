@@ -242,7 +242,7 @@ class PrunedPathTest {
             fx.sim.repruneBlock(hash);
             fx.proxy.close();
             try (RpcProxy again = RpcProxy.start(ProxyFixture.configFor(fx.sim, fx.cacheDir).build())) {
-                assertThat(Http.post(again.port(), null, bodies.get(0)).text()).isEqualTo(expected.get(0));
+                assertThat(Http.post(again.port(), Http.cookie(again), bodies.get(0)).text()).isEqualTo(expected.get(0));
             }
         }
     }

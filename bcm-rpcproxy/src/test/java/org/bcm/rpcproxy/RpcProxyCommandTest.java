@@ -34,9 +34,13 @@ class RpcProxyCommandTest {
         Result r = run("--help");
         assertThat(r.code()).isZero();
         for (String key : RpcProxySettings.KEYS) {
-            assertThat(r.out()).contains("--" + key);
+            if (RpcProxySettings.FILE_ONLY.contains(key)) {
+                assertThat(r.out()).doesNotContain("--" + key);
+            } else {
+                assertThat(r.out()).contains("--" + key);
+            }
         }
-        assertThat(r.out()).contains("Exit codes:").contains("3   cannot listen");
+        assertThat(r.out()).contains("Exit codes:").contains("3   cannot listen").contains("5   the proxy's cookie file");
     }
 
     @Test
@@ -51,9 +55,15 @@ class RpcProxyCommandTest {
                 + System.lineSeparator());
 
         Path conf = Files.writeString(dir.resolve("proxy.conf"), "chain=regtest\nfetch-wait=2s\nlisten=0.0.0.0:1\n");
-        Result open = run("--config=" + conf, "--cache-size=0");
+        Result open = run("--config=" + conf, "--cache-size=0", "--insecure-no-authentication=1");
         assertThat(open.code()).isEqualTo(2);
-        assertThat(open.err()).contains("no rpcauth user is configured").doesNotContain("Exception");
+        assertThat(open.err()).contains("insecure-no-authentication=1 lets every client call bitcoind without a password")
+                .doesNotContain("Exception");
+
+        Result metrics = run("--chain=regtest", "--cache-size=0", "--metrics-listen=0.0.0.0:9342");
+        assertThat(metrics.code()).isEqualTo(2);
+        assertThat(metrics.err()).startsWith("bcm-rpcproxy: metrics-listen=0.0.0.0:9342 is not a loopback address")
+                .contains("metrics-allow-remote=1");
 
         Result twice = run("--config=" + conf, "--config=" + conf);
         assertThat(twice.code()).isEqualTo(2);
@@ -64,7 +74,32 @@ class RpcProxyCommandTest {
     }
 
     @Test
-    void anAddressInUseExitsWith3AndAnUnusableCacheWith4() throws Exception {
+    void thePasswordIsNeverAFlagAndTheMessageDoesNotRepeatIt() {
+        for (String[] args : new String[][] {{"--upstream-user=u", "--upstream-password=hunter2"},
+                {"--upstream-user=u", "--upstream-password", "hunter2"}}) {
+            Result r = run(args);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).startsWith("bcm-rpcproxy: --upstream-password is not accepted")
+                    .contains("config file (mode 0600)", RpcProxySettings.PASSWORD_ENV).doesNotContain("hunter2");
+        }
+    }
+
+    @Test
+    void aConfigFileWithThePasswordThatOthersCanReadIsRefused() throws Exception {
+        Path conf = Files.writeString(dir.resolve("proxy.conf"), "chain=regtest\nupstream-user=u\nupstream-password=hunter2\n");
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Result r = run("--config=" + conf, "--listen=bad");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("bcm-rpcproxy: config file " + conf + " holds upstream-password but other users may read or "
+                + "change it (mode rw-r--r--): chmod 600 " + conf + ", or give the password in BCM_RPCPROXY_UPSTREAM_PASSWORD instead"
+                + System.lineSeparator());
+        // owner-only: read, and the next mistake is the one reported
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(run("--config=" + conf, "--listen=bad").err()).contains("--listen: listen must be HOST:PORT");
+    }
+
+    @Test
+    void anAddressInUseExitsWith3AnUnusableCacheWith4AndAnUnwritableCookieWith5() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Result r = run("--chain=regtest", "--listen=127.0.0.1:" + taken.getLocalPort(), "--cache-size=0",
                     "--upstream-cookie=" + dir.resolve(".cookie"));
@@ -76,6 +111,10 @@ class RpcProxyCommandTest {
                 "--upstream-cookie=" + dir.resolve(".cookie"));
         assertThat(r.code()).isEqualTo(4);
         assertThat(r.err()).startsWith("bcm-rpcproxy: cannot use the block cache directory");
+        Result cookie = run("--chain=regtest", "--listen=127.0.0.1:0", "--cache-size=0", "--upstream-cookie=" + dir.resolve(".cookie"),
+                "--rpccookiefile=" + file.resolve("sub/.cookie"));
+        assertThat(cookie.code()).isEqualTo(5);
+        assertThat(cookie.err()).startsWith("bcm-rpcproxy: cannot write the cookie file " + file.resolve("sub/.cookie"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +32,9 @@ class RpcProxySettingsTest {
         assertThat(c.cacheDir()).isEqualTo(Path.of("/var/cache/bcm-rpcproxy/regtest"));
         assertThat(c.fetchWait()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.upstreamConnections()).isEqualTo(3);
-        assertThat(c.authenticationDisabled()).isTrue();
+        assertThat(c.authenticationDisabled()).isFalse();
+        assertThat(c.cookieAuthentication()).isTrue();
+        assertThat(c.rpcCookieFile()).isEqualTo(Path.of("/var/cache/bcm-rpcproxy/regtest/.cookie"));
         RpcProxyConfig main = RpcProxySettings.empty().toConfig(ENV);
         assertThat(main.listen().getPort()).isEqualTo(8342);
         assertThat(main.upstream().getPort()).isEqualTo(8332);
@@ -53,7 +56,7 @@ class RpcProxySettingsTest {
                 "upstream-queue=10", "rpcauth=" + u.value(), "rpcwhitelist=ln:getblock, getblockhash", "rpcwhitelist=ln:getblock",
                 "rpcwhitelistdefault=0", "fetch-wait=2500ms", "fetch-peer-timeout=1m", "fetch-timeout=1h", "fetch-poll=20ms",
                 "cache-dir=/c", "cache-size=0", "max-request-size=4MiB", "request-memory=64MiB", "client-timeout=10", "max-clients=9",
-                "metrics-listen=127.0.0.1:9400", "io-threads=2", "shutdown-grace=0", "log-level=DEBUG");
+                "metrics-listen=127.0.0.1:9400", "metrics-allow-remote=1", "io-threads=2", "shutdown-grace=0", "log-level=DEBUG");
         RpcProxySettings s = RpcProxySettings.parse(text, "f");
         RpcProxyConfig c = s.toConfig(ENV);
         assertThat(c.chain()).isEqualTo(Chain.TEST);
@@ -78,12 +81,25 @@ class RpcProxySettingsTest {
         assertThat(c.clientTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.maxClients()).isEqualTo(9);
         assertThat(c.metricsListen()).isEqualTo(new InetSocketAddress("127.0.0.1", 9400));
+        assertThat(c.metricsAllowRemote()).isTrue();
         assertThat(c.ioThreads()).isEqualTo(2);
         assertThat(c.shutdownGrace()).isZero();
         assertThat(s.logLevel()).isEqualTo("debug");
-        // upstream-cookie and datadir exclude upstream-user/password: read in defaultsFollowTheChain
-        assertThat(RpcProxySettings.KEYS).filteredOn(k -> !Set.of("upstream-cookie", "datadir").contains(k))
+        assertThat(c.rpcCookieFile()).isNull();
+        assertThat(c.authenticationDisabled()).isFalse();
+        // upstream-cookie and datadir exclude upstream-user/password, rpccookiefile and insecure-no-authentication
+        // exclude rpcauth: read below
+        assertThat(RpcProxySettings.KEYS)
+                .filteredOn(k -> !Set.of("upstream-cookie", "datadir", "rpccookiefile", "insecure-no-authentication").contains(k))
                 .allMatch(k -> text.contains(k + "=") || text.contains(k + " ="));
+        assertThat(RpcProxySettings.parse("cache-dir=/c\nrpccookiefile=/run/proxy/.cookie\n", "f").toConfig(ENV).rpcCookieFile())
+                .isEqualTo(Path.of("/run/proxy/.cookie"));
+        // relative: to the cache directory, as Core's -rpccookiefile is relative to its datadir
+        assertThat(RpcProxySettings.parse("cache-dir=/c\nrpccookiefile=run/proxy.cookie\n", "f").toConfig(ENV).rpcCookieFile())
+                .isEqualTo(Path.of("/c/run/proxy.cookie"));
+        RpcProxyConfig open = RpcProxySettings.parse("insecure-no-authentication=1\n", "f").toConfig(ENV);
+        assertThat(open.authenticationDisabled()).isTrue();
+        assertThat(open.rpcCookieFile()).isNull();
         assertThat(RpcProxySettings.parse("upstream-cookie=/run/btc/.cookie\n", "f").toConfig(ENV).upstreamCredentials())
                 .isEqualTo(new UpstreamCredentials.Cookie(Path.of("/run/btc/.cookie")));
     }
@@ -131,15 +147,55 @@ class RpcProxySettingsTest {
         assertInvalid("rpcauth=alice\n", "f:1: rpcauth must be <user>:<salt>$<hmac>");
         assertInvalid("rpcwhitelistdefault=maybe\n", "rpcwhitelistdefault must be 0 or 1");
         assertInvalid("log-level=loud\n", "log-level must be error, warn, info, debug or trace");
-        assertInvalid("listen=0.0.0.0:8342\n", "no rpcauth user is configured");
-        assertInvalid("listen=0.0.0.0:8342\n", "bcm-rpcproxy rpcauth <user>");
+        assertInvalid("insecure-no-authentication=1\nlisten=0.0.0.0:8342\n",
+                "insecure-no-authentication=1 lets every client call bitcoind without a password, which the proxy allows only "
+                        + "on a loopback address; listen=0.0.0.0:8342 is not one");
+        assertInvalid("insecure-no-authentication=1\nlisten=[::]:8342\n", "remove insecure-no-authentication");
+        assertInvalid("insecure-no-authentication=1\nrpcauth=" + RpcAuthUser.create("x", "y").value() + "\n",
+                "insecure-no-authentication=1 contradicts the rpcauth users");
+        assertInvalid("insecure-no-authentication=please\n", "insecure-no-authentication must be 0 or 1");
+        assertInvalid("rpcauth=" + RpcAuthUser.create("x", "y").value() + "\nrpccookiefile=/c\n",
+                "f:2: rpccookiefile is used only without rpcauth users and without insecure-no-authentication");
+        assertInvalid("insecure-no-authentication=1\nrpccookiefile=/c\n", "rpccookiefile is used only without rpcauth users");
+        assertInvalid("rpccookiefile=\n", "f:1: rpccookiefile is empty");
+        // with the cookie, any address: as bitcoind
+        RpcProxyConfig anywhere = RpcProxySettings.parse("listen=0.0.0.0:8342\n", "f").toConfig(ENV);
+        assertThat(anywhere.cookieAuthentication()).isTrue();
+        assertThat(anywhere.listen()).isEqualTo(new InetSocketAddress("0.0.0.0", 8342));
+        assertInvalid("metrics-listen=0.0.0.0:9342\n", "metrics-listen=0.0.0.0:9342 is not a loopback address");
+        assertInvalid("metrics-listen=[::]:9342\nmetrics-allow-remote=0\n", "or set metrics-allow-remote=1");
+        assertInvalid("metrics-listen=0.0.0.0:9342\nmetrics-allow-remote=maybe\n", "metrics-allow-remote must be 0 or 1");
+        assertThat(RpcProxySettings.parse("metrics-listen=0.0.0.0:9342\nmetrics-allow-remote=1\n", "f").toConfig(ENV).metricsListen())
+                .isEqualTo(new InetSocketAddress("0.0.0.0", 9342));
         assertThatThrownBy(() -> RpcProxySettings.readFile(dir.resolve("missing.conf")))
                 .hasMessage("config file " + dir.resolve("missing.conf") + " does not exist");
         RpcAuthUser u = RpcAuthUser.create("x", "y");
         assertThat(RpcProxySettings.parse("listen=0.0.0.0:8342\nrpcauth=" + u.value() + "\n", "f").toConfig(ENV).listen().getPort())
                 .isEqualTo(8342);
         Path conf = Files.writeString(dir.resolve("p.conf"), "upstream-password=secret-value\nupstream-user=u\nlisten=bad\n");
-        assertThatThrownBy(() -> RpcProxySettings.readFile(conf).toConfig(ENV)).hasMessageNotContaining("secret-value");
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> RpcProxySettings.readFile(conf).toConfig(ENV)).hasMessageContaining("listen must be HOST:PORT")
+                .hasMessageNotContaining("secret-value");
+    }
+
+    @Test
+    void aConfigFileHoldingThePasswordMustBeOwnerOnly() throws Exception {
+        Path conf = Files.writeString(dir.resolve("p.conf"), "upstream-user=u\nupstream-password=secret-value\n");
+        for (String mode : new String[] {"rw-r-----", "rw----r--", "rw--w----", "rw-----w-", "r--r--r--"}) {
+            Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString(mode));
+            assertThatThrownBy(() -> RpcProxySettings.readFile(conf)).as(mode)
+                    .hasMessageContaining("holds upstream-password but other users may read or change it (mode " + mode + ")")
+                    .hasMessageContaining("chmod 600").hasMessageNotContaining("secret-value");
+        }
+        for (String mode : new String[] {"rw-------", "r--------"}) {
+            Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString(mode));
+            assertThat(RpcProxySettings.readFile(conf).toConfig(ENV).upstreamCredentials())
+                    .isEqualTo(new UpstreamCredentials.Password("u", "secret-value"));
+        }
+        // rpcauth lines are hashes, not secrets: a world-readable file without the password is fine
+        Path open = Files.writeString(dir.resolve("open.conf"), "upstream-user=u\nrpcauth=" + RpcAuthUser.create("a", "b").value() + "\n");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(RpcProxySettings.readFile(open).get("upstream-user")).isEqualTo("u");
     }
 
     private static void assertInvalid(String text, String message) {

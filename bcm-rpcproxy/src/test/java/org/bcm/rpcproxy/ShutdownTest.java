@@ -46,7 +46,7 @@ class ShutdownTest {
     void answersInProgressFinishAndNothingNewIsTaken() throws Exception {
         try (ProxyFixture fx = ProxyFixture.start(BitcoindSimulator.builder().blocks(20), b -> b.shutdownGrace(Duration.ofSeconds(10)));
                 Http idle = new Http(fx.port())) {
-            assertThat(idle.post("/", null, "{\"method\":\"getblockcount\",\"id\":1}").status()).isEqualTo(200);
+            assertThat(idle.post("/", fx.auth(), "{\"method\":\"getblockcount\",\"id\":1}").status()).isEqualTo(200);
             CompletableFuture<Http.Response> waiting = inBackground(fx, WAIT);
             Await.until(Duration.ofSeconds(5), "the call at bitcoind", () -> fx.sim.methodCalls("waitfornewblock") == 1);
 

@@ -37,7 +37,7 @@ class SingleFlightTest {
                     Callable<Http.Response> call = () -> {
                         try (Http h = new Http(fx.port())) {
                             go.await();
-                            return h.post("/", null, "{\"jsonrpc\":\"2.0\",\"method\":\"getblock\",\"params\":[\"" + hash
+                            return h.post("/", fx.auth(), "{\"jsonrpc\":\"2.0\",\"method\":\"getblock\",\"params\":[\"" + hash
                                     + "\"," + (id % 2) + "],\"id\":" + id + "}");
                         }
                     };

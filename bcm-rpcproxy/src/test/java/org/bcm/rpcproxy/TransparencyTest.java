@@ -56,7 +56,7 @@ class TransparencyTest {
         }
         Http.Response proxied;
         try (Http h = new Http(fx.port())) {
-            proxied = h.post(path, null, body);
+            proxied = h.post(path, fx.auth(), body);
         }
         assertThat(proxied.status()).as("status of %s", body).isEqualTo(direct.status());
         assertThat(proxied.header("content-type")).as("content type of %s", body).isEqualTo(direct.header("content-type"));
@@ -156,7 +156,7 @@ class TransparencyTest {
             }
             Http.Response proxied;
             try (Http h = new Http(fx.port())) {
-                proxied = h.request(c[0], c[1], "HTTP/1.1", null, Map.of(), new byte[0]);
+                proxied = h.request(c[0], c[1], "HTTP/1.1", fx.auth(), Map.of(), new byte[0]);
             }
             assertThat(proxied.status()).as("%s %s", c[0], c[1]).isEqualTo(direct.status());
             assertThat(proxied.text()).as("%s %s", c[0], c[1]).isEqualTo(direct.text());
@@ -187,7 +187,7 @@ class TransparencyTest {
     void keepAliveConnectionCarriesManyRequests() throws IOException {
         try (Http h = new Http(fx.port())) {
             for (int i = 0; i < 200; i++) {
-                Http.Response r = h.post("/", null, "{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\",\"params\":[" + (i % 30) + "],\"id\":" + i + "}");
+                Http.Response r = h.post("/", fx.auth(), "{\"jsonrpc\":\"2.0\",\"method\":\"getblockhash\",\"params\":[" + (i % 30) + "],\"id\":" + i + "}");
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.text()).endsWith(",\"id\":" + i + "}\n").contains(fx.sim.blockHash(i % 30));
             }
@@ -203,7 +203,7 @@ class TransparencyTest {
             }
             try (Http h = new Http(own.port())) {
                 for (int i = 0; i < 100; i++) {
-                    assertThat(h.post("/", null, "{\"method\":\"getblockcount\",\"id\":" + i + "}").status()).isEqualTo(200);
+                    assertThat(h.post("/", own.auth(), "{\"method\":\"getblockcount\",\"id\":" + i + "}").status()).isEqualTo(200);
                 }
             }
             assertThat(own.sim.acceptedConnections()).isBetween(1L, 3L);
@@ -242,7 +242,8 @@ class TransparencyTest {
                     Socket client = new Socket("127.0.0.1", proxy.port())) {
                 client.setSoTimeout(10_000);
                 String body = "{\"method\":\"getblock\",\"params\":[\"" + UNKNOWN + "\",0],\"id\":1}";
-                client.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                client.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: " + Http.cookie(proxy)
+                        + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                         .getBytes(StandardCharsets.US_ASCII));
                 InputStream in = client.getInputStream();
                 byte[] buf = new byte[65536];
@@ -269,7 +270,7 @@ class TransparencyTest {
             for (int i = 0; i < 5; i++) {
                 String body = i == 2 ? "{\"method\":\"getblock\",\"params\":[\"" + big + "\",0],\"id\":2}"
                         : "{\"method\":\"getblockhash\",\"params\":[" + i + "],\"id\":" + i + "}";
-                all.append("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length)
+                all.append("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: ").append(fx.auth()).append("\r\nContent-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length)
                         .append("\r\n\r\n").append(body);
             }
             h.sendRaw(all.toString().getBytes(StandardCharsets.UTF_8));
@@ -285,14 +286,14 @@ class TransparencyTest {
     void http10ClientGetsTheAnswerAndTheConnectionCloses() throws IOException {
         String body = "{\"method\":\"getblockcount\",\"id\":1}";
         try (Http h = new Http(fx.port())) {
-            Http.Response r = h.request("POST", "/", "HTTP/1.0", null, Map.of(), body.getBytes(StandardCharsets.UTF_8));
+            Http.Response r = h.request("POST", "/", "HTTP/1.0", fx.auth(), Map.of(), body.getBytes(StandardCharsets.UTF_8));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.text()).isEqualTo("{\"result\":30,\"error\":null,\"id\":1}\n");
             assertThat(h.closedByServer()).isTrue();
         }
         String batch = "[{\"method\":\"getblock\",\"params\":[\"" + small + "\",0],\"id\":1}]";
         try (Http h = new Http(fx.port())) {
-            Http.Response r = h.request("POST", "/", "HTTP/1.0", null, Map.of("Connection", "keep-alive"),
+            Http.Response r = h.request("POST", "/", "HTTP/1.0", fx.auth(), Map.of("Connection", "keep-alive"),
                     batch.getBytes(StandardCharsets.UTF_8));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.chunked()).isFalse();
