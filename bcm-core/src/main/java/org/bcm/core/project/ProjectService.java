@@ -225,14 +225,14 @@ public final class ProjectService {
         List<String> removed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
         Map<String, String> labels = new TreeMap<>(Map.of(PROJECT_LABEL, name));
-        RegistryCredentials registry = null;
         if (registryPassword != null) {
             // a new password is a new suffix: every service is updated, and the swarm keeps the new credentials with it
             labels.put(REGISTRY_CREDENTIALS_LABEL, registryPassword.suffix());
-            registry = new RegistryCredentials(DockerImageRecipe.REGISTRY, RegistryCredentialsFile.USER,
-                    new String(registryPassword.value().get(), java.nio.charset.StandardCharsets.US_ASCII));
         }
         try (ClusterService.Engines engines = clusters.engines(cluster)) {
+            // read (with an identity: decrypted on the device) once the cluster is known to exist
+            RegistryCredentials registry = registryPassword == null ? null : new RegistryCredentials(DockerImageRecipe.REGISTRY,
+                    RegistryCredentialsFile.USER, new String(registryPassword.value().get(), java.nio.charset.StandardCharsets.US_ASCII));
             DockerEngine manager = engines.manager();
             StackDeployer deployer = new StackDeployer(manager, line -> progress.report("deploy", line));
             Map<String, String> owners = deployer.stackLabel(PROJECT_LABEL);
