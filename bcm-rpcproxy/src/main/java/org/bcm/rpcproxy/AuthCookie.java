@@ -93,7 +93,7 @@ final class AuthCookie implements AutoCloseable {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             PrivateDirectory.create(file.getParent());
-            boolean posix = Files.getFileStore(file.getParent()).supportsFileAttributeView("posix");
+            boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
             Files.deleteIfExists(tmp);
             Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             FileAttribute<?>[] mode = posix

@@ -36,7 +36,8 @@ final class PrivateDirectory {
         if (missing.isEmpty()) {
             return;
         }
-        boolean posix = Files.getFileStore(existingAncestor(dir)).supportsFileAttributeView("posix");
+        // the file system, not the file store: finding a file store reads the mount table, which a chroot does not match
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
         for (Path p : missing) {
             try {
                 if (posix) {
@@ -53,13 +54,5 @@ final class PrivateDirectory {
                 // made meanwhile by someone else: left as it is
             }
         }
-    }
-
-    private static Path existingAncestor(Path dir) {
-        Path p = dir.toAbsolutePath();
-        while (p.getParent() != null && !Files.exists(p)) {
-            p = p.getParent();
-        }
-        return p;
     }
 }
