@@ -250,8 +250,7 @@ public final class Releases {
             if (!used.contains(file)) {
                 throw new BcmException(Kind.INVALID_INPUT, file + " belongs to no release bcm knows"
                         + (addressed.isEmpty() ? "" : " (it is not a file of " + String.join(", ", addressed.stream().map(ReleaseSpec::title).toList()) + ")"),
-                        specs.isEmpty() ? "no image recipe has a release step" : "the recipes' releases are "
-                                + String.join("; ", specs.values().stream().map(s -> s.title() + ": " + String.join(" ", s.urls())).toList()));
+                        "give the archives, checksum files and signature files of the releases 'bcm release list' shows");
             }
         }
         Map<ReleaseSpec, List<ReleaseSpec.Signer>> verified = new LinkedHashMap<>();

@@ -345,7 +345,7 @@ class ReleasesTest {
         assertThatThrownBy(() -> releases.importFiles(files, List.of(spec))).isInstanceOfSatisfying(BcmException.class, e -> {
             assertThat(e.kind()).isEqualTo(Kind.INVALID_INPUT);
             assertThat(e.getMessage()).isEqualTo(stray + " belongs to no release bcm knows (it is not a file of Bitcoin Core 31.1)");
-            assertThat(e.hint()).isEqualTo("the recipes' releases are Bitcoin Core 31.1: " + String.join(" ", spec.urls()));
+            assertThat(e.hint()).isEqualTo("give the archives, checksum files and signature files of the releases 'bcm release list' shows");
         });
         assertThatThrownBy(() -> releases.importFiles(List.of(tmp.resolve("missing.tar.gz")), List.of(spec)))
                 .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
