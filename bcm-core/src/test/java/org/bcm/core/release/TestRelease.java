@@ -175,7 +175,11 @@ public final class TestRelease {
             return this;
         }
 
-        /** The first signer signs with a signing subkey bound to its certify-only primary key (as several Core builders do). */
+        /**
+         * The first signer signs with a signing subkey bound to its certify-only primary key, the
+         * subkey's back-signature in the binding's unhashed area (as GnuPG makes them, and as several
+         * Core builders sign).
+         */
         public Builder firstSignerUsesSubkey() {
             this.subkey = true;
             return this;
@@ -392,14 +396,22 @@ public final class TestRelease {
                 signing = ed25519(now);
                 PGPSignatureSubpacketGenerator subHashed = new PGPSignatureSubpacketGenerator();
                 subHashed.setKeyFlags(false, KeyFlags.SIGN_DATA);
-                generator.addSubKey(signing, subHashed.generate(), null,
-                        new BcPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA256));
+                // the subkey's back-signature (0x19) in the binding's unhashed area, where GnuPG puts it
+                PGPSignatureGenerator back = new PGPSignatureGenerator(
+                        new BcPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA256), signing.getPublicKey());
+                back.init(PGPSignature.PRIMARYKEY_BINDING, signing.getPrivateKey());
+                PGPSignatureSubpacketGenerator backHashed = new PGPSignatureSubpacketGenerator();
+                backHashed.setSignatureCreationTime(false, now);
+                back.setHashedSubpackets(backHashed.generate());
+                PGPSignatureSubpacketGenerator subUnhashed = new PGPSignatureSubpacketGenerator();
+                subUnhashed.addEmbeddedSignature(false, back.generateCertification(primary.getPublicKey(), signing.getPublicKey()));
+                generator.addSubKey(signing, subHashed.generate(), subUnhashed.generate());
             }
             PGPPublicKeyRing certificate = generator.generatePublicKeyRing();
             PGPSecretKeyRing secret = generator.generateSecretKeyRing();
             PGPPrivateKey privateKey = secret.getSecretKey(signing.getKeyID()).extractPrivateKey(null);
             return new Key(name, certificate, privateKey, certificate.getPublicKey(signing.getKeyID()));
-        } catch (PGPException e) {
+        } catch (PGPException | IOException e) {
             throw new IllegalStateException(e);
         }
     }
