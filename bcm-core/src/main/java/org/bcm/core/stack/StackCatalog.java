@@ -146,6 +146,17 @@ public final class StackCatalog {
         return images;
     }
 
+    /** The release steps of every image recipe of every usable stack that has one, by image name. */
+    public Map<String, org.bcm.core.release.ReleaseSpec> releases() {
+        Map<String, org.bcm.core.release.ReleaseSpec> releases = new TreeMap<>();
+        images().forEach((name, recipe) -> {
+            if (recipe.release() != null) {
+                releases.put(name, recipe.release());
+            }
+        });
+        return releases;
+    }
+
     /** {@code BCM_IMAGE_<NAME>} (upper case, '-' as '_') to the image's reference, for every image. */
     public Map<String, String> imageVariables() {
         Map<String, String> variables = new TreeMap<>();
@@ -237,7 +248,7 @@ public final class StackCatalog {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> fileName(f).endsWith(".yml")).sorted().toList()) {
                 String image = fileName(file).substring(0, fileName(file).length() - 4);
-                images.put(image, DockerImageRecipe.parse(image, Files.readAllBytes(file), baseHash, file.toString()));
+                images.put(image, DockerImageRecipe.read(image, file, baseHash));
             }
         }
         return images;
