@@ -101,7 +101,7 @@ class ProjectLifecycleIT {
         assertThat(missingProject.exitCode()).isEqualTo(3);
         assertThat(missingProject.err()).contains("Project 'nosuch' does not exist");
 
-        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest");
+        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway");
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(Files.readString(home.resolve("projects/" + PROJECT + "/project.yml")))
                 .contains("chain: \"regtest\"", "TOR_NETWORK: \"offline\"");

@@ -204,7 +204,38 @@ public final class ProjectService {
     // ---------------------------------------------------------------- deploy
 
     /** A stack ready to deploy: its definition, its parsed spec and the bcm images it runs. */
-    private record Prepared(StackDefinition stack, StackSpec spec, Map<String, DockerImageRecipe> images) {
+    record Prepared(StackDefinition stack, StackSpec spec, Map<String, DockerImageRecipe> images) {
+    }
+
+    /**
+     * What a deploy of the project would send: its stacks in dependency order, read with the
+     * project's settings, their secrets supplied, and the registry's password (null without a registry).
+     */
+    record Plan(List<Prepared> stacks, ProjectSecrets.Secret registryPassword) {
+    }
+
+    /**
+     * Reads every stack of the project with its settings and gives each secret its content (generating
+     * what is missing), touching no cluster: a malformed stack or a bad setting changes nothing there.
+     *
+     * @throws BcmException NOT_FOUND (stack), INVALID_INPUT (malformed stack, settings, secrets)
+     */
+    Plan plan(ProjectDefinition project) {
+        StackCatalog catalog = catalog();
+        Map<String, DockerImageRecipe> recipes = new TreeMap<>();
+        catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
+        Map<String, String> imageVariables = catalog.imageVariables();
+        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
+        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
+        Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
+        ProjectSecrets.Secret registryPassword = registryStack == null ? null
+                : secrets.generated(project.name(), registryStack.name(), REGISTRY_PASSWORD, 32);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword);
+        List<Prepared> prepared = new ArrayList<>();
+        for (StackDefinition stack : stacks) {
+            prepared.add(prepare(project, stack, imageVariables, node, recipes, generated));
+        }
+        return new Plan(List.copyOf(prepared), registryPassword);
     }
 
     /**
@@ -217,20 +248,10 @@ public final class ProjectService {
      */
     public DeployReport deploy(String name, String cluster, Duration timeout) {
         ProjectDefinition project = projects.require(name);
-        StackCatalog catalog = catalog();
-        Map<String, DockerImageRecipe> recipes = new TreeMap<>();
-        catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
-        Map<String, String> imageVariables = catalog.imageVariables();
-        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
-        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
-        Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
-        ProjectSecrets.Secret registryPassword = registryStack == null ? null
-                : secrets.generated(name, registryStack.name(), REGISTRY_PASSWORD, 32);
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword);
-        List<Prepared> prepared = new ArrayList<>();
-        for (StackDefinition stack : stacks) {
-            prepared.add(prepare(project, stack, imageVariables, node, recipes, generated));
-        }
+        Plan plan = plan(project);
+        List<Prepared> prepared = plan.stacks();
+        StackDefinition registryStack = prepared.stream().map(Prepared::stack).filter(s -> s.registry() != null).findFirst().orElse(null);
+        ProjectSecrets.Secret registryPassword = plan.registryPassword();
         Map<String, DockerImageRecipe> needed = new LinkedHashMap<>();
         prepared.forEach(p -> needed.putAll(p.images()));
         if (!needed.isEmpty() && registryStack == null) {
