@@ -100,4 +100,42 @@ class ShippedStacksTest {
         assertThat(stack(after, "gateway").secrets().get("registry_htpasswd").content().suffix())
                 .isEqualTo(stack(before, "gateway").secrets().get("registry_htpasswd").content().suffix());
     }
+
+    /**
+     * The bitcoin.conf bcm writes starts the bitcoind stand-in, which refuses what Core refuses (an
+     * unknown option, a network-only option outside the chain's section, prune with txindex) and
+     * stops at SIGTERM with exit code 0. On 127.0.0.1 and a free port (the command line overrides the
+     * file, as Core's does).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"regtest", "signet", "testnet", "mainnet"})
+    void theGeneratedBitcoinConfStartsTheBitcoindStandIn(String chain) throws Exception {
+        ProjectService service = service();
+        ProjectDefinition project = service.create("btc", chain, List.of("gateway", "bitcoin", "electrum"), Map.of());
+        Path conf = dir.resolve("bitcoin.conf");
+        java.nio.file.Files.write(conf, stack(service.plan(project), "bitcoin").secrets().get("bitcoin_conf").content().bytes().get());
+        Path datadir = java.nio.file.Files.createDirectories(dir.resolve("data"));
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        ProcessBuilder bitcoind = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.bcm.fixtures.bitcoind.BitcoindMain",
+                "-datadir=" + datadir, "-conf=" + conf, "-rpcbind=127.0.0.1", "-rpcport=" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("bitcoind.log").toFile());
+        bitcoind.environment().put("BCM_STANDIN_WARMUP_MS", "0");
+        Process process = bitcoind.start();
+        try {
+            String chainDir = chain.equals("mainnet") ? "" : chain.equals("testnet") ? "testnet4/" : chain + "/";
+            Path cookie = datadir.resolve(chainDir + ".cookie");
+            for (int i = 0; i < 200 && !java.nio.file.Files.exists(cookie) && process.isAlive(); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(cookie).as(java.nio.file.Files.readString(dir.resolve("bitcoind.log"))).exists();
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(process.exitValue()).as(java.nio.file.Files.readString(dir.resolve("bitcoind.log"))).isZero();
+    }
 }
