@@ -130,8 +130,9 @@ class BitcoinStackIT {
                 auth=$(printf '%s:%s' "$RPC_USER" "$RPC_PASSWORD" | base64 -w0)
                 exec 3<>/dev/tcp/$RPC_HOST/18443
                 printf 'POST / HTTP/1.0\\r\\nAuthorization: Basic %s\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "$auth" "${#BODY}" "$BODY" >&3
-                status=$(head -n1 <&3 | cut -d' ' -f2)
-                body=$(sed '1,/^\\r$/d' <&3)
+                response=$(cat <&3)
+                status=$(printf '%s\\n' "$response" | head -n1 | cut -d' ' -f2)
+                body=$(printf '%s\\n' "$response" | tail -n1)
                 echo "$status $body"
                 """;
         return cluster.runOnOverlay("bcm-kafka-01", "bitcoin_rpc", cluster.image("gateway_tor"), script,

@@ -421,17 +421,21 @@ public final class ProjectService {
      * @throws BcmException NOT_FOUND (project or cluster), DOCKER_FAILED
      */
     public List<String> remove(String name, String cluster) {
-        projects.require(name);
+        ProjectDefinition project = projects.require(name);
         List<String> removed = new ArrayList<>();
         try (ClusterService.Engines engines = clusters.engines(cluster)) {
             StackDeployer deployer = new StackDeployer(engines.manager(), line -> progress.report("remove", line));
+            // a stack before the stacks it requires (whose networks it joins): the project's stacks are
+            // stored in dependency order, so in reverse; stacks the project no longer names go first
+            List<String> order = new ArrayList<>(project.stacks().keySet());
+            java.util.Collections.reverse(order);
             List<String> owned = new ArrayList<>();
             deployer.stackLabel(PROJECT_LABEL).forEach((stack, owner) -> {
                 if (owner.equals(name)) {
                     owned.add(stack);
                 }
             });
-            java.util.Collections.reverse(owned);
+            owned.sort(java.util.Comparator.comparingInt(stack -> order.indexOf(stack)));
             for (String stack : owned) {
                 progress.report("stack " + stack, "removing");
                 removed.addAll(deployer.remove(stack));
