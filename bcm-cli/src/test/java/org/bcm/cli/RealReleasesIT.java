@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,8 +31,8 @@ class RealReleasesIT {
     private static BcmProcess bcm;
     private static ClusterEngines cluster;
 
-    @BeforeAll
-    static void setUp() throws Exception {
+    /** The archives' directory and the release import; an assumption (not a failure) when they are not there: the test is SKIPPED. */
+    private static void importReleases() throws Exception {
         String releases = System.getenv("BCM_RELEASES_DIR");
         Assumptions.assumeTrue(releases != null && Files.isDirectory(Path.of(releases)),
                 "BCM_RELEASES_DIR names no directory with the release archives of Bitcoin Core and Fulcrum: skipped");
@@ -62,6 +61,7 @@ class RealReleasesIT {
 
     @Test
     void fulcrumIndexesWhatBitcoindMinedAndAnswersAnElectrumClient() throws Exception {
+        importReleases();
         assertThat(bcm.run("cluster", "create", "--cluster-name=" + CLUSTER).exitCode()).isZero();
         assertThat(bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway,bitcoin,electrum")
                 .exitCode()).isZero();

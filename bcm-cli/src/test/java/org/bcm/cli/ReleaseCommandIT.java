@@ -38,8 +38,8 @@ class ReleaseCommandIT {
         Path stack = home.resolve("stacks/node");
         Files.createDirectories(stack);
         Files.writeString(stack.resolve("stack.yml"), "version: \"3.8\"\nx-bcm:\n  description: a test stack\n"
-                + "services:\n  bitcoind:\n    image: ${BCM_IMAGE_BITCOIND}\n");
-        release.writeRecipe(stack, "bitcoind", "entrypoint: [/usr/local/bin/bitcoind]\n");
+                + "services:\n  bitcoind:\n    image: ${BCM_IMAGE_STANDIN}\n");
+        release.writeRecipe(stack, "standin", "entrypoint: [/usr/local/bin/bitcoind]\n");
     }
 
     @AfterEach
