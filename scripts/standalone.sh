@@ -11,7 +11,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 bcm cluster create --cluster-name=local --provider=local
 bcm cluster verify --cluster-name=local
 # A regtest project is an offline one: Tor dials only 127.0.0.1:9 (TOR_NETWORK=offline).
-bcm project list | grep -q '^standalone ' || bcm project create --project-name=standalone --chain=regtest
+bcm project list | grep -q "^standalone " || bcm project create --project-name=standalone --chain=regtest --stacks=gateway,bitcoin,electrum
 bcm project deploy --project-name=standalone --cluster-name=local
 bcm show --cluster-name=local
 bcm stack list --cluster-name=local

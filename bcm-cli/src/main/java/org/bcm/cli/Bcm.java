@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Bcm.Version.class,
         description = "Bitcoin Cache Machine: your own Bitcoin data center on LXD and Docker Swarm.",
-        subcommands = {InitCommand.class, InfoCommand.class, EnvCommand.class, ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class,
+        subcommands = {InitCommand.class, InfoCommand.class, EnvCommand.class, ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class, ReleaseCommand.class,
             DeviceCommand.class, AgentCommand.class, PassCommand.class, SshCommand.class, GitCommand.class, FileCommand.class,
             ProxyCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n")

@@ -50,6 +50,11 @@ final class Context {
         return new TrezorKeys(deviceService(), device.selector, new TerminalInteraction(err()));
     }
 
+    /** The release cache, downloads as BCM_SOCKS_PROXY says. */
+    org.bcm.core.release.Releases releases() {
+        return org.bcm.core.release.Releases.fromEnvironment(home().cacheDir(), System.getenv());
+    }
+
     ClusterStore clusters() {
         return new ClusterStore(home());
     }

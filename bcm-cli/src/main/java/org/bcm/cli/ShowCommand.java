@@ -18,15 +18,35 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Context context = new Context(spec);
-        ClusterStatus status = context.clusterService().show(cluster.resolve(context.clusters()));
+        String name = cluster.resolve(context.clusters());
+        ClusterStatus status = context.clusterService().show(name);
+        org.bcm.core.bitcoin.NodeStatus node = nodeStatus(context, name);
         if (output.json()) {
-            OutputOption.printJson(context.out(), status);
+            // the cluster's fields, and the node's status beside them
+            java.util.Map<String, Object> json = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(status,
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+            json.put("node", node);
+            OutputOption.printJson(context.out(), json);
             return 0;
         }
         context.out().println("cluster " + status.name() + " (network " + (status.subnet() == null ? "missing" : status.subnet()) + ")");
         Table table = new Table("TIER", "INSTANCE", "STATE", "IPV4");
         status.instances().forEach(i -> table.row(i.tier(), i.name(), i.status(), i.ipv4()));
         table.print(context.out());
+        if (node != null) {
+            context.out().println("node: " + node.summary());
+        }
+        context.out().flush();
         return 0;
+    }
+
+    /** What the project's bitcoind said at its last healthcheck, when one runs on the cluster and its engines answer. */
+    private static org.bcm.core.bitcoin.NodeStatus nodeStatus(Context context, String cluster) {
+        try {
+            return context.projectService().stacks(cluster).stream().map(s -> s.node()).filter(java.util.Objects::nonNull)
+                    .findFirst().orElse(null);
+        } catch (org.bcm.core.BcmException e) {
+            return null;   // a stopped cluster: show says so in the instances' states
+        }
     }
 }

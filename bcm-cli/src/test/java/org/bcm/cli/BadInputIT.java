@@ -72,7 +72,9 @@ class BadInputIT {
                 new Case("an output that exists", 4, "file", "encrypt", "--file-path=" + d + "/plain.txt", "--output=" + d + "/plain.txt"),
                 new Case("a password-store entry outside the store", 2, "pass", "get", "--name=../../etc/passwd"),
                 new Case("a git repository that does not exist", 3, "git", "commit", "--repo=" + d + "/nosuch", "--", "-m", "x"),
-                new Case("a device selector of no known kind", 2, "device", "info", "--device=serial:1"));
+                new Case("a device selector of no known kind", 2, "device", "info", "--device=serial:1"),
+                new Case("a release file that does not exist", 3, "release", "import", d + "/bitcoin-31.1-x86_64-linux-gnu.tar.gz"),
+                new Case("a file of no known release", 2, "release", "import", d + "/plain.txt"));
     }
 
     @Test

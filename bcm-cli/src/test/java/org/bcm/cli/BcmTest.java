@@ -23,7 +23,7 @@ class BcmTest {
     @Test
     void helpListsTheCommandsAndTheExitCodes() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("cluster", "info", "show", "device", "Exit codes:")
+        assertThat(out.toString()).contains("cluster", "info", "show", "device", "release", "Exit codes:")
                 .containsPattern("7\\s+verification failed").containsPattern("10\\s+no Trezor found")
                 .containsPattern("3\\s+not found: a cluster, project").containsPattern("4\\s+conflict: a name or file");
     }

@@ -54,6 +54,7 @@ class ProjectLifecycleIT {
     private static final String PROJECT = "itp";
     private static Path home;
     private static BcmProcess bcm;
+    private static ClusterEngines cluster;
     private static LxdClient lxd;
 
     @BeforeAll
@@ -61,6 +62,7 @@ class ProjectLifecycleIT {
         home = Files.createTempDirectory("bcm-it-project");
         Path cache = Path.of(System.getProperty("user.home"), ".bcm", "cache");
         bcm = new BcmProcess(home, Map.of("BCM_CACHE_DIR", cache.toString()));
+        cluster = new ClusterEngines(home, CLUSTER, PROJECT);
         lxd = LxdClient.connectLocal();
         bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
     }
@@ -101,7 +103,7 @@ class ProjectLifecycleIT {
         assertThat(missingProject.exitCode()).isEqualTo(3);
         assertThat(missingProject.err()).contains("Project 'nosuch' does not exist");
 
-        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest");
+        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway");
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(Files.readString(home.resolve("projects/" + PROJECT + "/project.yml")))
                 .contains("chain: \"regtest\"", "TOR_NETWORK: \"offline\"");
@@ -145,7 +147,7 @@ class ProjectLifecycleIT {
         var deploy = bcm.run("project", "deploy", "--project-name=badp", "--cluster-name=" + CLUSTER);
         assertThat(deploy.exitCode()).isEqualTo(2);
         assertThat(deploy.err()).contains("services.web.build").contains("nothing was deployed").doesNotContain("Exception");
-        try (DockerClient docker = docker("bcm-gateway-01")) {
+        try (DockerClient docker = cluster.docker("bcm-gateway-01")) {
             assertThat(docker.listServicesCmd().exec()).isEmpty();
         }
         // A stack the project names but bcm no longer knows.
@@ -174,7 +176,7 @@ class ProjectLifecycleIT {
         Matcher suffix = Pattern.compile("gateway/registry_password:\\s+suffix: \"?([0-9a-f]{8})").matcher(
                 Files.readString(home.resolve("projects/" + PROJECT + "/secrets.yml")));
         assertThat(suffix.find()).isTrue();
-        try (DockerClient docker = docker("bcm-gateway-01")) {
+        try (DockerClient docker = cluster.docker("bcm-gateway-01")) {
             assertThat(docker.listSecretsCmd().exec()).extracting(s -> s.getSpec().getName())
                     .containsExactly("gateway_registry_htpasswd-" + suffix.group(1));
             // docker stack ls/ps see the stack: the CLI's namespace label is on every object.
@@ -195,7 +197,7 @@ class ProjectLifecycleIT {
         String catalog = http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":5000/v2/_catalog"))
                         .header("Authorization", basic).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(catalog).contains("bcm/tor", "bcm/registry");
-        String torImage = torImage();
+        String torImage = cluster.image("gateway_tor");
         String tag = torImage.substring(torImage.lastIndexOf(':', torImage.indexOf('@')) + 1, torImage.indexOf('@'));
         String digest = torImage.substring(torImage.indexOf('@') + 1);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":5000/v2/bcm/tor/tags/list"))
@@ -221,31 +223,31 @@ class ProjectLifecycleIT {
                 exec 5<>/dev/tcp/tor/9051 && printf 'AUTHENTICATE %s\\r\\n' "$COOKIE" >&5 && echo "right $(head -n1 <&5)"
                 """;
         String wrong = cookie.substring(0, 62) + (cookie.endsWith("00") ? "01" : "00");
-        String output = runOnOverlay("bcm-kafka-01", torImage, script, Map.of("COOKIE", cookie, "WRONG", wrong));
+        String output = cluster.runOnOverlay("bcm-kafka-01", "gateway_tor", torImage, script, Map.of("COOKIE", cookie, "WRONG", wrong));
         assertThat(output).contains("socks 0500").contains("wrong 515").contains("right 250 OK");
     }
 
     @Test
     @Order(5)
     void redeployWithNothingChangedDoesNothing() throws Exception {
-        Map<String, Long> before = serviceVersions();
+        Map<String, Long> before = cluster.serviceVersions();
         var again = bcm.run("project", "deploy", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).contains("is up to date on cluster '" + CLUSTER + "': nothing to do");
         assertThat(again.err()).doesNotContain("building", "pushing", "creating", "updating");
-        assertThat(serviceVersions()).isEqualTo(before);
+        assertThat(cluster.serviceVersions()).isEqualTo(before);
     }
 
     @Test
     @Order(6)
     void changedSettingUpdatesOnlyItsService() throws Exception {
-        Map<String, Long> before = serviceVersions();
+        Map<String, Long> before = cluster.serviceVersions();
         assertThat(bcm.run("project", "set", "--project-name=" + PROJECT, "gateway.TOR_LOG_LEVEL=info").exitCode()).isZero();
         var changed = bcm.run("project", "deploy", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(changed.exitCode()).as(changed.toString()).isZero();
         assertThat(changed.out()).contains("updated service gateway_tor").doesNotContain("updated service gateway_registry",
                 "updated service gateway_mirror");
-        Map<String, Long> after = serviceVersions();
+        Map<String, Long> after = cluster.serviceVersions();
         assertThat(after.get("gateway_tor")).isGreaterThan(before.get("gateway_tor"));
         assertThat(after.get("gateway_registry")).isEqualTo(before.get("gateway_registry"));
         assertThat(after.get("gateway_mirror")).isEqualTo(before.get("gateway_mirror"));
@@ -258,7 +260,7 @@ class ProjectLifecycleIT {
     @Test
     @Order(7)
     void removeTakesEveryObjectOfTheProjectAndNothingElse() throws Exception {
-        try (DockerClient docker = docker("bcm-gateway-01")) {
+        try (DockerClient docker = cluster.docker("bcm-gateway-01")) {
             docker.createNetworkCmd().withName("not-bcm").withDriver("overlay").withAttachable(true).exec();
             var removed = bcm.run("project", "remove", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
             assertThat(removed.exitCode()).as(removed.toString()).isZero();
@@ -334,32 +336,6 @@ class ProjectLifecycleIT {
         Files.writeString(dir.resolve("stack.yml"), compose);
     }
 
-    /** A docker-java client for a tier host's engine, through the socket bcm's LXD proxy device exposes. */
-    private static DockerClient docker(String instance) {
-        URI socket = URI.create("unix://" + home.resolve("clusters/" + CLUSTER + "/docker/" + instance + ".sock"));
-        var http = new ApacheDockerHttpClient.Builder().dockerHost(socket).responseTimeout(Duration.ofMinutes(2)).build();
-        var config = new DefaultDockerClientConfig.Builder().withDockerHost(socket.toString())
-                .withApiVersion(RemoteApiVersion.UNKNOWN_VERSION).build();
-        return DockerClientImpl.getInstance(config, http);
-    }
-
-    private static Map<String, Long> serviceVersions() throws Exception {
-        Map<String, Long> versions = new TreeMap<>();
-        try (DockerClient docker = docker("bcm-gateway-01")) {
-            for (Service service : docker.listServicesCmd().exec()) {
-                versions.put(service.getSpec().getName(), service.getVersion().getIndex());
-            }
-        }
-        return versions;
-    }
-
-    private static String torImage() throws Exception {
-        try (DockerClient docker = docker("bcm-gateway-01")) {
-            return docker.listServicesCmd().withNameFilter(List.of("gateway_tor")).exec().get(0)
-                    .getSpec().getTaskTemplate().getContainerSpec().getImage();
-        }
-    }
-
     /** Tor's control cookie (32 bytes, hex), read from its volume on the gateway host. */
     private static String controlCookie() {
         ExecResult result = lxd.useProject("bcm-" + CLUSTER).exec("bcm-gateway-01", List.of("sh", "-c",
@@ -368,44 +344,5 @@ class ProjectLifecycleIT {
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout()).matches("[0-9a-f]{64}");
         return result.stdout();
-    }
-
-    /**
-     * Runs a bash script in a container on the gateway stack's overlay network {@code gateway_tor},
-     * on the given tier host, after pulling the image there from the cluster registry; returns its
-     * output. (Logs, not attach: attach does not pass the LXD proxy device.)
-     */
-    private static String runOnOverlay(String instance, String image, String script, Map<String, String> env)
-            throws Exception {
-        try (DockerClient docker = docker(instance)) {
-            Matcher reference = Pattern.compile("(.*):[0-9a-f]{12}@(sha256:[0-9a-f]{64})").matcher(image);
-            assertThat(reference.matches()).as(image).isTrue();
-            String password = Files.readString(home.resolve("projects/" + PROJECT + "/secrets/gateway/registry_password"));
-            docker.pullImageCmd(reference.group(1)).withTag(reference.group(2))
-                    .withAuthConfig(new com.github.dockerjava.api.model.AuthConfig().withUsername("bcm").withPassword(password)
-                            .withRegistryAddress("127.0.0.1:5000"))
-                    .exec(new PullImageResultCallback()).awaitCompletion(5, TimeUnit.MINUTES);
-            String id = docker.createContainerCmd(image)
-                    .withEntrypoint("bash", "-c", script)
-                    .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("gateway_tor"))
-                    .exec().getId();
-            try {
-                docker.startContainerCmd(id).exec();
-                docker.waitContainerCmd(id).start().awaitStatusCode(60, TimeUnit.SECONDS);
-                StringBuilder output = new StringBuilder();
-                docker.logContainerCmd(id).withStdOut(true).withStdErr(true)
-                        .exec(new ResultCallback.Adapter<Frame>() {
-                            @Override
-                            public void onNext(Frame frame) {
-                                output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                            }
-                        }).awaitCompletion(30, TimeUnit.SECONDS);
-                System.out.println("container on the overlay said:\n" + output);
-                return output.toString();
-            } finally {
-                docker.removeContainerCmd(id).withForce(true).exec();
-            }
-        }
     }
 }

@@ -429,6 +429,23 @@ public final class DockerEngine implements AutoCloseable {
                 () -> client.listTasksCmd().withServiceFilter(serviceId).exec());
     }
 
+    /**
+     * The output of the last healthcheck of a container on this engine (what its test printed, at most
+     * 4096 bytes: the engine keeps no more). Engine API: {@code GET /containers/{id}/json},
+     * {@code State.Health.Log}.
+     *
+     * @return empty when the container has no healthcheck, has not been checked yet, or is gone
+     */
+    public Optional<String> lastHealthcheckOutput(String containerId) {
+        try {
+            JsonNode log = getJson("/containers/" + encode(containerId) + "/json").path("State").path("Health").path("Log");
+            return log.isArray() && log.size() > 0 ? Optional.of(log.get(log.size() - 1).path("Output").asText()) : Optional.empty();
+        } catch (IOException | DockerException e) {
+            LOG.debug("no health log of {} on {}: {}", containerId, endpoint, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** Networks carrying all of {@code labels}. Engine API: {@code GET /networks?filters={"label":[..]}}. */
     List<Network> networks(Map<String, String> labels) {
         List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();

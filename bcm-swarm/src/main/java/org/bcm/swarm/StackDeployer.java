@@ -219,6 +219,33 @@ public final class StackDeployer {
     }
 
     /**
+     * A running task of a service: the node it runs on and its container there.
+     *
+     * @param nodeId      the swarm node's id ({@link DockerEngine#node})
+     * @param containerId the container's id on that node's engine
+     */
+    public record RunningTask(String nodeId, String containerId) {
+    }
+
+    /** The running tasks of the stack's service {@code service} (its name in the stack file). */
+    public List<RunningTask> runningTasks(String stack, String service) {
+        List<RunningTask> running = new ArrayList<>();
+        for (Service s : manager.services(Map.of(NAMESPACE_LABEL, stack))) {
+            if (!s.getSpec().getName().equals(stack + "_" + service)) {
+                continue;
+            }
+            for (Task task : manager.tasks(s.getId())) {
+                var status = task.getStatus();
+                if (status != null && status.getState() == TaskState.RUNNING && status.getContainerStatus() != null
+                        && status.getContainerStatus().getContainerID() != null) {
+                    running.add(new RunningTask(task.getNodeId(), status.getContainerStatus().getContainerID()));
+                }
+            }
+        }
+        return running;
+    }
+
+    /**
      * For each stack on the swarm, the value its services carry for {@code label} (e.g. the project
      * that deployed it); stacks whose services lack the label are absent.
      */

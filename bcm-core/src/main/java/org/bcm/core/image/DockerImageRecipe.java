@@ -3,8 +3,10 @@ package org.bcm.core.image;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,17 +15,20 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
+import org.bcm.core.release.ReleaseSpec;
 
 /**
  * The recipe of a Docker image a stack runs, {@code stacks/<stack>/images/<name>.yml}: Debian
  * packages installed on the shared Docker root filesystem ({@code stacks/base/docker-rootfs.yml}),
  * files of the bcm distribution copied in ({@code distribution}, see {@link BcmDistribution}), files
- * laid on top, and the image config (entrypoint, command, user, working directory, environment) that
+ * of a verified upstream release archive ({@code release}, see {@link ReleaseSpec}), files laid on top,
+ * and the image config (entrypoint, command, user, working directory, environment) that
  * {@code docker import} applies.
  *
  * <p>The image is tagged {@link #tag()}: the first 12 hex digits of the SHA-256 of the base recipe's
  * hash and this recipe's bytes, followed, for a recipe with {@code distribution}, by the image path,
- * mode and SHA-256 of every file it copies. Edit the recipe or the base, or install a bcm with other
+ * mode and SHA-256 of every file it copies, and, for a recipe with {@code release}, the name and
+ * SHA-256 of every pinned key file ({@link ReleaseSpec#keysDigest()}). Edit the recipe or the base, or install a bcm with other
  * jars, and the next deploy builds and pushes a new image; otherwise the cached tarball and the
  * registry's copy are reused.
  *
@@ -35,6 +40,7 @@ import org.bcm.core.BcmException;
  * @param distributionFiles every file {@code distribution} copies: absolute image path to the file in the
  *                    distribution bcm runs from; empty when bcm runs from none (then the image cannot be
  *                    built: {@link #requireDistributionFiles()})
+ * @param release     the upstream release whose files the image gets, or null
  * @param entrypoint  ENTRYPOINT, empty for none
  * @param cmd         CMD, empty for none
  * @param user        USER, or null
@@ -49,6 +55,7 @@ public record DockerImageRecipe(
         List<String> executables,
         Map<String, String> distribution,
         Map<String, Path> distributionFiles,
+        ReleaseSpec release,
         List<String> entrypoint,
         List<String> cmd,
         String user,
@@ -146,11 +153,36 @@ public record DockerImageRecipe(
      *     entry is malformed or, with a distribution at hand, matches nothing in it
      */
     public static DockerImageRecipe parse(String name, byte[] yaml, String baseHash, String origin) {
-        return parse(name, yaml, baseHash, origin, BcmDistribution.installed().orElse(null));
+        return parse(name, yaml, baseHash, origin, BcmDistribution.installed().orElse(null), null);
+    }
+
+    /**
+     * Reads the recipe file {@code file} ({@code stacks/<stack>/images/<name>.yml}); a {@code release}
+     * step's keys are relative to its directory.
+     *
+     * @throws BcmException INVALID_INPUT as {@link #parse(String, byte[], String, String)}, and for a
+     *     malformed {@code release} section; INTERNAL when the file cannot be read
+     */
+    public static DockerImageRecipe read(String name, Path file, String baseHash) {
+        byte[] yaml;
+        try {
+            yaml = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "Failed reading image recipe " + file + ": " + e.getMessage(), null, e);
+        }
+        return parse(name, yaml, baseHash, file.toString(), BcmDistribution.installed().orElse(null), file.getParent());
     }
 
     /** {@link #parse(String, byte[], String, String)} with the distribution directory {@code dist}, or null for none. */
     static DockerImageRecipe parse(String name, byte[] yaml, String baseHash, String origin, Path dist) {
+        return parse(name, yaml, baseHash, origin, dist, null);
+    }
+
+    /**
+     * {@link #parse(String, byte[], String, String)} with the distribution directory {@code dist}, or
+     * null for none, and the recipe's directory {@code dir}, or null when it was not read from a file.
+     */
+    static DockerImageRecipe parse(String name, byte[] yaml, String baseHash, String origin, Path dist, Path dir) {
         if (!NAME.matcher(name).matches()) {
             throw new BcmException(BcmException.Kind.INVALID_INPUT, "Image recipe " + origin + ": invalid image name '"
                     + name + "'", "name image recipes [a-z0-9][a-z0-9-]*.yml, at most 40 characters");
@@ -183,12 +215,16 @@ public record DockerImageRecipe(
         BcmDistribution.validate(distribution, origin);
         Map<String, Path> distributionFiles = distribution.isEmpty() || dist == null ? Map.of()
                 : BcmDistribution.resolve(dist, distribution, origin);
+        ReleaseSpec release = f.release == null || f.release.isNull() ? null : ReleaseSpec.parse(f.release, dir, origin);
         String identity = baseHash + "\n" + new String(yaml, StandardCharsets.UTF_8);
         if (!distribution.isEmpty()) {
             identity += "\n" + (dist == null ? "(no bcm distribution)\n" : BcmDistribution.digest(distributionFiles));
         }
+        if (release != null) {
+            identity += "\n" + release.keysDigest();
+        }
         return new DockerImageRecipe(name, f.packages == null ? List.of() : f.packages, files, executables,
-                distribution, distributionFiles,
+                distribution, distributionFiles, release,
                 f.entrypoint == null ? List.of() : f.entrypoint, f.cmd == null ? List.of() : f.cmd, f.user, f.workdir,
                 f.env == null ? Map.of() : f.env, ImageRecipe.sha256(identity.getBytes(StandardCharsets.UTF_8)));
     }
@@ -200,6 +236,7 @@ public record DockerImageRecipe(
         public Map<String, String> files;
         public List<String> executables;
         public Map<String, String> distribution;
+        public JsonNode release;
         public List<String> entrypoint;
         public List<String> cmd;
         public String user;

@@ -11,12 +11,15 @@ import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.Progress;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.release.ReleaseArchive;
+import org.bcm.core.release.Releases;
 
 /**
  * Builds the root filesystem tarballs of Docker images on the controller, from Debian packages,
  * without any image registry: the shared base ({@code stacks/base/docker-rootfs.yml}, debootstrap
  * minbase) is built once and cached; each image unpacks it, installs its packages in a chroot, copies
- * its files of the bcm distribution, lays its files on top and is packed again. {@code docker import}
+ * its files of the bcm distribution, installs the files of its verified upstream release
+ * ({@link Releases}), lays its files on top and is packed again. {@code docker import}
  * of the tarball, with the recipe's config, gives the image (see {@link DockerImageRecipe#changes()}).
  *
  * <p>Cache layout, under the cache directory: {@code docker-rootfs/<hash12>/rootfs.tar} and
@@ -30,15 +33,26 @@ public final class DockerImages {
     private final ImageRecipe base;
     private final Path cacheDir;
     private final Progress progress;
+    private final Releases releases;
 
     /**
+     * Images whose upstream releases are downloaded as this process's {@code BCM_SOCKS_PROXY} says.
+     *
      * @param base     the recipe of the shared root filesystem, {@link #baseRecipe()}
      * @param cacheDir the cache root, e.g. {@link BcmHome#cacheDir()}
      */
     public DockerImages(ImageRecipe base, Path cacheDir, Progress progress) {
+        this(base, cacheDir, progress, Releases.fromEnvironment(cacheDir, System.getenv()));
+    }
+
+    /**
+     * @param releases the release cache recipes with a {@code release} step take their archives from
+     */
+    public DockerImages(ImageRecipe base, Path cacheDir, Progress progress, Releases releases) {
         this.base = base;
         this.cacheDir = cacheDir;
         this.progress = progress;
+        this.releases = releases;
     }
 
     /** The shared root filesystem recipe shipped in the bcm jar, {@code stacks/base/docker-rootfs.yml}. */
@@ -54,9 +68,15 @@ public final class DockerImages {
     /**
      * The root filesystem tarball of the image, built now when it is not cached.
      *
+     * <p>A recipe's upstream release is taken from the release cache before anything is built,
+     * downloaded and verified when it is missing ({@link Releases#require}).
+     *
      * @throws BcmException HOST_PREREQUISITE when a build is needed but not possible here (not root,
      *     no debootstrap, a recipe with {@code distribution} and no bcm distribution), INTERNAL when a
-     *     build step fails (apt's last lines are in the message)
+     *     build step fails (apt's last lines are in the message); NOT_FOUND when the recipe's release
+     *     is not cached and cannot be downloaded (the hint names the URLs and {@code bcm release
+     *     import}), VERIFY_FAILED when it fails verification, INVALID_INPUT when its archive lacks a
+     *     file the recipe installs
      */
     public Path ensureBuilt(DockerImageRecipe recipe) {
         Path dir = imageDir(recipe);
@@ -64,6 +84,7 @@ public final class DockerImages {
             return dir.resolve("rootfs.tar");
         }
         Map<String, Path> distributionFiles = recipe.requireDistributionFiles();
+        Path releaseArchive = recipe.release() == null ? null : releases.require(recipe.release(), progress);
         RootfsBuild.requireBuildHost("image " + recipe.name());
         Path baseTar = ensureBase();
         Instant start = Instant.now();
@@ -79,6 +100,11 @@ public final class DockerImages {
                 Files.createDirectories(target.getParent());
                 Files.copy(file.getValue(), target, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(BcmDistribution.mode(file.getValue())));
+            }
+            if (releaseArchive != null) {
+                progress.report(step, "installing " + String.join(", ", recipe.release().install().values()) + " from "
+                        + recipe.release().archiveName());
+                ReleaseArchive.install(recipe.release(), releaseArchive, rootfs);
             }
             for (var file : recipe.files().entrySet()) {
                 Path target = rootfs.resolve(file.getKey().substring(1));

@@ -84,6 +84,20 @@ public final class ProjectSecrets {
      *     sign the store's commit and cannot
      */
     public Secret generated(String project, String stack, String secret, int bytes) {
+        return generated(project, stack, secret, () -> {
+            byte[] random = new byte[bytes];
+            RANDOM.nextBytes(random);
+            return HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+        });
+    }
+
+    /**
+     * The generated secret {@code stack/secret} of {@code project}: what {@code generator} makes, made
+     * and stored the first time (a TLS key, a certificate that must not change once clients saw it).
+     *
+     * @throws BcmException as {@link #generated(String, String, String, int)}
+     */
+    public Secret generated(String project, String stack, String secret, Supplier<byte[]> generator) {
         Map<String, State> states = states(project);
         String key = stack + "/" + secret;
         State state = states.get(key);
@@ -92,9 +106,7 @@ public final class ProjectSecrets {
         Path file = plainFile(project, stack, secret);
         boolean stored = identity.isPresent() ? store().has(entry) || Files.exists(file) : Files.exists(file);
         if (state == null || !stored) {
-            byte[] random = new byte[bytes];
-            RANDOM.nextBytes(random);
-            byte[] value = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+            byte[] value = generator.get();
             if (identity.isPresent()) {
                 store().insert(entry, value);
             } else {

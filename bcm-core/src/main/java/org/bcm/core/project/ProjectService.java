@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
+import org.bcm.core.bitcoin.BitcoinNode;
+import org.bcm.core.bitcoin.NodeStatus;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.image.DockerImageRecipe;
 import org.bcm.core.image.DockerImages;
@@ -87,8 +89,10 @@ public final class ProjectService {
      * The state of a stack: where it comes from and, on a cluster, its services.
      *
      * @param services swarm service name to "running/desired"; empty when not deployed or no cluster
+     * @param node     for the bitcoin stack on a cluster, what bitcoind said at its last healthcheck; else null
      */
-    public record StackState(StackDefinition stack, String project, Map<String, String> services, boolean converged) {
+    public record StackState(StackDefinition stack, String project, Map<String, String> services, boolean converged,
+            NodeStatus node) {
     }
 
     // ---------------------------------------------------------------- definitions
@@ -121,6 +125,7 @@ public final class ProjectService {
         for (var entry : settings.entrySet()) {
             project = withSetting(catalog, project, entry.getKey(), entry.getValue());
         }
+        checkTogether(catalog, project);
         projects.save(project);
         return project;
     }
@@ -141,9 +146,21 @@ public final class ProjectService {
      * @throws BcmException NOT_FOUND (project), INVALID_INPUT (unknown stack or setting, bad value)
      */
     public ProjectDefinition set(String name, String key, String value) {
-        ProjectDefinition project = withSetting(catalog(), projects.require(name), key, value);
+        StackCatalog catalog = catalog();
+        ProjectDefinition project = withSetting(catalog, projects.require(name), key, value);
+        checkTogether(catalog, project);
         projects.save(project);
         return project;
+    }
+
+    /**
+     * The rules between the settings of several stacks: a Bitcoin node's clients and what they need of it
+     * (an Electrum server refuses a pruned node).
+     *
+     * @throws BcmException INVALID_INPUT naming the stacks and settings that disagree
+     */
+    private static void checkTogether(StackCatalog catalog, ProjectDefinition project) {
+        BitcoinNode.of(project, catalog.inDependencyOrder(project.stacks().keySet()));
     }
 
     private static ProjectDefinition withSetting(StackCatalog catalog, ProjectDefinition project, String key, String value) {
@@ -187,7 +204,38 @@ public final class ProjectService {
     // ---------------------------------------------------------------- deploy
 
     /** A stack ready to deploy: its definition, its parsed spec and the bcm images it runs. */
-    private record Prepared(StackDefinition stack, StackSpec spec, Map<String, DockerImageRecipe> images) {
+    record Prepared(StackDefinition stack, StackSpec spec, Map<String, DockerImageRecipe> images) {
+    }
+
+    /**
+     * What a deploy of the project would send: its stacks in dependency order, read with the
+     * project's settings, their secrets supplied, and the registry's password (null without a registry).
+     */
+    record Plan(List<Prepared> stacks, ProjectSecrets.Secret registryPassword) {
+    }
+
+    /**
+     * Reads every stack of the project with its settings and gives each secret its content (generating
+     * what is missing), touching no cluster: a malformed stack or a bad setting changes nothing there.
+     *
+     * @throws BcmException NOT_FOUND (stack), INVALID_INPUT (malformed stack, settings, secrets)
+     */
+    Plan plan(ProjectDefinition project) {
+        StackCatalog catalog = catalog();
+        Map<String, DockerImageRecipe> recipes = new TreeMap<>();
+        catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
+        Map<String, String> imageVariables = catalog.imageVariables();
+        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
+        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
+        Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
+        ProjectSecrets.Secret registryPassword = registryStack == null ? null
+                : secrets.generated(project.name(), registryStack.name(), REGISTRY_PASSWORD, 32);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword);
+        List<Prepared> prepared = new ArrayList<>();
+        for (StackDefinition stack : stacks) {
+            prepared.add(prepare(project, stack, imageVariables, node, recipes, generated));
+        }
+        return new Plan(List.copyOf(prepared), registryPassword);
     }
 
     /**
@@ -200,18 +248,10 @@ public final class ProjectService {
      */
     public DeployReport deploy(String name, String cluster, Duration timeout) {
         ProjectDefinition project = projects.require(name);
-        StackCatalog catalog = catalog();
-        Map<String, DockerImageRecipe> recipes = new TreeMap<>();
-        catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
-        Map<String, String> imageVariables = catalog.imageVariables();
-        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
-        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
-        ProjectSecrets.Secret registryPassword = registryStack == null ? null
-                : secrets.generated(name, registryStack.name(), REGISTRY_PASSWORD, 32);
-        List<Prepared> prepared = new ArrayList<>();
-        for (StackDefinition stack : stacks) {
-            prepared.add(prepare(project, stack, imageVariables, recipes, registryPassword));
-        }
+        Plan plan = plan(project);
+        List<Prepared> prepared = plan.stacks();
+        StackDefinition registryStack = prepared.stream().map(Prepared::stack).filter(s -> s.registry() != null).findFirst().orElse(null);
+        ProjectSecrets.Secret registryPassword = plan.registryPassword();
         Map<String, DockerImageRecipe> needed = new LinkedHashMap<>();
         prepared.forEach(p -> needed.putAll(p.images()));
         if (!needed.isEmpty() && registryStack == null) {
@@ -322,7 +362,7 @@ public final class ProjectService {
      * @param recipes        image reference to its recipe
      */
     private Prepared prepare(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
-            Map<String, DockerImageRecipe> recipes, ProjectSecrets.Secret registryPassword) {
+            Optional<BitcoinNode> node, Map<String, DockerImageRecipe> recipes, GeneratedSecrets generated) {
         Map<String, String> values = project.stacks().getOrDefault(stack.name(), Map.of());
         for (String key : values.keySet()) {
             if (!stack.settings().containsKey(key)) {
@@ -334,6 +374,7 @@ public final class ProjectService {
         Map<String, String> variables = new TreeMap<>(imageVariables);
         variables.put("BCM_PROJECT", project.name());
         variables.put("BCM_CHAIN", project.chain());
+        node.ifPresent(bitcoin -> variables.putAll(bitcoin.variables()));
         for (StackDefinition.Setting setting : stack.settings().values()) {
             String value = values.getOrDefault(setting.name(), setting.defaultFor(project.chain()));
             setting.validate(stack.name(), value);
@@ -351,25 +392,9 @@ public final class ProjectService {
             if (secret.external()) {
                 continue;
             }
-            ProjectSecrets.Secret value;
             JsonNode generate = secret.extensions().get("x-bcm-generate");
-            if (generate != null && generate.has("registry-htpasswd")) {
-                if (stack.registry() == null || registryPassword == null) {
-                    throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": secret " + secret.name()
-                            + " asks for the registry's htpasswd, but the stack is not the registry's", "only the stack with x-bcm.registry can");
-                }
-                value = new ProjectSecrets.Secret(registryPassword.suffix(), ProjectSecrets.memoized(() ->
-                        RegistryCredentialsFile.htpasswd(new String(registryPassword.value().get(), java.nio.charset.StandardCharsets.US_ASCII))));
-            } else if (generate != null) {
-                int bytes = generate.path("bytes").asInt(32);
-                if (bytes < 16 || bytes > 1024) {
-                    throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": secret " + secret.name()
-                            + " asks for " + bytes + " random bytes", "x-bcm-generate.bytes must be 16 to 1024");
-                }
-                value = secrets.generated(project.name(), stack.name(), secret.name(), bytes);
-            } else {
-                value = secrets.fromFile(project.name(), stack.name(), secret.name(), secret.file());
-            }
+            ProjectSecrets.Secret value = generate != null ? generated.generate(stack, secret.name(), generate)
+                    : secrets.fromFile(project.name(), stack.name(), secret.name(), secret.file());
             spec = spec.withSecretContent(secret.name(), new StackSpec.Content(value.suffix(), value.value()));
         }
         Map<String, DockerImageRecipe> images = new LinkedHashMap<>();
@@ -396,17 +421,21 @@ public final class ProjectService {
      * @throws BcmException NOT_FOUND (project or cluster), DOCKER_FAILED
      */
     public List<String> remove(String name, String cluster) {
-        projects.require(name);
+        ProjectDefinition project = projects.require(name);
         List<String> removed = new ArrayList<>();
         try (ClusterService.Engines engines = clusters.engines(cluster)) {
             StackDeployer deployer = new StackDeployer(engines.manager(), line -> progress.report("remove", line));
+            // a stack before the stacks it requires (whose networks it joins): the project's stacks are
+            // stored in dependency order, so in reverse; stacks the project no longer names go first
+            List<String> order = new ArrayList<>(project.stacks().keySet());
+            java.util.Collections.reverse(order);
             List<String> owned = new ArrayList<>();
             deployer.stackLabel(PROJECT_LABEL).forEach((stack, owner) -> {
                 if (owner.equals(name)) {
                     owned.add(stack);
                 }
             });
-            java.util.Collections.reverse(owned);
+            owned.sort(java.util.Comparator.comparingInt(stack -> order.indexOf(stack)));
             for (String stack : owned) {
                 progress.report("stack " + stack, "removing");
                 removed.addAll(deployer.remove(stack));
@@ -430,7 +459,7 @@ public final class ProjectService {
     public List<StackState> stacks(String cluster) {
         StackCatalog catalog = catalog();
         if (cluster == null) {
-            return catalog.stacks().stream().map(s -> new StackState(s, null, Map.of(), false)).toList();
+            return catalog.stacks().stream().map(s -> new StackState(s, null, Map.of(), false, null)).toList();
         }
         try (ClusterService.Engines engines = clusters.engines(cluster)) {
             StackDeployer deployer = new StackDeployer(engines.manager(), line -> { });
@@ -442,12 +471,31 @@ public final class ProjectService {
                 List<StackDeployer.ServiceStatus> statuses = live.getOrDefault(stack.name(), List.of());
                 statuses.forEach(s -> services.put(s.name(), s.running() + "/" + s.desired()));
                 states.add(new StackState(stack, owners.get(stack.name()), services,
-                        !statuses.isEmpty() && statuses.stream().allMatch(StackDeployer.ServiceStatus::converged)));
+                        !statuses.isEmpty() && statuses.stream().allMatch(StackDeployer.ServiceStatus::converged),
+                        stack.name().equals(BitcoinNode.STACK) ? nodeStatus(engines, deployer).orElse(null) : null));
             }
             return states;
         } catch (DockerEngineException e) {
             throw dockerFailed(null, cluster, e);
         }
+    }
+
+    /**
+     * What bitcoind said of itself at its last healthcheck, read from the engine of the tier host its
+     * task runs on; empty when it does not run or has not been checked yet.
+     */
+    private static Optional<NodeStatus> nodeStatus(ClusterService.Engines engines, StackDeployer deployer) {
+        for (StackDeployer.RunningTask task : deployer.runningTasks(BitcoinNode.STACK, BitcoinNode.BITCOIND_SERVICE)) {
+            Optional<String> host = engines.manager().node(task.nodeId()).map(org.bcm.swarm.SwarmNode::hostname);
+            DockerEngine engine = host.map(engines.engines()::get).orElse(null);
+            if (engine != null) {
+                Optional<NodeStatus> status = engine.lastHealthcheckOutput(task.containerId()).flatMap(NodeStatus::parse);
+                if (status.isPresent()) {
+                    return status;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- plumbing

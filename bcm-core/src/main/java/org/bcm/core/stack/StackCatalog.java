@@ -146,6 +146,17 @@ public final class StackCatalog {
         return images;
     }
 
+    /** The release steps of every image recipe of every usable stack that has one, by image name. */
+    public Map<String, org.bcm.core.release.ReleaseSpec> releases() {
+        Map<String, org.bcm.core.release.ReleaseSpec> releases = new TreeMap<>();
+        images().forEach((name, recipe) -> {
+            if (recipe.release() != null) {
+                releases.put(name, recipe.release());
+            }
+        });
+        return releases;
+    }
+
     /** {@code BCM_IMAGE_<NAME>} (upper case, '-' as '_') to the image's reference, for every image. */
     public Map<String, String> imageVariables() {
         Map<String, String> variables = new TreeMap<>();
@@ -187,7 +198,8 @@ public final class StackCatalog {
             JsonNode meta = root == null ? null : root.path("x-bcm");
             Map<String, DockerImageRecipe> images = readImages(dir.resolve("images"), baseHash);
             if (meta == null || meta.isMissingNode()) {
-                return new StackDefinition(name, dir, origin, compose, "", List.of(), null, Map.of(), images, null);
+                return new StackDefinition(name, dir, origin, compose, "", List.of(), null, Map.of(), images, null,
+                        YAML.createObjectNode());
             }
             List<String> requires = new ArrayList<>();
             meta.path("requires").forEach(node -> requires.add(node.asText()));
@@ -199,7 +211,7 @@ public final class StackCatalog {
             }
             String registry = meta.hasNonNull("registry") ? meta.get("registry").asText() : null;
             return new StackDefinition(name, dir, origin, compose, meta.path("description").asText(""),
-                    List.copyOf(requires), registry, settings, images, null);
+                    List.copyOf(requires), registry, settings, images, null, meta);
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             return broken(name, dir, origin, compose, "stack.yml is not valid YAML: " + message);
@@ -219,8 +231,13 @@ public final class StackCatalog {
         node.path("values").forEach(value -> values.add(value.asText()));
         Map<String, String> byChain = new TreeMap<>();
         node.path("by-chain").fields().forEachRemaining(e -> byChain.put(e.getKey(), e.getValue().asText()));
-        return new StackDefinition.Setting(name, node.path("description").asText(""), List.copyOf(values),
-                node.get("default").asText(), byChain);
+        Long min = node.hasNonNull("min") ? node.get("min").asLong() : null;
+        Long max = node.hasNonNull("max") ? node.get("max").asLong() : null;
+        StackDefinition.Setting setting = new StackDefinition.Setting(name, node.path("description").asText(""), List.copyOf(values),
+                min, max, node.get("default").asText(), byChain);
+        setting.validate("(its default)", setting.defaultValue());
+        byChain.values().forEach(value -> setting.validate("(its default by chain)", value));
+        return setting;
     }
 
     private static Map<String, DockerImageRecipe> readImages(Path dir, String baseHash) throws IOException {
@@ -231,14 +248,15 @@ public final class StackCatalog {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> fileName(f).endsWith(".yml")).sorted().toList()) {
                 String image = fileName(file).substring(0, fileName(file).length() - 4);
-                images.put(image, DockerImageRecipe.parse(image, Files.readAllBytes(file), baseHash, file.toString()));
+                images.put(image, DockerImageRecipe.read(image, file, baseHash));
             }
         }
         return images;
     }
 
     private static StackDefinition broken(String name, Path dir, String origin, String compose, String problem) {
-        return new StackDefinition(name, dir, origin, compose, "", List.of(), null, Map.of(), Map.of(), problem);
+        return new StackDefinition(name, dir, origin, compose, "", List.of(), null, Map.of(), Map.of(), problem,
+                YAML.createObjectNode());
     }
 
     private static String fileName(Path path) {

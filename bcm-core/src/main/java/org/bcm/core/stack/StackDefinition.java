@@ -21,6 +21,8 @@ import org.bcm.core.image.DockerImageRecipe;
  * @param settings    setting name to its declaration, in file order
  * @param images      image recipes of this stack, by image name
  * @param problem     why the stack cannot be used (malformed {@code x-bcm}, bad recipe), or null
+ * @param meta        the whole {@code x-bcm} section, for the keys a stack family reads itself (e.g.
+ *                    {@code bitcoin-rpc-client}); an empty object when there is none
  */
 public record StackDefinition(
         String name,
@@ -32,18 +34,21 @@ public record StackDefinition(
         String registry,
         Map<String, Setting> settings,
         Map<String, DockerImageRecipe> images,
-        String problem) {
+        String problem,
+        com.fasterxml.jackson.databind.JsonNode meta) {
 
     /**
      * One setting of a stack ({@code x-bcm.settings.NAME}), a variable of its {@code stack.yml}.
      *
      * @param name         upper-case variable name
      * @param description  one line
-     * @param values       the allowed values; empty for any
+     * @param values       allowed values; empty for any (unless a range is given)
+     * @param min          a whole number at least this is allowed too (besides {@code values}), or null
+     * @param max          a whole number at most this, or null
      * @param defaultValue the value a new project gets
      * @param byChain      chain to a default that replaces {@code defaultValue} for projects on that chain
      */
-    public record Setting(String name, String description, List<String> values, String defaultValue,
+    public record Setting(String name, String description, List<String> values, Long min, Long max, String defaultValue,
             Map<String, String> byChain) {
 
         /** The default for a project on {@code chain}. */
@@ -51,14 +56,38 @@ public record StackDefinition(
             return byChain.getOrDefault(chain, defaultValue);
         }
 
+        /** Whether the setting takes whole numbers in a range. */
+        public boolean ranged() {
+            return min != null || max != null;
+        }
+
         /**
-         * @throws BcmException INVALID_INPUT when {@code value} is not one of {@link #values()}
+         * @throws BcmException INVALID_INPUT when {@code value} is neither one of {@link #values()} nor a whole
+         *     number in the range
          */
         public void validate(String stack, String value) {
-            if (!values.isEmpty() && !values.contains(value)) {
-                throw new BcmException(BcmException.Kind.INVALID_INPUT, "Setting " + stack + "." + name
-                        + " cannot be '" + value + "'", "use one of " + String.join(", ", values));
+            if (values.contains(value) || values.isEmpty() && !ranged()) {
+                return;
             }
+            if (ranged() && value != null && value.matches("0|[1-9][0-9]{0,17}")) {
+                long number = Long.parseLong(value);
+                if ((min == null || number >= min) && (max == null || number <= max)) {
+                    return;
+                }
+            }
+            throw new BcmException(BcmException.Kind.INVALID_INPUT, "Setting " + stack + "." + name + " cannot be '" + value + "'",
+                    "use " + allowed() + (description.isEmpty() ? "" : " (" + description + ")"));
+        }
+
+        /** What the setting takes, in words: "one of a, b", "a whole number from 4 to 16384", "0, or a whole number from 550". */
+        public String allowed() {
+            String range = !ranged() ? null : "a whole number" + (min != null && max != null ? " from " + min + " to " + max
+                    : min != null ? " from " + min : " up to " + max);
+            if (values.isEmpty()) {
+                return range;
+            }
+            String listed = values.size() == 1 ? values.get(0) : "one of " + String.join(", ", values);
+            return range == null ? listed : listed + ", or " + range;
         }
     }
 

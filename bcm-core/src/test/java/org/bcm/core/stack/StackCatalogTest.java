@@ -96,7 +96,7 @@ class StackCatalogTest {
         assertThatThrownBy(() -> StackCatalog.load(home()).require("nosuch"))
                 .satisfies(e -> assertBcm(e, Kind.NOT_FOUND))
                 .hasMessageContaining("nosuch")
-                .satisfies(e -> assertThat(((BcmException) e).hint()).contains("app, gateway"));
+                .satisfies(e -> assertThat(((BcmException) e).hint()).contains("app, bitcoin, electrum, gateway"));
     }
 
     @Test
@@ -139,7 +139,8 @@ class StackCatalogTest {
         StackCatalog catalog = StackCatalog.load(home());
         Map<String, String> variables = catalog.imageVariables();
 
-        assertThat(variables).containsOnlyKeys("BCM_IMAGE_MY_APP", "BCM_IMAGE_REGISTRY", "BCM_IMAGE_TOR");
+        assertThat(variables).containsKeys("BCM_IMAGE_MY_APP", "BCM_IMAGE_REGISTRY", "BCM_IMAGE_TOR", "BCM_IMAGE_RPCPROXY");
+        assertThat(variables.values()).allMatch(reference -> reference.matches("127\\.0\\.0\\.1:5000/bcm/[a-z0-9-]+:[0-9a-f]{12}"));
         assertThat(variables.get("BCM_IMAGE_MY_APP")).matches("127\\.0\\.0\\.1:5000/bcm/my-app:[0-9a-f]{12}");
         DockerImageRecipe recipe = catalog.require("web").images().get("my-app");
         assertThat(variables.get("BCM_IMAGE_MY_APP")).endsWith(":" + recipe.hash().substring(0, 12));
@@ -187,5 +188,37 @@ class StackCatalogTest {
 
         assertThat(catalog.find("app")).get().extracting(StackDefinition::problem).isNotNull();
         assertThat(catalog.imageVariables()).doesNotContainKey("BCM_IMAGE_APP");
+    }
+
+    @Test
+    void aRangedSettingTakesItsValuesOrWholeNumbersInTheRange() throws IOException {
+        stack("node", """
+                x-bcm:
+                  settings:
+                    PRUNE:
+                      description: MiB kept
+                      values: ["0"]
+                      min: 550
+                      default: "0"
+                services: {}
+                """);
+        StackDefinition.Setting prune = StackCatalog.load(home()).require("node").settings().get("PRUNE");
+        prune.validate("node", "0");
+        prune.validate("node", "550");
+        prune.validate("node", "100000");
+        for (String bad : new String[] {"1", "549", "-1", "550.5", "0550", "lots", ""}) {
+            assertThatThrownBy(() -> prune.validate("node", bad)).as(bad)
+                    .satisfies(e -> assertBcm(e, Kind.INVALID_INPUT))
+                    .hasMessageContaining("node.PRUNE cannot be '" + bad + "'")
+                    .satisfies(e -> assertThat(((BcmException) e).hint()).contains("0, or a whole number from 550"));
+        }
+
+        stack("broken", """
+                x-bcm:
+                  settings:
+                    DBCACHE: {min: 4, max: 100, default: "2"}
+                services: {}
+                """);
+        assertThat(StackCatalog.load(home()).find("broken").orElseThrow().problem()).contains("DBCACHE cannot be '2'");
     }
 }

@@ -1,0 +1,115 @@
+package org.bcm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Service;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The end-to-end tests' view of a cluster's Docker engines, through the sockets bcm's LXD proxy
+ * devices expose in the bcm home: a docker-java client per tier host, the services' versions and
+ * images, and a container run on an overlay network of a tier host (a client of a stack's services,
+ * as another stack's task would be).
+ *
+ * <p>docker-java comes through bcm-core (bcm-swarm) at compile scope: declaring it here with test scope
+ * would drop it from the distribution.
+ *
+ * @param home    the bcm home of the test
+ * @param cluster the cluster's name
+ * @param project the project deployed on it (its registry password is in {@code projects/P/secrets})
+ */
+record ClusterEngines(Path home, String cluster, String project) {
+
+    /** A docker-java client of a tier host's engine. */
+    DockerClient docker(String instance) {
+        URI socket = URI.create("unix://" + home.resolve("clusters/" + cluster + "/docker/" + instance + ".sock"));
+        var http = new ApacheDockerHttpClient.Builder().dockerHost(socket).responseTimeout(Duration.ofMinutes(2)).build();
+        var config = new DefaultDockerClientConfig.Builder().withDockerHost(socket.toString())
+                .withApiVersion(RemoteApiVersion.UNKNOWN_VERSION).build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** Every service's version on the swarm (an update raises it), by name. */
+    Map<String, Long> serviceVersions() throws Exception {
+        Map<String, Long> versions = new TreeMap<>();
+        try (DockerClient docker = docker("bcm-gateway-01")) {
+            for (Service service : docker.listServicesCmd().exec()) {
+                versions.put(service.getSpec().getName(), service.getVersion().getIndex());
+            }
+        }
+        return versions;
+    }
+
+    /** The image a service runs. */
+    String image(String service) throws Exception {
+        try (DockerClient docker = docker("bcm-gateway-01")) {
+            return docker.listServicesCmd().withNameFilter(List.of(service)).exec().stream()
+                    .filter(s -> s.getSpec().getName().equals(service)).findFirst().orElseThrow()
+                    .getSpec().getTaskTemplate().getContainerSpec().getImage();
+        }
+    }
+
+    /** The cluster registry's password, as bcm generated it for the project (a home without an identity). */
+    String registryPassword() throws Exception {
+        return Files.readString(home.resolve("projects/" + project + "/secrets/gateway/registry_password"));
+    }
+
+    /**
+     * Runs a bash script in a container on the overlay network {@code network}, on the given tier host,
+     * after pulling the image there from the cluster registry with bcm's credentials; returns its output.
+     * (Logs, not attach: attach does not pass the LXD proxy device.)
+     *
+     * @param image a reference pinned by digest, {@code 127.0.0.1:5000/bcm/NAME:TAG@sha256:DIGEST}
+     */
+    String runOnOverlay(String instance, String network, String image, String script, Map<String, String> env) throws Exception {
+        try (DockerClient docker = docker(instance)) {
+            Matcher reference = Pattern.compile("(.*):[0-9a-f]{12}@(sha256:[0-9a-f]{64})").matcher(image);
+            assertThat(reference.matches()).as(image).isTrue();
+            docker.pullImageCmd(reference.group(1)).withTag(reference.group(2))
+                    .withAuthConfig(new AuthConfig().withUsername("bcm").withPassword(registryPassword())
+                            .withRegistryAddress("127.0.0.1:5000"))
+                    .exec(new PullImageResultCallback()).awaitCompletion(5, TimeUnit.MINUTES);
+            String id = docker.createContainerCmd(image)
+                    .withEntrypoint("bash", "-c", script)
+                    .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network))
+                    .exec().getId();
+            try {
+                docker.startContainerCmd(id).exec();
+                docker.waitContainerCmd(id).start().awaitStatusCode(120, TimeUnit.SECONDS);
+                StringBuilder output = new StringBuilder();
+                docker.logContainerCmd(id).withStdOut(true).withStdErr(true)
+                        .exec(new ResultCallback.Adapter<Frame>() {
+                            @Override
+                            public void onNext(Frame frame) {
+                                output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                            }
+                        }).awaitCompletion(30, TimeUnit.SECONDS);
+                System.out.println("container on " + network + " said:\n" + output);
+                return output.toString();
+            } finally {
+                docker.removeContainerCmd(id).withForce(true).exec();
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package org.bcm.core.bitcoin;
+
+import java.util.function.Function;
+
+/**
+ * The configuration of the pruned-block proxy in front of a pruned node (a swarm secret mounted at
+ * {@code /etc/bcm-rpcproxy/rpcproxy.conf}, owner-only for the proxy's uid, as the proxy requires of a
+ * file holding {@code upstream-password}). Keys are bcm-rpcproxy's (bcm-rpcproxy/README.md, "Flags
+ * and config keys"): it listens on the node's RPC port, forwards to bitcoind with its own rpcauth user
+ * ({@value BitcoinNode#PROXY_USER}), accepts every client of the node with the client's rpcauth line,
+ * and keeps fetched blocks in its cache volume.
+ */
+public final class RpcProxyConf {
+
+    private RpcProxyConf() {
+    }
+
+    /**
+     * The file's text.
+     *
+     * @param proxyPassword the proxy's password on bitcoind (or, for the secret's name, a stand-in)
+     * @param rpcauth       the {@code rpcauth=} value of each client ({@link RpcAuth#value})
+     */
+    public static String text(String project, BitcoinNode node, String proxyPassword, Function<String, String> rpcauth) {
+        StringBuilder conf = new StringBuilder()
+                .append("# bcm-rpcproxy of project ").append(project).append(", written by bcm (bcm-rpcproxy/README.md).\n")
+                .append("chain=").append(proxyChain(node)).append('\n')
+                .append("listen=0.0.0.0:").append(node.rpcPort()).append('\n')
+                .append("upstream=http://").append(BitcoinNode.BITCOIND_SERVICE).append(':').append(node.rpcPort()).append('\n')
+                .append("upstream-user=").append(BitcoinNode.PROXY_USER).append('\n')
+                .append("upstream-password=").append(proxyPassword).append('\n')
+                .append("cache-dir=/var/cache/bcm-rpcproxy/").append(proxyChain(node)).append('\n');
+        for (String user : node.clients().keySet()) {
+            conf.append("rpcauth=").append(rpcauth.apply(user)).append('\n');
+        }
+        return conf.toString();
+    }
+
+    /** The proxy's chain names (RpcProxySettings: main, test, testnet4, signet, regtest). */
+    private static String proxyChain(BitcoinNode node) {
+        return node.coreChain();
+    }
+}
