@@ -226,6 +226,12 @@ class BitcoinStackIT {
         String block = call("rpcproxy", "probe", probePassword(), "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"getblock\",\"params\":[\"" + hash + "\",0]}");
         assertThat(block).startsWith("200 ").containsPattern("\"result\":\"[0-9a-f]+\"");
         assertThat(call("rpcproxy", "probe", "wrong", "{\"id\":5,\"method\":\"getblockcount\"}")).startsWith("401");
+
+        // the proxy's own credential on bitcoind, generated as every client's, works there too, and only right
+        String proxyPassword = Files.readString(home.resolve("projects/" + PROJECT + "/secrets/bitcoin/rpc_rpcproxy"));
+        assertThat(call("bitcoind", "rpcproxy", proxyPassword, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"getblockcount\"}"))
+                .startsWith("200 ").contains("\"result\":");
+        assertThat(call("bitcoind", "rpcproxy", proxyPassword + "x", "{\"id\":7,\"method\":\"getblockcount\"}")).startsWith("401");
     }
 
     @Test
