@@ -181,8 +181,8 @@ final class DeviceCommand {
             try {
                 String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
                 return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-            } catch (IOException | UnsupportedOperationException | SecurityException e) {
-                return false;
+            } catch (IOException e) {
+                return false; // no /proc/self/fd/2 (not Linux, or fd 2 closed): not a terminal, so no screen is drawn
             }
         }
     }

@@ -106,7 +106,10 @@ public final class RpcProxySettings {
         try {
             mode = Files.getPosixFilePermissions(file);
         } catch (UnsupportedOperationException e) {
-            return;
+            // a file system without POSIX modes cannot show that the password is private: refuse it there too
+            throw RpcProxyException.invalid("config file " + file + " holds upstream-password, but its file system has no "
+                    + "POSIX permissions to keep it private: move the file to a POSIX file system with mode 600, "
+                    + "or give the password in " + PASSWORD_ENV + " instead");
         } catch (IOException e) {
             throw RpcProxyException.invalid("cannot read the permissions of config file " + file + ": " + e.getMessage());
         }
