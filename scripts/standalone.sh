@@ -2,7 +2,8 @@
 # The main job in one command: prepares this machine (install.sh), then brings up a standalone bcm
 # data center on the local LXD daemon: the cluster `local` with its gateway, kafka and bitcoin tier
 # hosts joined into one Docker Swarm, and on it the project `standalone` (regtest) with every stack
-# bcm ships so far (the gateway stack: Tor and the cluster's image registry).
+# bcm ships so far (gateway: Tor and the cluster's image registry; bitcoin: bitcoind; electrum: Fulcrum).
+# Bitcoin Core and Fulcrum are downloaded from their verified upstream releases on the first deploy.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
