@@ -105,17 +105,22 @@ public final class ProjectSecrets {
         String entry = STORE_PREFIX + project + "/" + key;
         Path file = plainFile(project, stack, secret);
         boolean stored = identity.isPresent() ? store().has(entry) || Files.exists(file) : Files.exists(file);
-        if (state == null || !stored) {
+        if (!stored) {
             byte[] value = generator.get();
             if (identity.isPresent()) {
                 store().insert(entry, value);
             } else {
                 writePlain(file, value);
             }
+            state = null; // a new value gets a new name: no stale swarm secret matches it
+        }
+        if (state == null) {
+            // also a stored value whose state was lost (secrets.yml deleted): kept, under a new name
             state = new State(newSuffix(), null);
             states.put(key, state);
             save(project, states);
-        } else if (identity.isPresent() && Files.exists(file)) {
+        }
+        if (stored && identity.isPresent() && Files.exists(file)) {
             // generated before `bcm init`: into the store, encrypted, and the plain file is gone
             store().insert(entry, BcmHome.read(file).orElseThrow());
             BcmHome.deleteTree(file);
@@ -198,7 +203,7 @@ public final class ProjectSecrets {
                 return read == null ? new TreeMap<String, State>() : new TreeMap<>(read);
             } catch (IOException e) {
                 throw new BcmException(Kind.INVALID_INPUT, "Malformed " + file + ": " + e.getMessage().lines().findFirst().orElse(""),
-                        "delete it: the next deploy gives every secret a new suffix", e);
+                        "delete it: the next deploy keeps every secret's value under a new suffix", e);
             }
         }).orElseGet(TreeMap::new);
     }

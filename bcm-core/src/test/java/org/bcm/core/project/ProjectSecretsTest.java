@@ -47,10 +47,16 @@ class ProjectSecretsTest {
         assertThat(Files.readString(file)).isEqualTo(value);
         assertThat(secrets.generated("btc", "gateway", "short", 16).value().get()).hasSize(32);
 
+        // the state lost (secrets.yml deleted, as its error advises): the value is kept, under a new suffix
+        Files.delete(dir.resolve("projects/btc/secrets.yml"));
+        ProjectSecrets.Secret renamed = secrets.generated("btc", "gateway", "registry_password", 32);
+        assertThat(renamed.suffix()).isNotEqualTo(secret.suffix());
+        assertThat(Files.readString(file)).isEqualTo(value);
+
         // a value lost (deleted by hand) is generated anew, with a new suffix: no stale swarm secret matches it
         Files.delete(file);
         ProjectSecrets.Secret regenerated = secrets.generated("btc", "gateway", "registry_password", 32);
-        assertThat(regenerated.suffix()).isNotEqualTo(secret.suffix());
+        assertThat(regenerated.suffix()).isNotEqualTo(renamed.suffix());
         assertThat(Files.readString(file)).isNotEqualTo(value);
     }
 
