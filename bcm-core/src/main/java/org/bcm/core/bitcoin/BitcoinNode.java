@@ -2,11 +2,13 @@ package org.bcm.core.bitcoin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
@@ -35,7 +37,7 @@ import org.bcm.core.stack.StackDefinition;
  * @param maxMempoolMiB {@code bitcoin.MAX_MEMPOOL}
  * @param clearnet     {@code bitcoin.CLEARNET}: peers outside Tor allowed (public chains only)
  * @param torOffline   the gateway's Tor runs offline ({@code gateway.TOR_NETWORK=offline}): no DNS seeds, no clearnet
- * @param clients      the rpcauth users of the project's stacks, by user: the stack that declared it
+ * @param clients      the rpcauth users of the project's stacks, by user (sorted): the stack that declared it
  */
 public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean txindex, long maxConnections,
         long maxMempoolMiB, boolean clearnet, boolean torOffline, Map<String, String> clients) {
@@ -50,7 +52,7 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public BitcoinNode {
-        clients = Map.copyOf(clients);
+        clients = Collections.unmodifiableMap(new TreeMap<>(clients)); // by user: generated files must not change order
     }
 
     /**

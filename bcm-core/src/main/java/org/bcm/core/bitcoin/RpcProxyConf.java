@@ -24,20 +24,15 @@ public final class RpcProxyConf {
     public static String text(String project, BitcoinNode node, String proxyPassword, Function<String, String> rpcauth) {
         StringBuilder conf = new StringBuilder()
                 .append("# bcm-rpcproxy of project ").append(project).append(", written by bcm (bcm-rpcproxy/README.md).\n")
-                .append("chain=").append(proxyChain(node)).append('\n')
+                .append("chain=").append(node.coreChain()).append('\n') // Core's chain names, which the proxy takes
                 .append("listen=0.0.0.0:").append(node.rpcPort()).append('\n')
                 .append("upstream=http://").append(BitcoinNode.BITCOIND_SERVICE).append(':').append(node.rpcPort()).append('\n')
                 .append("upstream-user=").append(BitcoinNode.PROXY_USER).append('\n')
                 .append("upstream-password=").append(proxyPassword).append('\n')
-                .append("cache-dir=/var/cache/bcm-rpcproxy/").append(proxyChain(node)).append('\n');
+                .append("cache-dir=/var/cache/bcm-rpcproxy/").append(node.coreChain()).append('\n');
         for (String user : node.clients().keySet()) {
             conf.append("rpcauth=").append(rpcauth.apply(user)).append('\n');
         }
         return conf.toString();
-    }
-
-    /** The proxy's chain names (RpcProxySettings: main, test, testnet4, signet, regtest). */
-    private static String proxyChain(BitcoinNode node) {
-        return node.coreChain();
     }
 }

@@ -153,6 +153,15 @@ class BitcoinNodeTest {
         assertThat(conf).contains("chain=regtest\n", "listen=0.0.0.0:18443\n", "upstream=http://bitcoind:18443\n", "upstream-user=rpcproxy\n",
                 "upstream-password=secret-pw\n", "cache-dir=/var/cache/bcm-rpcproxy/regtest\n", "rpcauth=probe:salt$hmac\n");
         assertThat(node.bitcoindUsers()).containsExactly("probe", "rpcproxy");
+
+        // the clients come out by user, whatever the stacks' order: the file's text (and its secret's name) stays put
+        List<String> users = List.of("zeta", "mu", "alpha", "kappa", "omega", "beta");
+        Map<String, String> clients = new LinkedHashMap<>();
+        users.forEach(u -> clients.put(u, u));
+        BitcoinNode many = new BitcoinNode("regtest", 550, 300, false, 125, 300, false, true, clients);
+        assertThat(many.clients().keySet()).containsExactly("alpha", "beta", "kappa", "mu", "omega", "zeta");
+        assertThat(RpcProxyConf.text("btc", many, "pw", u -> u).lines().filter(l -> l.startsWith("rpcauth=")))
+                .containsExactly("rpcauth=alpha", "rpcauth=beta", "rpcauth=kappa", "rpcauth=mu", "rpcauth=omega", "rpcauth=zeta");
     }
 
     @Test
