@@ -400,19 +400,13 @@ public final class DockerEngine implements AutoCloseable {
 
     /**
      * Replaces a service's spec. Engine API: {@code POST /services/{id}/update?version=}, with the
-     * registry's credentials in {@code X-Registry-Auth} (docker-java's update command cannot send them;
-     * without them the engine would keep the credentials of the previous spec).
+     * registry's credentials, when given, in {@code X-Registry-Auth} (docker-java's update command cannot
+     * send them; without them the engine would keep the credentials of the previous spec).
      */
     void updateService(String id, long version, ServiceSpec spec, RegistryCredentials registry) {
-        call("updating service " + spec.getName(), () -> {
-            if (registry == null) {
-                client.updateServiceCmd(id, spec).withVersion(version).exec();
-                return null;
-            }
-            send(DockerHttpClient.Request.Method.POST, "/services/" + encode(id) + "/update?version=" + version,
-                    Map.of("X-Registry-Auth", registryAuth(registry)), dockerJson.writeValueAsBytes(spec));
-            return null;
-        });
+        Map<String, String> headers = registry == null ? Map.of() : Map.of("X-Registry-Auth", registryAuth(registry));
+        call("updating service " + spec.getName(), () -> send(DockerHttpClient.Request.Method.POST,
+                "/services/" + encode(id) + "/update?version=" + version, headers, dockerJson.writeValueAsBytes(spec)));
     }
 
     /** Removes a service; its tasks shut down afterwards. Engine API: {@code DELETE /services/{id}}. */
@@ -435,12 +429,18 @@ public final class DockerEngine implements AutoCloseable {
      * {@code State.Health.Log}.
      *
      * @return empty when the container has no healthcheck, has not been checked yet, or is gone
+     * @throws DockerEngineUnavailableException when the engine does not answer
      */
     public Optional<String> lastHealthcheckOutput(String containerId) {
         try {
-            JsonNode log = getJson("/containers/" + encode(containerId) + "/json").path("State").path("Health").path("Log");
-            return log.isArray() && log.size() > 0 ? Optional.of(log.get(log.size() - 1).path("Output").asText()) : Optional.empty();
-        } catch (IOException | DockerException e) {
+            return call("reading the health of container " + containerId, () -> {
+                JsonNode log = getJson("/containers/" + encode(containerId) + "/json").path("State").path("Health").path("Log");
+                return log.isArray() && log.size() > 0 ? Optional.of(log.get(log.size() - 1).path("Output").asText()) : Optional.<String>empty();
+            });
+        } catch (DockerEngineException e) {
+            if (e instanceof DockerEngineUnavailableException) {
+                throw e;
+            }
             LOG.debug("no health log of {} on {}: {}", containerId, endpoint, e.getMessage());
             return Optional.empty();
         }
