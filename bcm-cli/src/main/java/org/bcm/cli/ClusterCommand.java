@@ -114,7 +114,7 @@ final class ClusterCommand {
     }
 
     @Command(name = "destroy", mixinStandardHelpOptions = true,
-            description = "Remove everything labelled with the cluster's name from LXD, and its definition.")
+            description = "Remove everything labelled with the cluster's name from LXD, and its definition; the projects deployed on it are no longer.")
     static final class Destroy implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ClusterOption cluster;
@@ -123,7 +123,7 @@ final class ClusterCommand {
         public Integer call() {
             Context context = new Context(spec);
             String name = cluster.resolve(context.clusters());
-            List<String> removed = context.clusterService().destroy(name);
+            List<String> removed = context.projectService().destroyCluster(name);
             removed.forEach(r -> context.out().println("removed " + r));
             context.out().println("Cluster '" + name + "' is destroyed.");
             context.out().flush();

@@ -43,8 +43,7 @@ final class ShowCommand implements Callable<Integer> {
     /** What the project's bitcoind said at its last healthcheck, when one runs on the cluster and its engines answer. */
     private static org.bcm.core.bitcoin.NodeStatus nodeStatus(Context context, String cluster) {
         try {
-            return context.projectService().stacks(cluster).stream().map(s -> s.node()).filter(java.util.Objects::nonNull)
-                    .findFirst().orElse(null);
+            return context.projectService().nodeStatus(cluster).orElse(null);
         } catch (org.bcm.core.BcmException e) {
             return null;   // a stopped cluster: show says so in the instances' states
         }

@@ -3,15 +3,6 @@ package org.bcm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.PullImageResultCallback;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.Service;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.core.RemoteApiVersion;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bcm.lxd.ExecResult;
@@ -39,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * End to end, through the built {@code bcm} launcher, on real LXD and the real swarm: projects,
  * the image pipeline and the gateway stack (Tor and the registry), checked from a container on the
  * overlay network on another tier host; redeploys, a changed setting, bad input, a service that
- * never becomes healthy, remove and destroy.
+ * never becomes healthy, remove and destroy (a project still deployed when the cluster goes is no longer).
  *
  * <p>The test looks at the swarm with docker-java, which bcm-core brings (through bcm-swarm) at
  * compile scope: declaring it here with test scope would drop it from the distribution.
@@ -314,8 +303,7 @@ class ProjectLifecycleIT {
         assertThat(fixed.out()).contains("updated service sick_web");
 
         assertThat(bcm.run("project", "destroy", "--project-name=sickp").exitCode()).isEqualTo(4);
-        assertThat(bcm.run("project", "remove", "--project-name=sickp", "--cluster-name=" + CLUSTER).exitCode()).isZero();
-        assertThat(bcm.run("project", "destroy", "--project-name=sickp").exitCode()).isZero();
+        // sickp stays deployed: destroying the cluster ends its deployment (below)
     }
 
     @Test
@@ -326,6 +314,10 @@ class ProjectLifecycleIT {
         assertThat(lxd.project("bcm-" + CLUSTER)).isEmpty();
         assertThat(lxd.network("bcm-" + CLUSTER)).isEmpty();
         assertThat(home.resolve("clusters/" + CLUSTER)).doesNotExist();
+        // the project deployed there is no longer: it can be destroyed without the cluster
+        assertThat(destroyed.out()).contains("removed deployment of project sickp");
+        var sick = bcm.run("project", "destroy", "--project-name=sickp");
+        assertThat(sick.exitCode()).as(sick.toString()).isZero();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -201,6 +201,20 @@ public final class ProjectService {
         projects.delete(name);
     }
 
+    /**
+     * Destroys a cluster ({@link ClusterService#destroy}) and with it every deployment on it: the
+     * projects deployed there are recorded as no longer deployed, so that they can be destroyed or
+     * deployed again.
+     *
+     * @return what was removed from LXD, then {@code deployment of project NAME} for each such project
+     * @throws BcmException as {@link ClusterService#destroy}; the deployments are kept when it fails
+     */
+    public List<String> destroyCluster(String cluster) {
+        List<String> removed = new ArrayList<>(clusters.destroy(cluster));
+        projects.forgetCluster(cluster).forEach(project -> removed.add("deployment of project " + project));
+        return removed;
+    }
+
     // ---------------------------------------------------------------- deploy
 
     /** A stack ready to deploy: its definition, its parsed spec and the bcm images it runs. */
@@ -475,6 +489,20 @@ public final class ProjectService {
                         stack.name().equals(BitcoinNode.STACK) ? nodeStatus(engines, deployer).orElse(null) : null));
             }
             return states;
+        } catch (DockerEngineException e) {
+            throw dockerFailed(null, cluster, e);
+        }
+    }
+
+    /**
+     * What the bitcoind on {@code cluster} said of itself at its last healthcheck ({@code bcm show}).
+     *
+     * @return empty when no bitcoind runs there or it has not been checked yet
+     * @throws BcmException NOT_FOUND (cluster), DOCKER_FAILED, or as {@link ClusterService#engines} when the cluster is stopped
+     */
+    public Optional<NodeStatus> nodeStatus(String cluster) {
+        try (ClusterService.Engines engines = clusters.engines(cluster)) {
+            return nodeStatus(engines, new StackDeployer(engines.manager(), line -> { }));
         } catch (DockerEngineException e) {
             throw dockerFailed(null, cluster, e);
         }

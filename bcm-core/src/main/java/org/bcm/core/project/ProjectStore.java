@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -105,6 +106,22 @@ public final class ProjectStore {
             BcmHome.writeAtomically(home.projectDir(name).resolve(DEPLOYMENTS_FILE),
                     content.getBytes(StandardCharsets.UTF_8), false);
         }
+    }
+
+    /**
+     * Records that no project is deployed on {@code cluster} any more (the cluster was destroyed).
+     *
+     * @return the projects that were deployed there, sorted
+     */
+    public List<String> forgetCluster(String cluster) {
+        List<String> were = new ArrayList<>();
+        for (String name : names()) {
+            if (deployments(name).contains(cluster)) {
+                setDeployed(name, cluster, false);
+                were.add(name);
+            }
+        }
+        return were;
     }
 
     private Path definitionFile(String name) {

@@ -161,4 +161,21 @@ class ProjectStoreTest {
         assertThat(project("btc").stacks().get("gateway")).containsEntry("TOR_NETWORK", "offline");
         assertThat(changed.stacks().keySet()).containsExactly("gateway", "app");
     }
+
+    @Test
+    void aDestroyedClusterEndsTheDeploymentsOnIt() {
+        ProjectStore store = store();
+        store.save(project("btc"));
+        store.save(project("ltc"));
+        store.setDeployed("btc", "local", true);
+        store.setDeployed("btc", "nuc", true);
+        store.setDeployed("ltc", "nuc", true);
+
+        assertThat(store.forgetCluster("local")).containsExactly("btc");
+        assertThat(store.deployments("btc")).containsExactly("nuc");
+        assertThat(store.forgetCluster("nuc")).containsExactly("btc", "ltc");
+        assertThat(store.deployments("btc")).isEmpty();
+        assertThat(store.deployments("ltc")).isEmpty();
+        assertThat(store.forgetCluster("nuc")).isEmpty();
+    }
 }
