@@ -1,15 +1,11 @@
 package org.bcm.core.image;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.core.Sha256;
 
 /**
  * The files of the bcm distribution this bcm runs from ({@code bin/}, {@code lib/*.jar}: the
@@ -117,19 +114,12 @@ final class BcmDistribution {
      */
     static String digest(Map<String, Path> files) {
         StringBuilder lines = new StringBuilder();
-        byte[] buffer = new byte[1 << 16];
         for (var file : files.entrySet()) {
-            try (InputStream in = Files.newInputStream(file.getValue())) {
-                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    sha256.update(buffer, 0, n);
-                }
+            try {
                 lines.append(file.getKey()).append(' ').append(mode(file.getValue())).append(' ')
-                        .append(HexFormat.of().formatHex(sha256.digest())).append('\n');
+                        .append(Sha256.hex(file.getValue())).append('\n');
             } catch (IOException e) {
                 throw new BcmException(Kind.INTERNAL, "Failed reading " + file.getValue() + " of the bcm distribution", null, e);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
             }
         }
         return lines.toString();

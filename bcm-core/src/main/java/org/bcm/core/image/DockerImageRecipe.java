@@ -1,9 +1,9 @@
 package org.bcm.core.image;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
+import org.bcm.core.Sha256;
 import org.bcm.core.release.ReleaseSpec;
 
 /**
@@ -226,7 +227,7 @@ public record DockerImageRecipe(
         return new DockerImageRecipe(name, f.packages == null ? List.of() : f.packages, files, executables,
                 distribution, distributionFiles, release,
                 f.entrypoint == null ? List.of() : f.entrypoint, f.cmd == null ? List.of() : f.cmd, f.user, f.workdir,
-                f.env == null ? Map.of() : f.env, ImageRecipe.sha256(identity.getBytes(StandardCharsets.UTF_8)));
+                f.env == null ? Map.of() : f.env, Sha256.hex(identity));
     }
 
     /** The YAML shape. */

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bcm.core.BcmException;
+import org.bcm.core.Sha256;
 
 /**
  * The recipe of a Debian-based root filesystem: what debootstrap installs and which files are laid
@@ -97,7 +95,7 @@ public record ImageRecipe(
             }
         }
         return new ImageRecipe(f.distribution, f.suite, f.variant, f.mirror, f.packages, f.services, f.files,
-                f.templates, sha256(yaml));
+                f.templates, Sha256.hex(yaml));
     }
 
     /** The LXD alias of the image built from this recipe: {@code <prefix>-<first 12 hex digits of the hash>}. */
@@ -105,13 +103,6 @@ public record ImageRecipe(
         return prefix + "-" + hash.substring(0, 12);
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static List<String> concat(Map<String, String> a, Map<String, String> b) {
         List<String> all = new java.util.ArrayList<>();

@@ -2,15 +2,14 @@ package org.bcm.core.project;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.core.Sha256;
 import org.bcm.core.bitcoin.BitcoinConf;
 import org.bcm.core.bitcoin.BitcoinNode;
 import org.bcm.core.bitcoin.FulcrumConf;
@@ -91,23 +90,17 @@ final class GeneratedSecrets {
             }
             case "bitcoin-conf" -> {
                 BitcoinNode bitcoin = bitcoinStack(stack, name);
-                yield derived(rpcauth -> BitcoinConf.text(project.name(), bitcoin, rpcauth), bitcoin);
+                yield derived(rpc -> BitcoinConf.text(project.name(), bitcoin, rpc.rpcauth()));
             }
             case "rpcproxy-conf" -> {
                 BitcoinNode bitcoin = bitcoinStack(stack, name);
-                ProjectSecrets.Secret proxy = password(BitcoinNode.PROXY_USER);
-                String suffixText = RpcProxyConf.text(project.name(), bitcoin, "<password " + proxy.suffix() + ">",
-                        user -> user + ":<password " + password(user).suffix() + ">");
-                yield new ProjectSecrets.Secret(suffix(suffixText), ProjectSecrets.memoized(() -> RpcProxyConf.text(project.name(), bitcoin,
-                        text(proxy), user -> RpcAuth.value(user, text(password(user)))).getBytes(StandardCharsets.UTF_8)));
+                yield derived(rpc -> RpcProxyConf.text(project.name(), bitcoin, rpc.password().apply(BitcoinNode.PROXY_USER), rpc.rpcauth()));
             }
             case "bitcoin-rpc-password" -> password(clientUser(stack, name));
             case "fulcrum-conf" -> {
                 String user = clientUser(stack, name);
                 BitcoinNode bitcoin = node.orElseThrow();
-                ProjectSecrets.Secret password = password(user);
-                yield new ProjectSecrets.Secret(suffix(FulcrumConf.text(project.name(), bitcoin, user, "<password " + password.suffix() + ">")),
-                        ProjectSecrets.memoized(() -> FulcrumConf.text(project.name(), bitcoin, user, text(password)).getBytes(StandardCharsets.UTF_8)));
+                yield derived(rpc -> FulcrumConf.text(project.name(), bitcoin, user, rpc.password().apply(user)));
             }
             case "tls-key" -> secrets.generated(project.name(), stack.name(), name, TlsIdentity::newKey);
             case "tls-certificate" -> {
@@ -149,11 +142,23 @@ final class GeneratedSecrets {
         return passwords.computeIfAbsent(user, u -> secrets.generated(project.name(), BitcoinNode.STACK, BitcoinNode.passwordSecret(u), 32));
     }
 
-    /** A configuration with rpcauth lines: named by its text with each password's suffix, made with real lines when needed. */
-    private ProjectSecrets.Secret derived(Function<Function<String, String>, String> render, BitcoinNode bitcoin) {
-        String named = render.apply(user -> user + ":<password " + password(user).suffix() + ">");
-        Supplier<byte[]> content = () -> render.apply(user -> RpcAuth.value(user, text(password(user)))).getBytes(StandardCharsets.UTF_8);
-        return new ProjectSecrets.Secret(suffix(named), ProjectSecrets.memoized(content));
+    /**
+     * What a configuration shows of the bitcoin RPC users, by user: the password, and the
+     * {@code rpcauth=} value ({@code user:salt$hmac}).
+     */
+    private record Credentials(UnaryOperator<String> password, UnaryOperator<String> rpcauth) {
+    }
+
+    /**
+     * A configuration holding RPC credentials: named by its text rendered with each password's suffix
+     * in place of the password ({@code <password SUFFIX>}), made with the real credentials only when needed.
+     */
+    private ProjectSecrets.Secret derived(Function<Credentials, String> render) {
+        UnaryOperator<String> shown = user -> "<password " + password(user).suffix() + ">";
+        String named = render.apply(new Credentials(shown, user -> user + ":" + shown.apply(user)));
+        Supplier<byte[]> content = () -> render.apply(new Credentials(user -> text(password(user)),
+                user -> RpcAuth.value(user, text(password(user))))).getBytes(StandardCharsets.UTF_8);
+        return new ProjectSecrets.Secret(Sha256.hex(named).substring(0, 8), ProjectSecrets.memoized(content));
     }
 
     private BitcoinNode bitcoinStack(StackDefinition stack, String name) {
@@ -165,14 +170,6 @@ final class GeneratedSecrets {
 
     private static String text(ProjectSecrets.Secret secret) {
         return new String(secret.value().get(), StandardCharsets.US_ASCII);
-    }
-
-    private static String suffix(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static BcmException invalid(StackDefinition stack, String secret, String problem) {

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -18,6 +16,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.core.Sha256;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.IdentityService;
@@ -142,7 +141,7 @@ public final class ProjectSecrets {
             throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack + ": cannot read the secret " + secret + " from " + file
                     + ": " + e.getMessage(), "fix the stack's secrets section, or create the file");
         }
-        String sha256 = sha256(content);
+        String sha256 = Sha256.hex(content);
         Map<String, State> states = states(project);
         String key = stack + "/" + secret;
         State state = states.get(key);
@@ -220,14 +219,6 @@ public final class ProjectSecrets {
         byte[] random = new byte[4];
         RANDOM.nextBytes(random);
         return HexFormat.of().formatHex(random);
-    }
-
-    private static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** {@code supplier}, asked at most once. */

@@ -8,11 +8,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.core.Sha256;
 
 /**
  * What an image recipe's {@code release:} step asks for: one archive of an upstream release
@@ -179,7 +177,7 @@ public record ReleaseSpec(
     public String keysDigest() {
         StringBuilder lines = new StringBuilder();
         for (KeyFile key : keyFiles) {
-            lines.append("release-key ").append(key.name()).append(' ').append(sha256(key.content)).append('\n');
+            lines.append("release-key ").append(key.name()).append(' ').append(Sha256.hex(key.content)).append('\n');
         }
         return lines.toString();
     }
@@ -326,13 +324,6 @@ public record ReleaseSpec(
         return path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);

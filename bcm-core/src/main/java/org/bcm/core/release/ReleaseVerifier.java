@@ -3,12 +3,8 @@ package org.bcm.core.release;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
@@ -23,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.core.Sha256;
 import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.sig.KeyFlags;
@@ -183,17 +180,10 @@ public final class ReleaseVerifier {
 
     /** The SHA-256 of a file, lower-case hex. */
     public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
+        try {
+            return Sha256.hex(file);
         } catch (IOException e) {
             throw new BcmException(Kind.INTERNAL, "Failed reading " + file + ": " + e.getMessage(), null, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

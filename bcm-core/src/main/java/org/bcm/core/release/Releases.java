@@ -205,7 +205,7 @@ public final class Releases {
             hashes.put(file, ReleaseVerifier.sha256(file));
         }
         Set<Path> used = new HashSet<>();
-        List<ReleaseSpec> addressed = new ArrayList<>();
+        Map<ReleaseSpec, Path> archives = new LinkedHashMap<>();   // found by their pinned hash
         for (ReleaseSpec spec : specs.values()) {
             Path archive = hashes.entrySet().stream().filter(h -> h.getValue().equals(spec.sha256())).map(Map.Entry::getKey)
                     .findFirst().orElse(null);
@@ -216,14 +216,13 @@ public final class Releases {
                 }
                 continue;
             }
-            addressed.add(spec);
+            archives.put(spec, archive);
             used.add(archive);
         }
-        Map<ReleaseSpec, Path> archives = new LinkedHashMap<>();
+        Set<ReleaseSpec> addressed = archives.keySet();
         Map<ReleaseSpec, byte[]> checksumFiles = new LinkedHashMap<>();
         Map<ReleaseSpec, Map<String, byte[]>> signatureFiles = new LinkedHashMap<>();
         for (ReleaseSpec spec : addressed) {
-            archives.put(spec, hashes.entrySet().stream().filter(h -> h.getValue().equals(spec.sha256())).findFirst().orElseThrow().getKey());
             Path checksums = byName.get(spec.checksumsName());
             if (checksums == null) {
                 throw new BcmException(Kind.VERIFY_FAILED, "Missing checksum file: " + spec.title() + " needs " + spec.checksumsName()
@@ -255,7 +254,8 @@ public final class Releases {
         }
         Map<ReleaseSpec, List<ReleaseSpec.Signer>> verified = new LinkedHashMap<>();
         for (ReleaseSpec spec : addressed) {
-            verified.put(spec, ReleaseVerifier.verify(spec, archives.get(spec), checksumFiles.get(spec), signatureFiles.get(spec)).signers());
+            // the archive's hash is the pinned one (it was found by it): the signed checksum file must list it
+            verified.put(spec, ReleaseVerifier.verifySigned(spec, checksumFiles.get(spec), signatureFiles.get(spec)));
         }
         for (ReleaseSpec spec : addressed) {
             if (!Files.exists(dir.resolve(spec.sha256()).resolve(MARKER))) {
