@@ -1,7 +1,6 @@
 package org.bcm.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -84,11 +83,8 @@ final class GitCommand {
                 DeviceKeys keys = context.deviceKeys(signing.device);
                 SshPublicKey key = SshPublicKey.of(keys, identity.sshIdentity(), identity.signingCurve());
                 Path allowedSigners = context.home().sshDir().resolve("allowed_signers");
-                String line = identity.username() + "@" + identity.hostname() + " " + key.authorizedKeysLine() + "\n";
-                String existing = new String(BcmHome.read(allowedSigners).orElse(new byte[0]), StandardCharsets.UTF_8);
-                if (!existing.contains(line)) {
-                    BcmHome.writeAtomically(allowedSigners, (existing + line).getBytes(StandardCharsets.UTF_8), false);
-                }
+                String line = identity.username() + "@" + identity.hostname() + " " + key.authorizedKeysLine();
+                BcmHome.appendLineOnce(allowedSigners, line, line::equals, false);
                 agentDir = Files.createTempDirectory("bcm-git-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 agent = SshAgent.start(agentDir.resolve("agent.sock"), List.of(key), keys);
                 env.put("SSH_AUTH_SOCK", agent.socket().toString());
@@ -98,7 +94,7 @@ final class GitCommand {
                 command.addAll(List.of("-c", "gpg.format=openpgp", "-c", "user.signingkey=" + identity.fingerprint()));
             }
             command.addAll(gitArgs);
-            return ExternalProgram.GIT.with(command).environment(env).in(signing.repository).interactive(process -> { });
+            return ExternalProgram.GIT.with(command).environment(env).in(signing.repository).interactive();
         } finally {
             if (agent != null) {
                 agent.close();

@@ -1,7 +1,5 @@
 package org.bcm.cli;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,14 +77,8 @@ final class SshCommand {
                         "create it (mode 0700), or leave out --authorized-keys and copy the printed line");
             }
             try {
-                String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-                if (existing.lines().anyMatch(l -> l.contains(typeAndKey))) {
-                    return false;
-                }
-                String text = existing + (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + line + "\n";
-                BcmHome.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8), true);
-                return true;
-            } catch (IOException | java.io.UncheckedIOException e) {
+                return BcmHome.appendLineOnce(file, line, l -> l.contains(typeAndKey), true);
+            } catch (java.io.UncheckedIOException e) {
                 throw new BcmException(BcmException.Kind.INVALID_INPUT, "cannot add the key to " + file + ": " + e.getMessage(),
                         "check that its folder is writable, or leave out --authorized-keys and copy the printed line");
             }

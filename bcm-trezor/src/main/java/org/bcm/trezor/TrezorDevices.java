@@ -185,7 +185,7 @@ public final class TrezorDevices {
             throw new TrezorException.NoDevice("no Trezor found; an emulator or bcm development device answers at udp:" + udpHost + ":" + udpPort
                     + ", but a software device is used only when chosen: --device=" + selector + " or BCM_TREZOR=" + selector);
         }
-        throw noDevice("no Trezor found");
+        throw noDevice("no Trezor found", plugged);
     }
 
     /** The selector that chooses the emulator at {@code host:port}: plain {@code udp} for its standard place. */
@@ -194,7 +194,11 @@ public final class TrezorDevices {
     }
 
     private TrezorException.NoDevice noDevice(String what) {
-        List<UsbTrezor> plugged = connected();
+        return noDevice(what, connected());
+    }
+
+    /** No device could be opened; {@code plugged}: the Trezors sysfs lists, which name the likely cause. */
+    private static TrezorException.NoDevice noDevice(String what, List<UsbTrezor> plugged) {
         String hint = plugged.isEmpty()
                 ? ": plug in a Trezor or start Trezor Bridge; for tests and demos, run the development device (`bcm device serve`)"
                         + " and choose it with --device=udp or BCM_TREZOR=udp"

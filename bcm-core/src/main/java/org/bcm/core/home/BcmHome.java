@@ -230,6 +230,24 @@ public final class BcmHome {
         }
     }
 
+    /**
+     * Adds {@code line} at the end of a text file (UTF-8; created when missing) unless one of its lines
+     * already matches {@code present}; the whole file is rewritten through {@link #writeAtomically}, so a
+     * reader (sshd, git) never sees half of it.
+     *
+     * @return whether the line was added
+     * @throws UncheckedIOException when the file cannot be read or written
+     */
+    public static boolean appendLineOnce(Path file, String line, java.util.function.Predicate<String> present, boolean privateFile) {
+        String existing = new String(read(file).orElse(new byte[0]), java.nio.charset.StandardCharsets.UTF_8);
+        if (existing.lines().anyMatch(present)) {
+            return false;
+        }
+        String text = existing + (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + line + "\n";
+        writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), privateFile);
+        return true;
+    }
+
     /** Deletes {@code dir} and everything below it; nothing happens when it does not exist. */
     public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {

@@ -283,15 +283,13 @@ public record ExternalProgram(String name, String debianPackage, boolean endOfOp
          * Runs the program on bcm's own terminal (standard input, output and error inherited), for
          * programs the operator talks to (ssh, git with its editor).
          *
-         * @param whileRunning runs after the program started, e.g. to report it; may be a no-op
          * @return the program's exit code
          * @throws BcmException HOST_PREREQUISITE when it cannot be started
          */
-        public int interactive(Consumer<Process> whileRunning) throws InterruptedException {
+        public int interactive() throws InterruptedException {
             Process process = null;
             try {
                 process = builder().inheritIO().start();
-                whileRunning.accept(process);
                 return process.waitFor();
             } catch (IOException e) {
                 throw missing(e);

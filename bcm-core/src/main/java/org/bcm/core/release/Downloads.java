@@ -82,11 +82,6 @@ public final class Downloads {
         return new Downloads(new InetSocketAddress(host, port), false);
     }
 
-    /** Downloads through this SOCKS5 proxy. */
-    public static Downloads through(InetSocketAddress socksProxy) {
-        return new Downloads(socksProxy, false);
-    }
-
     /** Downloads without a proxy. */
     public static Downloads direct() {
         return new Downloads(null, false);

@@ -83,7 +83,7 @@ public final class SshClient {
     }
 
     /** ssh on bcm's own terminal. */
-    public static final Runner ON_TERMINAL = ssh -> ssh.interactive(process -> { });
+    public static final Runner ON_TERMINAL = ExternalProgram.Call::interactive;
 
     /**
      * Runs ssh to completion with an agent serving {@code key}, then stops the agent.
