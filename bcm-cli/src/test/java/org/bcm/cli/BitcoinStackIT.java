@@ -55,7 +55,7 @@ class BitcoinStackIT {
         // The stand-in release, signed by keys of the test, installed as Core's files are.
         Path standIn = dir.resolve("standin.tar.gz");
         StandInRelease.write(standIn, "31.1");
-        TestRelease.Builder release = TestRelease.builder("Bitcoin Core", "31.1").archiveName("bitcoin-31.1-x86_64-linux-gnu.tar.gz")
+        TestRelease.Builder release = TestRelease.builder("Bitcoin Core", "31.1").archiveName("bitcoin-31.1-x86_64-linux-gnu.tar.gz").reproducible()
                 .install("bitcoin-31.1/bin/bitcoind", "/usr/local/bin/bitcoind")
                 .install("bitcoin-31.1/bin/bitcoin-cli", "/usr/local/bin/bitcoin-cli");
         try (InputStream in = new GZIPInputStream(Files.newInputStream(standIn)); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
@@ -124,19 +124,9 @@ class BitcoinStackIT {
         org.bcm.core.home.BcmHome.deleteTree(dir);
     }
 
-    /** JSON-RPC from a container on another tier host, on the bitcoin stack's network: prints "STATUS BODY". */
+    /** JSON-RPC from a container on another tier host, on the bitcoin stack's network: "STATUS BODY". */
     private static String call(String host, String user, String password, String body) throws Exception {
-        String script = """
-                auth=$(printf '%s:%s' "$RPC_USER" "$RPC_PASSWORD" | base64 -w0)
-                exec 3<>/dev/tcp/$RPC_HOST/18443
-                printf 'POST / HTTP/1.0\\r\\nAuthorization: Basic %s\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "$auth" "${#BODY}" "$BODY" >&3
-                response=$(cat <&3)
-                status=$(printf '%s\\n' "$response" | head -n1 | cut -d' ' -f2)
-                body=$(printf '%s\\n' "$response" | tail -n1)
-                echo "$status $body"
-                """;
-        return cluster.runOnOverlay("bcm-kafka-01", "bitcoin_rpc", cluster.image("gateway_tor"), script,
-                Map.of("RPC_HOST", host, "RPC_USER", user, "RPC_PASSWORD", password, "BODY", body)).strip();
+        return cluster.jsonRpc("bitcoin_rpc", host, 18443, user, password, body);
     }
 
     private static String probePassword() throws Exception {

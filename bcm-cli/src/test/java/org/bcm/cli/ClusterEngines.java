@@ -112,4 +112,24 @@ record ClusterEngines(Path home, String cluster, String project) {
             }
         }
     }
+
+    /**
+     * A JSON-RPC call over HTTP/1.0 with basic authentication, from a container on the kafka tier host
+     * on the overlay network {@code network}, to {@code host:port}.
+     *
+     * @return {@code "STATUS BODY"}: the HTTP status code and the body's last line
+     */
+    String jsonRpc(String network, String host, int port, String user, String password, String body) throws Exception {
+        String script = """
+                auth=$(printf '%s:%s' "$RPC_USER" "$RPC_PASSWORD" | base64 -w0)
+                exec 3<>/dev/tcp/$RPC_HOST/$RPC_PORT
+                printf 'POST / HTTP/1.0\\r\\nAuthorization: Basic %s\\r\\nContent-Type: application/json\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "$auth" "${#BODY}" "$BODY" >&3
+                response=$(cat <&3)
+                status=$(printf '%s\\n' "$response" | head -n1 | cut -d' ' -f2)
+                body=$(printf '%s\\n' "$response" | tail -n1)
+                echo "$status $body"
+                """;
+        return runOnOverlay("bcm-kafka-01", network, image("gateway_tor"), script, Map.of("RPC_HOST", host,
+                "RPC_PORT", String.valueOf(port), "RPC_USER", user, "RPC_PASSWORD", password, "BODY", body)).strip();
+    }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,8 @@ class RealReleasesIT {
 
     private static final String CLUSTER = "itreal";
     private static final String PROJECT = "itr";
+    /** Base58Check of 0x6f and the bytes 0x01..0x14: a valid regtest P2PKH address whose key nobody has. */
+    private static final String REGTEST_ADDRESS = "mfcHP2WMCVLsVZA8yrovmhMgxNFW9r98xw";
     private static Path home;
     private static BcmProcess bcm;
     private static ClusterEngines cluster;
@@ -69,15 +70,9 @@ class RealReleasesIT {
         assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
 
         String password = Files.readString(home.resolve("projects/" + PROJECT + "/secrets/bitcoin/rpc_electrum"));
-        String mine = """
-                auth=$(printf 'electrum:%s' "$PASSWORD" | base64 -w0)
-                body='{"jsonrpc":"2.0","id":1,"method":"generatetoaddress","params":[101,"%s"]}'
-                exec 3<>/dev/tcp/bitcoind/18443
-                printf 'POST / HTTP/1.0\\r\\nAuthorization: Basic %s\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "$auth" "${#body}" "$body" >&3
-                cat <&3
-                """.formatted(regtestAddress());
-        assertThat(cluster.runOnOverlay("bcm-kafka-01", "bitcoin_rpc", cluster.image("gateway_tor"), mine, Map.of("PASSWORD", password)))
-                .contains("200 OK");
+        // 101 blocks to a regtest P2PKH address of a key nobody has (version byte 0x6f, payload 01..14)
+        String mine = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"generatetoaddress\",\"params\":[101,\"" + REGTEST_ADDRESS + "\"]}";
+        assertThat(cluster.jsonRpc("bitcoin_rpc", "bitcoind", 18443, "electrum", password, mine)).startsWith("200 ");
 
         String ask = """
                 for i in $(seq 1 60); do
@@ -92,31 +87,5 @@ class RealReleasesIT {
                 """;
         assertThat(cluster.runOnOverlay("bcm-kafka-01", "electrum_electrum", cluster.image("gateway_tor"), ask, Map.of()))
                 .contains("\"height\":101");
-    }
-
-    /** A valid regtest P2PKH address (version byte 0x6f, Base58Check) of a key nobody has: the coinbase's destination. */
-    private static String regtestAddress() throws Exception {
-        byte[] payload = new byte[21];
-        payload[0] = 0x6f;
-        for (int i = 1; i < payload.length; i++) {
-            payload[i] = (byte) i;
-        }
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        byte[] check = sha256.digest(sha256.digest(payload));
-        byte[] full = new byte[25];
-        System.arraycopy(payload, 0, full, 0, 21);
-        System.arraycopy(check, 0, full, 21, 4);
-        String alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-        java.math.BigInteger value = new java.math.BigInteger(1, full);
-        StringBuilder text = new StringBuilder();
-        while (value.signum() > 0) {
-            java.math.BigInteger[] division = value.divideAndRemainder(java.math.BigInteger.valueOf(58));
-            text.append(alphabet.charAt(division[1].intValue()));
-            value = division[0];
-        }
-        for (int i = 0; i < full.length && full[i] == 0; i++) {
-            text.append('1');
-        }
-        return text.reverse().toString();
     }
 }
