@@ -51,10 +51,13 @@ class ReleaseRecipeTest {
         // the same recipe bytes, another pinned key file: another tag
         Path key = stack.resolve("keys/bitcoind/signer2.asc");
         Files.writeString(key, Files.readString(key) + "\n");
-        assertThat(DockerImageRecipe.read("bitcoind", file, BASE).tag()).isNotEqualTo(tag);
+        String keyChanged = DockerImageRecipe.read("bitcoind", file, BASE).tag();
+        assertThat(keyChanged).isNotEqualTo(tag);
         // and a changed release section too
         Files.writeString(file, Files.readString(file).replace("threshold: 2", "threshold: 3"));
-        assertThat(DockerImageRecipe.read("bitcoind", file, BASE).release().threshold()).isEqualTo(3);
+        DockerImageRecipe thresholdChanged = DockerImageRecipe.read("bitcoind", file, BASE);
+        assertThat(thresholdChanged.release().threshold()).isEqualTo(3);
+        assertThat(thresholdChanged.tag()).isNotEqualTo(keyChanged).isNotEqualTo(tag);
     }
 
     @ParameterizedTest

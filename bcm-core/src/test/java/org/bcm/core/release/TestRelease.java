@@ -17,13 +17,16 @@ import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.bcm.core.Sha256;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.bcpg.BCPGOutputStream;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
 import org.bouncycastle.bcpg.sig.KeyFlags;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPKeyPair;
 import org.bouncycastle.openpgp.PGPKeyRingGenerator;
@@ -50,11 +53,10 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPKeyPair;
  *         .archiveName("bitcoin-31.1-x86_64-linux-gnu.tar.gz")
  *         .file("bitcoin-31.1/bin/bitcoind", "#!/bin/sh\necho stand-in\n")
  *         .install("bitcoin-31.1/bin/bitcoind", "/usr/local/bin/bitcoind")
- *         .signers(3).threshold(2)
  *         .build(tempDir.resolve("release"));
  * // an operator stack whose image recipe installs it:
  * release.writeRecipe(home.resolve("stacks/bitcoin"), "bitcoind", "entrypoint: [/usr/local/bin/bitcoind]\n");
- * // then `bcm release import` release.files(), or serve release.dir() at release.baseUrl() (TestReleaseServer)
+ * // then `bcm release import` release.files(), or serve release.dir() at the builder's baseUrl (TestReleaseServer)
  * }</pre>
  *
  * Nothing here contacts a network: the URLs in the recipe are {@link Builder#baseUrl(String)} plus the
@@ -75,8 +77,12 @@ public final class TestRelease {
     private final int threshold;
     private final Map<String, String> install;
 
-    /** One generated signer: its name, certificate and signing key. */
-    private record Key(String name, PGPPublicKeyRing certificate, PGPPrivateKey signingKey, PGPPublicKey signingPublicKey) {
+    /** When a reproducible release's keys were made and its files signed, and its archive entries' time. */
+    private static final Date REPRODUCIBLE_TIME = Date.from(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+
+    /** One generated signer: its name, certificate and signing key; {@code signedAt} null: signatures made now. */
+    private record Key(String name, PGPPublicKeyRing certificate, PGPPrivateKey signingKey, PGPPublicKey signingPublicKey,
+            Date signedAt) {
         String fingerprint() {
             return HexFormat.of().withUpperCase().formatHex(certificate.getPublicKey().getFingerprint());
         }
@@ -110,11 +116,12 @@ public final class TestRelease {
         private String baseUrl = "http://127.0.0.1:9/releases/";
         private final Map<String, byte[]> files = new LinkedHashMap<>();
         private final Map<String, String> install = new LinkedHashMap<>();
-        private int signers = 3;
-        private int threshold = 2;
+        private final int signers = 3;      // signer1..signer3
+        private final int threshold = 2;
         private int signing = -1;
         private boolean perSignerFiles;
         private boolean subkey;
+        private boolean reproducible;
 
         private Builder(String project, String version) {
             this.project = project;
@@ -151,18 +158,6 @@ public final class TestRelease {
             return this;
         }
 
-        /** How many pinned signers there are (default 3), named {@code signer1}, {@code signer2}, ... */
-        public Builder signers(int count) {
-            this.signers = count;
-            return this;
-        }
-
-        /** How many of them must have signed (default 2). */
-        public Builder threshold(int count) {
-            this.threshold = count;
-            return this;
-        }
-
         /** How many of the pinned signers sign (default all). */
         public Builder signing(int count) {
             this.signing = count;
@@ -186,6 +181,17 @@ public final class TestRelease {
         }
 
         /**
+         * The same bytes on every build with the same files and options: the signers' keys derived from
+         * the project, version and signer name, keys and signatures dated 2026-01-01. An
+         * end-to-end test then finds its image (tagged by the release's hash and keys) cached from an
+         * earlier run. Not for tests that need two releases to have different keys.
+         */
+        public Builder reproducible() {
+            this.reproducible = true;
+            return this;
+        }
+
+        /**
          * Writes the release into {@code dir} (created): the archive, {@code SHA256SUMS}, the signature
          * file(s) and {@code keys/<signer>.asc}.
          */
@@ -200,9 +206,9 @@ public final class TestRelease {
                         + sha256 + "  " + archiveName + "\n");
                 List<Key> keys = new ArrayList<>();
                 for (int i = 1; i <= signers; i++) {
-                    keys.add(generate("signer" + i, subkey && i == 1));
+                    keys.add(generate("signer" + i, subkey && i == 1, reproducible ? project + "/" + version : null));
                 }
-                Key stranger = generate("stranger", false);
+                Key stranger = generate("stranger", false, null);
                 Path keysDir = dir.resolve("keys");
                 Files.createDirectories(keysDir);
                 for (Key key : keys) {
@@ -234,14 +240,6 @@ public final class TestRelease {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    public String project() {
-        return project;
-    }
-
-    public String version() {
-        return version;
     }
 
     /** The directory holding the release's files (and {@code keys/}). */
@@ -276,16 +274,6 @@ public final class TestRelease {
 
     public String sha256() {
         return ReleaseVerifier.sha256(archive);
-    }
-
-    /** The base URL of the recipe's URLs. */
-    public String baseUrl() {
-        return baseUrl;
-    }
-
-    /** The pinned signers' names, {@code signer1} ... */
-    public List<String> signerNames() {
-        return keys.stream().map(Key::name).toList();
     }
 
     /** The pinned signers' primary fingerprints, in order. */
@@ -382,19 +370,25 @@ public final class TestRelease {
         return keys;
     }
 
-    private static Key generate(String name, boolean withSubkey) {
+    /**
+     * A signer's keys: random, or derived from {@code seed} and {@code name} (a reproducible release),
+     * then made at {@link #REPRODUCIBLE_TIME} and signing at that time too.
+     */
+    private static Key generate(String name, boolean withSubkey, String seed) {
         try {
-            Date now = new Date(System.currentTimeMillis() / 1000 * 1000 - 60_000);
-            PGPKeyPair primary = ed25519(now);
+            Date now = seed != null ? REPRODUCIBLE_TIME : new Date(System.currentTimeMillis() / 1000 * 1000 - 60_000);
+            PGPKeyPair primary = ed25519(now, seed == null ? null : seed + "/" + name);
             PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
+            hashed.setSignatureCreationTime(false, now);
             hashed.setKeyFlags(false, withSubkey ? KeyFlags.CERTIFY_OTHER : KeyFlags.CERTIFY_OTHER | KeyFlags.SIGN_DATA);
             PGPKeyRingGenerator generator = new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, primary,
                     name + " <" + name + "@release.test>", new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
                     hashed.generate(), null, new BcPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA256), null);
             PGPKeyPair signing = primary;
             if (withSubkey) {
-                signing = ed25519(now);
+                signing = ed25519(now, seed == null ? null : seed + "/" + name + "/subkey");
                 PGPSignatureSubpacketGenerator subHashed = new PGPSignatureSubpacketGenerator();
+                subHashed.setSignatureCreationTime(false, now);
                 subHashed.setKeyFlags(false, KeyFlags.SIGN_DATA);
                 // the subkey's back-signature (0x19) in the binding's unhashed area, where GnuPG puts it
                 PGPSignatureGenerator back = new PGPSignatureGenerator(
@@ -410,16 +404,21 @@ public final class TestRelease {
             PGPPublicKeyRing certificate = generator.generatePublicKeyRing();
             PGPSecretKeyRing secret = generator.generateSecretKeyRing();
             PGPPrivateKey privateKey = secret.getSecretKey(signing.getKeyID()).extractPrivateKey(null);
-            return new Key(name, certificate, privateKey, certificate.getPublicKey(signing.getKeyID()));
+            return new Key(name, certificate, privateKey, certificate.getPublicKey(signing.getKeyID()), seed == null ? null : now);
         } catch (PGPException | IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static PGPKeyPair ed25519(Date created) throws PGPException {
-        Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
-        generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        return new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, generator.generateKeyPair(), created);
+    /** An Ed25519 key pair: random, or its private key the SHA-256 of {@code seed} (RFC 8032 section 5.1.5). */
+    private static PGPKeyPair ed25519(Date created, String seed) throws PGPException {
+        if (seed == null) {
+            Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
+            generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+            return new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, generator.generateKeyPair(), created);
+        }
+        Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(HexFormat.of().parseHex(Sha256.hex(seed)), 0);
+        return new BcPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY, new AsymmetricCipherKeyPair(key.generatePublicKey(), key), created);
     }
 
     private static byte[] sign(Key key, byte[] data) {
@@ -428,7 +427,7 @@ public final class TestRelease {
                     new BcPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA256), key.signingPublicKey());
             generator.init(PGPSignature.BINARY_DOCUMENT, key.signingKey());
             PGPSignatureSubpacketGenerator hashed = new PGPSignatureSubpacketGenerator();
-            hashed.setSignatureCreationTime(false, new Date());
+            hashed.setSignatureCreationTime(false, key.signedAt() != null ? key.signedAt() : new Date());
             hashed.setIssuerFingerprint(false, key.signingPublicKey());
             generator.setHashedSubpackets(hashed.generate());
             PGPSignatureSubpacketGenerator unhashed = new PGPSignatureSubpacketGenerator();
@@ -457,6 +456,7 @@ public final class TestRelease {
                 TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
                 entry.setSize(file.getValue().length);
                 entry.setMode(0755);
+                entry.setModTime(REPRODUCIBLE_TIME);
                 tar.putArchiveEntry(entry);
                 tar.write(file.getValue());
                 tar.closeArchiveEntry();
