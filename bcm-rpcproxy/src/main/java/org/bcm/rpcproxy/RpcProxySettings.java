@@ -80,10 +80,10 @@ public final class RpcProxySettings {
      * Reads a config file. A file that holds {@code upstream-password} must not be readable or writable by
      * its group or others (mode 0600 or 0400), as ssh treats a private key: whoever reads it has bitcoind's
      * password, whoever writes it can send that password to a host of their choosing ({@code upstream}).
-     * The check is skipped on a file system without POSIX permissions.
+     * On a file system without POSIX permissions, where that cannot be checked, such a file is refused.
      *
      * @throws RpcProxyException (INVALID_CONFIG) when the file cannot be read, a line is invalid, or it
-     *     holds {@code upstream-password} with a mode that lets other users read or change it
+     *     holds {@code upstream-password} with a mode that lets other users read or change it (or no mode)
      */
     public static RpcProxySettings readFile(Path file) {
         String text;
