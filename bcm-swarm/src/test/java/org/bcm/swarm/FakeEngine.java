@@ -23,10 +23,6 @@ import java.util.function.Function;
 final class FakeEngine implements AutoCloseable {
 
     record Request(String method, String target, String body, java.util.Map<String, String> headers) {
-        Request(String method, String target, String body) {
-            this(method, target, body, java.util.Map.of());
-        }
-
         String path() {
             int query = target.indexOf('?');
             return query < 0 ? target : target.substring(0, query);
