@@ -35,12 +35,13 @@ import com.github.dockerjava.api.model.UpdateConfig;
 import com.github.dockerjava.api.model.UpdateFailureAction;
 import com.github.dockerjava.api.model.UpdateOrder;
 import com.github.dockerjava.api.model.VolumeOptions;
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -154,17 +155,33 @@ public final class StackDeployer {
      * @param registry the registry's credentials, or null for none
      */
     public Result deploy(StackSpec stack, Map<String, String> labels, boolean prune, RegistryCredentials registry) {
+        return converge(stack, labels, prune, registry, true);
+    }
+
+    /**
+     * What {@link #deploy(StackSpec, Map, boolean, RegistryCredentials)} would do now, changing nothing:
+     * the same comparison, with the objects it would create named but not created. A service that
+     * would join a network or use a secret or config that does not exist yet counts as created or
+     * updated (it would get a new id).
+     *
+     * @throws DockerEngineException when the engine cannot be read
+     * @throws StackDeployException when an external object is missing or a file cannot be read
+     */
+    public Result plan(StackSpec stack, Map<String, String> labels, boolean prune) {
+        return converge(stack, labels, prune, null, false);
+    }
+
+    /** The deploy and its plan: one comparison; {@code apply} says whether the changes are sent. */
+    private Result converge(StackSpec stack, Map<String, String> labels, boolean prune, RegistryCredentials registry,
+            boolean apply) {
+        Changes changes = new Changes(apply ? progress : line -> { }, apply);
         Map<String, String> objectLabels = new TreeMap<>(labels);
         objectLabels.put(NAMESPACE_LABEL, stack.name());
         Map<String, String> namespace = Map.of(NAMESPACE_LABEL, stack.name());
-        List<String> created = new ArrayList<>();
-        List<String> updated = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> unchanged = new ArrayList<>();
 
-        Map<String, String> networkIds = ensureNetworks(stack, objectLabels, created);
-        Map<String, Named> secrets = ensureFileObjects(stack, stack.secrets(), "secret", objectLabels, created);
-        Map<String, Named> configs = ensureFileObjects(stack, stack.configs(), "config", objectLabels, created);
+        Map<String, String> networkIds = ensureNetworks(stack, objectLabels, changes);
+        Map<String, Named> secrets = ensureFileObjects(stack, stack.secrets(), "secret", objectLabels, changes);
+        Map<String, Named> configs = ensureFileObjects(stack, stack.configs(), "config", objectLabels, changes);
 
         Map<String, Service> existing = new HashMap<>();
         for (Service service : manager.services(namespace)) {
@@ -175,33 +192,73 @@ public final class StackDeployer {
             ServiceSpec spec = serviceSpec(stack, service, objectLabels, networkIds, secrets, configs);
             Service current = existing.remove(name);
             if (current == null) {
-                progress.accept("creating service " + name);
-                manager.createService(spec, registry);
-                created.add("service " + name);
+                changes.create("service " + name, () -> manager.createService(spec, registry));
             } else if (spec.getLabels().get(SPEC_HASH_LABEL).equals(labelOf(current, SPEC_HASH_LABEL))) {
-                unchanged.add("service " + name);
+                changes.unchanged.add("service " + name);
             } else {
-                progress.accept("updating service " + name);
-                manager.updateService(current.getId(), current.getVersion().getIndex(), spec, registry);
-                updated.add("service " + name);
+                changes.update("service " + name,
+                        () -> manager.updateService(current.getId(), current.getVersion().getIndex(), spec, registry));
             }
         }
         if (prune) {
             for (Service stale : existing.values()) {
-                progress.accept("removing service " + stale.getSpec().getName());
-                manager.removeService(stale.getId(), stale.getSpec().getName());
-                removed.add("service " + stale.getSpec().getName());
+                changes.remove("service " + stale.getSpec().getName(),
+                        () -> manager.removeService(stale.getId(), stale.getSpec().getName()));
             }
-            pruneFileObjects(stack, secrets, configs, removed);
+            pruneFileObjects(stack, secrets, configs, changes);
             Set<String> keep = new LinkedHashSet<>(networkIds.values());
             for (Network network : manager.networks(namespace)) {
                 if (!keep.contains(network.getId())) {
-                    removeNetwork(network);
-                    removed.add("network " + network.getName());
+                    changes.remove("network " + network.getName(), () -> removeNetwork(network));
                 }
             }
         }
-        return new Result(List.copyOf(created), List.copyOf(updated), List.copyOf(removed), List.copyOf(unchanged));
+        return changes.result();
+    }
+
+    /**
+     * The changes of one deploy or plan, by swarm object name ({@code "service gateway_tor"}): each
+     * is reported and sent when applying, only listed when planning.
+     */
+    private static final class Changes {
+        private final Consumer<String> progress;
+        private final boolean apply;
+        final List<String> created = new ArrayList<>();
+        final List<String> updated = new ArrayList<>();
+        final List<String> removed = new ArrayList<>();
+        final List<String> unchanged = new ArrayList<>();
+
+        Changes(Consumer<String> progress, boolean apply) {
+            this.progress = progress;
+            this.apply = apply;
+        }
+
+        /** Creates the object; returns its id, or a placeholder naming it when planning. */
+        String create(String object, java.util.function.Supplier<String> send) {
+            created.add(object);
+            progress.accept("creating " + object);
+            return apply ? send.get() : "(new) " + object;
+        }
+
+        void update(String object, Runnable send) {
+            change(updated, "updating ", object, send);
+        }
+
+        void remove(String object, Runnable send) {
+            change(removed, "removing ", object, send);
+        }
+
+        private void change(List<String> list, String verb, String object, Runnable send) {
+            list.add(object);
+            progress.accept(verb + object);
+            if (apply) {
+                send.run();
+            }
+        }
+
+        Result result() {
+            return new Result(List.copyOf(created), List.copyOf(updated), List.copyOf(removed), List.copyOf(unchanged));
+        }
     }
 
     /**
@@ -278,47 +335,56 @@ public final class StackDeployer {
      * @param services service names as in the stack file; null for all
      */
     public void awaitConverged(String stack, Set<String> services, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
         Map<String, String> reported = new HashMap<>();
-        while (true) {
-            List<ServiceStatus> states = new ArrayList<>();
-            for (Service service : manager.services(Map.of(NAMESPACE_LABEL, stack))) {
-                if (services != null && !services.contains(service.getSpec().getName().substring(stack.length() + 1))) {
-                    continue;
-                }
-                String updateState = service.getUpdateStatus() == null || service.getUpdateStatus().getState() == null
-                        ? null : service.getUpdateStatus().getState().name().toLowerCase(java.util.Locale.ROOT);
-                if (updateState != null && (updateState.equals("paused") || updateState.startsWith("rollback"))) {
-                    throw new StackDeployException("The update of service " + service.getSpec().getName()
-                            + " stopped (" + updateState + "): " + service.getUpdateStatus().getMessage(),
-                            List.of(status(service)));
-                }
-                ServiceStatus state = status(service);
-                boolean updating = "updating".equals(updateState);
-                states.add(updating ? new ServiceStatus(state.name(), Math.min(state.running(), state.desired() - 1),
-                        state.desired(), state.errors()) : state);
-                String line = state.name() + ": " + state.running() + "/" + state.desired() + " running"
-                        + (updating ? " (updating)" : "");
-                if (!line.equals(reported.put(state.name(), line))) {
-                    progress.accept(line);
-                }
-            }
-            List<ServiceStatus> pending = states.stream().filter(s -> !s.converged()).toList();
-            if (pending.isEmpty()) {
-                return;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                StringBuilder message = new StringBuilder("Stack " + stack + " did not converge within "
-                        + timeout.toSeconds() + " s:");
-                for (ServiceStatus state : pending) {
-                    message.append("\n  ").append(state.name()).append(": ").append(state.running()).append('/')
-                            .append(state.desired()).append(" tasks running");
-                    state.errors().forEach(error -> message.append("\n    task error: ").append(error));
-                }
-                throw new StackDeployException(message.toString(), pending);
-            }
-            sleep(POLL);
+        RetryPolicy<List<ServiceStatus>> untilConverged = RetryPolicy.<List<ServiceStatus>>builder()
+                .handleIf((pending, failure) -> failure == null && !pending.isEmpty())
+                .withDelay(POLL).withMaxDuration(timeout).withMaxRetries(-1).build();
+        List<ServiceStatus> pending = Failsafe.with(untilConverged).get(() -> pendingServices(stack, services, reported));
+        if (pending.isEmpty()) {
+            return;
         }
+        StringBuilder message = new StringBuilder("Stack " + stack + " did not converge within " + timeout.toSeconds() + " s:");
+        for (ServiceStatus state : pending) {
+            message.append("\n  ").append(state.name()).append(": ").append(state.running()).append('/')
+                    .append(state.desired()).append(" tasks running");
+            state.errors().forEach(error -> message.append("\n    task error: ").append(error));
+        }
+        throw new StackDeployException(message.toString(), pending);
+    }
+
+    /**
+     * The services of the stack (those named in {@code services}, or all) that have not converged,
+     * reporting each service's state when it changed since {@code reported}.
+     *
+     * @throws StackDeployException when an update was paused or rolled back
+     */
+    private List<ServiceStatus> pendingServices(String stack, Set<String> services, Map<String, String> reported) {
+        List<ServiceStatus> pending = new ArrayList<>();
+        for (Service service : manager.services(Map.of(NAMESPACE_LABEL, stack))) {
+            if (services != null && !services.contains(service.getSpec().getName().substring(stack.length() + 1))) {
+                continue;
+            }
+            String updateState = service.getUpdateStatus() == null || service.getUpdateStatus().getState() == null
+                    ? null : service.getUpdateStatus().getState().name().toLowerCase(java.util.Locale.ROOT);
+            if (updateState != null && (updateState.equals("paused") || updateState.startsWith("rollback"))) {
+                throw new StackDeployException("The update of service " + service.getSpec().getName()
+                        + " stopped (" + updateState + "): " + service.getUpdateStatus().getMessage(),
+                        List.of(status(service)));
+            }
+            ServiceStatus state = status(service);
+            boolean updating = "updating".equals(updateState);
+            ServiceStatus counted = updating ? new ServiceStatus(state.name(), Math.min(state.running(), state.desired() - 1),
+                    state.desired(), state.errors()) : state;
+            if (!counted.converged()) {
+                pending.add(counted);
+            }
+            String line = state.name() + ": " + state.running() + "/" + state.desired() + " running"
+                    + (updating ? " (updating)" : "");
+            if (!line.equals(reported.put(state.name(), line))) {
+                progress.accept(line);
+            }
+        }
+        return pending;
     }
 
     /**
@@ -328,32 +394,39 @@ public final class StackDeployer {
      * @return what was removed
      */
     public List<String> remove(String stack) {
+        return removal(stack, true);
+    }
+
+    /** What {@link #remove} would remove now, removing nothing. */
+    public List<String> planRemoval(String stack) {
+        return removal(stack, false);
+    }
+
+    private List<String> removal(String stack, boolean apply) {
         Map<String, String> namespace = Map.of(NAMESPACE_LABEL, stack);
-        List<String> removed = new ArrayList<>();
+        Changes changes = new Changes(apply ? progress : line -> { }, apply);
         for (Service service : manager.services(namespace)) {
-            progress.accept("removing service " + service.getSpec().getName());
-            manager.removeService(service.getId(), service.getSpec().getName());
-            removed.add("service " + service.getSpec().getName());
+            changes.remove("service " + service.getSpec().getName(),
+                    () -> manager.removeService(service.getId(), service.getSpec().getName()));
         }
         for (Secret secret : manager.secrets(namespace)) {
-            manager.removeSecret(secret.getId(), secret.getSpec().getName());
-            removed.add("secret " + secret.getSpec().getName());
+            changes.remove("secret " + secret.getSpec().getName(),
+                    () -> manager.removeSecret(secret.getId(), secret.getSpec().getName()));
         }
         for (Config config : manager.configs(namespace)) {
-            manager.removeConfig(config.getId(), config.getSpec().getName());
-            removed.add("config " + config.getSpec().getName());
+            changes.remove("config " + config.getSpec().getName(),
+                    () -> manager.removeConfig(config.getId(), config.getSpec().getName()));
         }
         for (Network network : manager.networks(namespace)) {
-            removeNetwork(network);
-            removed.add("network " + network.getName());
+            changes.remove("network " + network.getName(), () -> removeNetwork(network));
         }
-        return List.copyOf(removed);
+        return changes.result().removed();
     }
 
     // --- networks, secrets, configs ---
 
     /** Network key in the stack to network id. */
-    private Map<String, String> ensureNetworks(StackSpec stack, Map<String, String> labels, List<String> created) {
+    private Map<String, String> ensureNetworks(StackSpec stack, Map<String, String> labels, Changes changes) {
         Map<String, String> ids = new LinkedHashMap<>();
         for (StackSpec.Network network : stack.networks().values()) {
             if (network.external()) {
@@ -369,12 +442,10 @@ public final class StackDeployer {
             if (found.isPresent()) {
                 ids.put(network.name(), found.get().getId());
             } else {
-                progress.accept("creating network " + name);
                 Map<String, String> networkLabels = new TreeMap<>(network.labels());
                 networkLabels.putAll(labels);
-                ids.put(network.name(), manager.createOverlayNetwork(name, network.attachable(), network.internal(),
-                        network.driverOpts(), networkLabels));
-                created.add("network " + name);
+                ids.put(network.name(), changes.create("network " + name, () -> manager.createOverlayNetwork(name,
+                        network.attachable(), network.internal(), network.driverOpts(), networkLabels)));
             }
         }
         return ids;
@@ -385,7 +456,7 @@ public final class StackDeployer {
     }
 
     private Map<String, Named> ensureFileObjects(StackSpec stack, Map<String, StackSpec.FileObject> objects, String kind,
-            Map<String, String> labels, List<String> created) {
+            Map<String, String> labels, Changes changes) {
         Map<String, Named> result = new LinkedHashMap<>();
         for (StackSpec.FileObject object : objects.values()) {
             if (object.external()) {
@@ -406,24 +477,11 @@ public final class StackDeployer {
                     + (object.content() != null ? object.content().suffix() : sha256(data).substring(0, 12));
             Map<String, String> objectLabels = new TreeMap<>(object.labels());
             objectLabels.putAll(labels);
-            String id;
-            if (kind.equals("secret")) {
-                var found = manager.secret(name);
-                id = found.isPresent() ? found.get().getId() : null;
-                if (id == null) {
-                    progress.accept("creating secret " + name);
-                    id = manager.createSecret(name, data != null ? data : object.content().bytes().get(), objectLabels);
-                    created.add("secret " + name);
-                }
-            } else {
-                var found = manager.config(name);
-                id = found.isPresent() ? found.get().getId() : null;
-                if (id == null) {
-                    progress.accept("creating config " + name);
-                    id = manager.createConfig(name, data, objectLabels);
-                    created.add("config " + name);
-                }
-            }
+            boolean secret = kind.equals("secret");
+            String id = (secret ? manager.secret(name).map(Secret::getId) : manager.config(name).map(Config::getId))
+                    .orElseGet(() -> changes.create(kind + " " + name, () -> secret
+                            ? manager.createSecret(name, data != null ? data : object.content().bytes().get(), objectLabels)
+                            : manager.createConfig(name, data, objectLabels)));
             result.put(object.name(), new Named(id, name));
         }
         return result;
@@ -439,23 +497,21 @@ public final class StackDeployer {
     }
 
     private void pruneFileObjects(StackSpec stack, Map<String, Named> secrets, Map<String, Named> configs,
-            List<String> removed) {
+            Changes changes) {
         Map<String, String> namespace = Map.of(NAMESPACE_LABEL, stack.name());
         Set<String> keep = new LinkedHashSet<>();
         secrets.values().forEach(named -> keep.add(named.id()));
         configs.values().forEach(named -> keep.add(named.id()));
         for (Secret secret : manager.secrets(namespace)) {
             if (!keep.contains(secret.getId())) {
-                progress.accept("removing secret " + secret.getSpec().getName());
-                manager.removeSecret(secret.getId(), secret.getSpec().getName());
-                removed.add("secret " + secret.getSpec().getName());
+                changes.remove("secret " + secret.getSpec().getName(),
+                        () -> manager.removeSecret(secret.getId(), secret.getSpec().getName()));
             }
         }
         for (Config config : manager.configs(namespace)) {
             if (!keep.contains(config.getId())) {
-                progress.accept("removing config " + config.getSpec().getName());
-                manager.removeConfig(config.getId(), config.getSpec().getName());
-                removed.add("config " + config.getSpec().getName());
+                changes.remove("config " + config.getSpec().getName(),
+                        () -> manager.removeConfig(config.getId(), config.getSpec().getName()));
             }
         }
     }
@@ -466,27 +522,22 @@ public final class StackDeployer {
      * manager no longer lists it.
      */
     private void removeNetwork(Network network) {
-        progress.accept("removing network " + network.getName());
-        Instant deadline = Instant.now().plus(NETWORK_RELEASE);
-        while (true) {
-            try {
-                manager.removeNetwork(network.getId(), network.getName());
-                // The manager answers before the network is gone from its list: wait for that too.
-                while (manager.network(network.getId()).isPresent() && Instant.now().isBefore(deadline)) {
-                    sleep(Duration.ofMillis(200));
-                }
+        RetryPolicy<Object> whileInUse = RetryPolicy.builder()
+                .handleIf(e -> e instanceof DockerEngineException d && d.engineMessage() != null
+                        && d.engineMessage().contains("active endpoints"))
+                .withDelay(POLL).withMaxDuration(NETWORK_RELEASE).withMaxRetries(-1).build();
+        // The manager answers before the network is gone from its list: wait for that too.
+        RetryPolicy<Boolean> untilGone = RetryPolicy.<Boolean>builder().handleIf((present, failure) -> failure == null && present)
+                .withDelay(Duration.ofMillis(200)).withMaxDuration(NETWORK_RELEASE).withMaxRetries(-1).build();
+        try {
+            Failsafe.with(whileInUse).run(() -> manager.removeNetwork(network.getId(), network.getName()));
+        } catch (DockerEngineException e) {
+            if (e.isNotFound()) {
                 return;
-            } catch (DockerEngineException e) {
-                if (e.isNotFound()) {
-                    return;
-                }
-                boolean inUse = e.engineMessage() != null && e.engineMessage().contains("active endpoints");
-                if (!inUse || Instant.now().isAfter(deadline)) {
-                    throw e;
-                }
-                sleep(POLL);
             }
+            throw e;
         }
+        Failsafe.with(untilGone).get(() -> manager.network(network.getId()).isPresent());
     }
 
     // --- service specs ---
@@ -707,15 +758,6 @@ public final class StackDeployer {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StackDeployException("Interrupted while waiting for the swarm", List.of());
         }
     }
 }
