@@ -2,6 +2,7 @@ package org.bcm.cli;
 
 import java.io.PrintWriter;
 import org.bcm.core.Progress;
+import org.bcm.core.adapter.LocalPorts;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.ClusterStore;
 import org.bcm.core.project.ProjectSecrets;
@@ -13,7 +14,6 @@ import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.TrezorKeys;
 import org.bcm.trezor.TrezorDevices;
-import org.bcm.lxd.LxdClient;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What every command needs, built from the environment: the bcm home and the services on it. */
@@ -60,7 +60,7 @@ final class Context {
     }
 
     ClusterService clusterService() {
-        return new ClusterService(clusters(), LxdClient::connectLocal, progress());
+        return new ClusterService(clusters(), LocalPorts.create(), progress());
     }
 
     /** Projects, their secrets kept without the device (or for commands that need none of them). */

@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.OperatorIdentity;
 import java.util.concurrent.Callable;
-import org.bcm.core.cluster.ClusterService;
+import org.bcm.core.adapter.LocalPorts;
 import org.bcm.core.cluster.ClusterStore;
 import org.bcm.trezor.TrezorDevices;
 import picocli.CommandLine.Command;
@@ -29,8 +29,8 @@ final class InfoCommand implements Callable<Integer> {
         Context context = new Context(spec);
         ClusterStore store = context.clusters();
         String active = store.activeCluster().orElse(null);
-        String endpoint = active == null ? ClusterService.localEndpoint()
-                : store.load(active).map(d -> d.endpoint()).orElse(ClusterService.localEndpoint());
+        String endpoint = active == null ? LocalPorts.create().lxdEndpoint()
+                : store.load(active).map(d -> d.endpoint()).orElse(LocalPorts.create().lxdEndpoint());
         List<TrezorDevices.UsbTrezor> devices = new TrezorDevices().connected();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("activeCluster", active);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bcm.core.BcmException;
 import org.bcm.core.project.ProjectDefinition;
+import org.bcm.core.project.DeployReport;
 import org.bcm.core.project.ProjectService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "project", mixinStandardHelpOptions = true,
         description = "Manage projects: the stacks a cluster runs, their settings and the chain.",
         subcommands = {ProjectCommand.Create.class, ProjectCommand.ListProjects.class, ProjectCommand.Set.class,
-            ProjectCommand.Deploy.class, ProjectCommand.Remove.class, ProjectCommand.Destroy.class})
+            ProjectCommand.Plan.class, ProjectCommand.Deploy.class, ProjectCommand.Remove.class, ProjectCommand.Destroy.class})
 final class ProjectCommand {
 
     /** {@code --project-name}, required. */
@@ -104,6 +105,44 @@ final class ProjectCommand {
         }
     }
 
+    /** The exit code of {@code project plan} when the deploy would change something. */
+    static final int PLAN_CHANGES = 2;
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = {"Show what 'project deploy' would build, push, create, update and remove on a cluster, changing nothing there.",
+                "Exit code 0: nothing would change; " + PLAN_CHANGES + ": something would (drift); other codes: an error, as for every "
+                        + "command. Like a deploy, it generates and stores the secrets the project does not have yet."})
+    static final class Plan implements Callable<Integer>, ChangesHome {
+        @Spec CommandSpec spec;
+        @Mixin DeviceOption device;
+        @Mixin ProjectName project;
+        @Mixin ClusterOption cluster;
+        @Mixin OutputOption output;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            DeployReport plan = context.projectService(device).plan(project.name, cluster.resolve(context.clusters()));
+            if (output.json()) {
+                OutputOption.printJson(context.out(), plan);
+            } else if (plan.nothingToDo()) {
+                context.out().println("Project '" + plan.project() + "' is up to date on cluster '" + plan.cluster()
+                        + "': nothing would change (" + plan.unchanged().size() + " services unchanged).");
+            } else {
+                plan.built().forEach(i -> context.out().println("would build " + i));
+                plan.pushed().forEach(i -> context.out().println("would push " + i));
+                plan.created().forEach(i -> context.out().println("would create " + i));
+                plan.updated().forEach(i -> context.out().println("would update " + i));
+                plan.removed().forEach(i -> context.out().println("would remove " + i));
+                context.out().println("Project '" + plan.project() + "' on cluster '" + plan.cluster() + "': "
+                        + plan.created().size() + " to create, " + plan.updated().size() + " to update, "
+                        + plan.removed().size() + " to remove, " + plan.unchanged().size() + " services unchanged.");
+            }
+            context.out().flush();
+            return plan.nothingToDo() ? 0 : PLAN_CHANGES;
+        }
+    }
+
     @Command(name = "deploy", mixinStandardHelpOptions = true,
             description = {"Deploy a project onto a cluster and wait until every service runs.",
                 "Builds and pushes the images missing from the cluster registry, generates the secrets the stacks declare, "
@@ -124,7 +163,7 @@ final class ProjectCommand {
             if (timeoutSeconds <= 0) {
                 throw new BcmException(BcmException.Kind.INVALID_INPUT, "--timeout must be positive", "give seconds, e.g. --timeout=300");
             }
-            ProjectService.DeployReport report = context.projectService(device)
+            DeployReport report = context.projectService(device)
                     .deploy(project.name, cluster.resolve(context.clusters()), Duration.ofSeconds(timeoutSeconds));
             if (report.nothingToDo()) {
                 context.out().println("Project '" + report.project() + "' is up to date on cluster '" + report.cluster()

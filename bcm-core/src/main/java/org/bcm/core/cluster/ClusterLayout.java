@@ -11,7 +11,7 @@ import org.bcm.core.BcmException;
  * name alone (pure: no I/O).
  *
  * <ul>
- *   <li>an LXD <b>project</b> {@code bcm-<name>} holding the cluster's instances and profile, so two
+ *   <li>an <b>LXD project</b> {@code bcm-<name>} holding the cluster's instances and profile, so two
  *       clusters on one endpoint never clash on instance names;</li>
  *   <li>a bridge <b>network</b> {@code bcm-<name>} (an interface name: at most 15 characters);</li>
  *   <li>a <b>storage pool</b> {@code bcm-<name>};</li>
@@ -54,7 +54,8 @@ public record ClusterLayout(String clusterName) {
         }
     }
 
-    public String project() {
+    /** The LXD project holding the cluster's instances and profile (not a bcm project). */
+    public String lxdProject() {
         return "bcm-" + clusterName;
     }
 
@@ -64,6 +65,11 @@ public record ClusterLayout(String clusterName) {
 
     public String storagePool() {
         return "bcm-" + clusterName;
+    }
+
+    /** Whether an LXD object with this config carries this cluster's {@link #CLUSTER_LABEL}. */
+    public boolean owns(Map<String, String> config) {
+        return clusterName.equals(config.get(CLUSTER_LABEL));
     }
 
     /** The labels of an object shared by every tier. */

@@ -1,16 +1,19 @@
 package org.bcm.core.cluster;
 
-import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
 import org.bcm.core.cluster.ClusterLayout.TierHost;
-import org.bcm.swarm.DockerEngine;
+import org.bcm.core.home.BcmHome;
+import org.bcm.core.port.Ports;
+import org.bcm.core.port.SwarmEngine;
 import org.bcm.swarm.JoinTokens;
 import org.bcm.swarm.LocalNodeState;
 import org.bcm.swarm.SwarmNode;
@@ -27,27 +30,57 @@ final class SwarmBootstrap {
 
     /** Engine API port of swarm management traffic. */
     static final int SWARM_PORT = 2377;
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     /** A tier host with its daemon and its address on the cluster network. */
-    record Member(TierHost host, DockerEngine engine, String ipv4) { }
+    private record Member(TierHost host, SwarmEngine engine, String ipv4) { }
 
-    private final String clusterName;
+    private final ClusterLayout layout;
+    private final BcmHome home;
+    private final Ports ports;
+    private final ClusterTimeouts timeouts;
     private final Progress progress;
 
-    SwarmBootstrap(String clusterName, Progress progress) {
-        this.clusterName = clusterName;
+    SwarmBootstrap(ClusterLayout layout, BcmHome home, Ports ports, ClusterTimeouts timeouts, Progress progress) {
+        this.layout = layout;
+        this.home = home;
+        this.ports = ports;
+        this.timeouts = timeouts;
         this.progress = progress;
     }
 
     /**
-     * Converges the swarm.
+     * Converges the swarm of the tier hosts.
      *
-     * @param manager the gateway host
-     * @param workers the other tier hosts
-     * @throws BcmException DOCKER_FAILED or TIMEOUT naming the node that did not become Ready
+     * @param addresses each host's IPv4 address on the cluster network
+     * @throws BcmException INVALID_INPUT (no gateway host), DOCKER_FAILED (a daemon does not answer),
+     *     TIMEOUT naming the nodes that did not become Ready
      */
-    void converge(Member manager, List<Member> workers) {
+    void converge(List<TierHost> hosts, Map<TierHost, String> addresses) {
+        TierHostSockets sockets = new TierHostSockets(home, layout.clusterName());
+        List<Member> members = new ArrayList<>();
+        try {
+            for (TierHost host : hosts) {
+                SwarmEngine engine = ports.swarmEngine().apply(sockets.socket(host));
+                members.add(new Member(host, engine, addresses.get(host)));
+                awaitDocker(host, engine);
+            }
+            Member manager = members.stream().filter(m -> m.host().tier() == Tier.GATEWAY).findFirst()
+                    .orElseThrow(() -> new BcmException(Kind.INVALID_INPUT, "Cluster '" + layout.clusterName() + "' has no gateway tier host",
+                            "give the gateway tier at least one host in " + home.clusterDir(layout.clusterName()).resolve("cluster.yml")));
+            converge(manager, members.stream().filter(m -> m != manager).toList());
+        } finally {
+            members.forEach(m -> m.engine().close());
+        }
+    }
+
+    private void awaitDocker(TierHost host, SwarmEngine engine) {
+        Polling.until(() -> Optional.of(true).filter(answering -> engine.isAnswering()), timeouts.docker(), timeouts.poll())
+                .orElseThrow(() -> new BcmException(Kind.DOCKER_FAILED,
+                        "The Docker daemon in " + host.instanceName() + " does not answer after " + timeouts.docker().toSeconds() + " s",
+                        "check 'systemctl status docker' in the instance; then run 'bcm cluster create' again"));
+    }
+
+    private void converge(Member manager, List<Member> workers) {
         SwarmState managerState = manager.engine().swarmState();
         if (managerState.localNodeState() != LocalNodeState.ACTIVE || !managerState.controlAvailable()) {
             if (managerState.localNodeState() != LocalNodeState.INACTIVE) {
@@ -83,12 +116,25 @@ final class SwarmBootstrap {
             byNodeId.put(state.nodeId(), worker);
         }
 
-        awaitReadyAndLabel(manager.engine(), byNodeId);
+        List<SwarmNode> nodes = awaitReady(manager.engine(), byNodeId);
+        for (SwarmNode node : nodes) {
+            Member member = byNodeId.get(node.id());
+            if (member != null) {
+                Map<String, String> wanted = new HashMap<>(node.labels());
+                wanted.put(ClusterLayout.SWARM_TIER_LABEL, member.host().tier().label());
+                wanted.put("bcm.cluster", layout.clusterName());
+                if (!wanted.equals(node.labels())) {
+                    manager.engine().updateNodeLabels(node.id(), wanted);
+                }
+            }
+        }
+        progress.report("swarm", byNodeId.size() + " nodes ready");
     }
 
-    private void awaitReadyAndLabel(DockerEngine manager, Map<String, Member> byNodeId) {
-        Instant deadline = Instant.now().plus(READY_TIMEOUT);
-        while (true) {
+    /** Waits until every member's node is Ready, removing stale nodes (down, of no member) on the way. */
+    private List<SwarmNode> awaitReady(SwarmEngine manager, Map<String, Member> byNodeId) {
+        List<String> notReady = new ArrayList<>();
+        return Polling.until(() -> {
             List<SwarmNode> nodes = manager.nodes();
             for (SwarmNode node : nodes) {
                 if (!byNodeId.containsKey(node.id()) && !node.isReady()) {
@@ -96,41 +142,16 @@ final class SwarmBootstrap {
                     manager.removeNode(node.id(), true);
                 }
             }
-            List<String> notReady = byNodeId.entrySet().stream()
-                    .filter(e -> nodes.stream().noneMatch(n -> n.id().equals(e.getKey()) && n.isReady()))
-                    .map(e -> e.getValue().host().instanceName())
-                    .sorted()
-                    .toList();
-            if (notReady.isEmpty()) {
-                for (SwarmNode node : nodes) {
-                    Member member = byNodeId.get(node.id());
-                    if (member != null) {
-                        Map<String, String> wanted = new HashMap<>(node.labels());
-                        wanted.put(ClusterLayout.SWARM_TIER_LABEL, member.host().tier().label());
-                        wanted.put("bcm.cluster", clusterName);
-                        if (!wanted.equals(node.labels())) {
-                            manager.updateNodeLabels(node.id(), wanted);
-                        }
-                    }
+            notReady.clear();
+            byNodeId.forEach((id, member) -> {
+                if (nodes.stream().noneMatch(n -> n.id().equals(id) && n.isReady())) {
+                    notReady.add(member.host().instanceName());
                 }
-                progress.report("swarm", byNodeId.size() + " nodes ready");
-                return;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new BcmException(BcmException.Kind.TIMEOUT,
-                        "Swarm nodes not Ready after " + READY_TIMEOUT.toSeconds() + " s: " + String.join(", ", notReady),
-                        "check 'docker node ls' on bcm-gateway-01 and the node's dockerd log; then run 'bcm cluster create' again");
-            }
-            sleep(Duration.ofSeconds(1));
-        }
-    }
-
-    static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BcmException(BcmException.Kind.INTERNAL, "Interrupted", null, e);
-        }
+            });
+            return notReady.isEmpty() ? Optional.of(nodes) : Optional.empty();
+        }, timeouts.swarmReady(), timeouts.poll()).orElseThrow(() -> new BcmException(Kind.TIMEOUT,
+                "Swarm nodes not Ready after " + timeouts.swarmReady().toSeconds() + " s: "
+                        + String.join(", ", notReady.stream().sorted().toList()),
+                "check 'docker node ls' on bcm-gateway-01 and the node's dockerd log; then run 'bcm cluster create' again"));
     }
 }

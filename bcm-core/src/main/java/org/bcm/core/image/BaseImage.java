@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bcm.core.BcmException;
 import org.bcm.core.Progress;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.port.InstanceServer;
 import org.bcm.core.process.ExternalProgram;
 import org.bcm.lxd.Image;
-import org.bcm.lxd.LxdClient;
 
 /**
  * The LXD image the tier hosts boot: built on the controller from Debian packages with debootstrap
@@ -25,7 +25,7 @@ import org.bcm.lxd.LxdClient;
  * <p>Each step is skipped when its result exists: an image with the alias in LXD; else the cached
  * tarballs (a {@code complete} marker is written last); else a fresh build. An image whose
  * fingerprint LXD already has (an import that lost its alias when bcm was killed) is not uploaded
- * again ({@link LxdClient#importImage}), only given the alias. A build killed half-way is discarded
+ * again ({@link InstanceServer#importImage}), only given the alias. A build killed half-way is discarded
  * and started again by the next run.
  */
 public final class BaseImage {
@@ -59,7 +59,7 @@ public final class BaseImage {
      * @throws BcmException HOST_PREREQUISITE when a build is needed but debootstrap, tar or root
      *                      privileges are missing; INTERNAL when a build step fails
      */
-    public String ensure(LxdClient lxd) {
+    public String ensure(InstanceServer lxd) {
         String alias = alias();
         if (lxd.imageByAlias(alias).isPresent()) {
             return alias;

@@ -1,55 +1,48 @@
 package org.bcm.core.project;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
 import org.bcm.core.bitcoin.BitcoinNode;
 import org.bcm.core.bitcoin.NodeStatus;
 import org.bcm.core.cluster.ClusterService;
-import org.bcm.core.image.DockerImageRecipe;
-import org.bcm.core.image.DockerImages;
+import org.bcm.core.cluster.Engines;
+import org.bcm.core.port.SwarmEngine;
 import org.bcm.core.stack.StackCatalog;
 import org.bcm.core.stack.StackDefinition;
-import org.bcm.swarm.ComposeFile;
-import org.bcm.swarm.ComposeFileException;
-import org.bcm.swarm.DockerEngine;
 import org.bcm.swarm.DockerEngineException;
-import org.bcm.swarm.RegistryCredentials;
 import org.bcm.swarm.StackDeployException;
 import org.bcm.swarm.StackDeployer;
-import org.bcm.swarm.StackSpec;
+import org.bcm.swarm.SwarmNode;
 
 /**
  * Projects: which stacks, with which settings, on which chain; and their deployment onto a
  * cluster's swarm.
  *
- * <p>A deploy reads and checks everything first (project, stacks, settings, Compose files), so bad
- * input changes nothing. Then, on the cluster: images missing from the cluster registry are built
- * (cached on the controller), loaded into the gateway's engine and pushed to the registry, which is
- * started first when it is not running; then each stack is converged in dependency order and
- * awaited. Every object carries the label {@value #PROJECT_LABEL}; one cluster runs one project.
+ * <p>A plan or deploy reads and checks everything first ({@link StackPreparer}: project, stacks,
+ * settings, Compose files), so bad input changes nothing; then {@link DeployPlanner} compares it with
+ * the cluster, or {@link DeployApplier} converges the cluster to it, with {@link ImagePublisher}
+ * putting missing images into the cluster registry. Every object carries the label
+ * {@value #PROJECT_LABEL}; one cluster runs one project.
  */
 public final class ProjectService {
 
     /** Label on every swarm object a project's deploy creates: the project name. */
     public static final String PROJECT_LABEL = "bcm.project";
-    private static final Duration IMAGE_TRANSFER_TIMEOUT = Duration.ofMinutes(10);
 
     /** Label on every swarm object a deploy creates: the suffix of the registry credentials the services pull with. */
     public static final String REGISTRY_CREDENTIALS_LABEL = "bcm.registry-credentials";
-    /** The generated secret, kept with the registry stack's, that is the cluster registry's password. */
-    static final String REGISTRY_PASSWORD = "registry_password";
 
     private final ProjectStore projects;
     private final ProjectSecrets secrets;
@@ -65,24 +58,6 @@ public final class ProjectService {
 
     /** A project and the clusters it is deployed on. */
     public record Summary(ProjectDefinition definition, List<String> deployments) {
-    }
-
-    /**
-     * What a deploy did.
-     *
-     * @param built    images built on the controller
-     * @param pushed   images pushed to the cluster registry
-     * @param created  swarm objects created ("service gateway_tor")
-     * @param updated  services updated
-     * @param removed  swarm objects removed
-     * @param unchanged services left alone
-     */
-    public record DeployReport(String project, String cluster, List<String> built, List<String> pushed,
-            List<String> created, List<String> updated, List<String> removed, List<String> unchanged) {
-        /** Whether the deploy changed nothing at all. */
-        public boolean nothingToDo() {
-            return built.isEmpty() && pushed.isEmpty() && created.isEmpty() && updated.isEmpty() && removed.isEmpty();
-        }
     }
 
     /**
@@ -215,45 +190,25 @@ public final class ProjectService {
         return removed;
     }
 
-    // ---------------------------------------------------------------- deploy
-
-    /** A stack ready to deploy: its definition, its parsed spec and the bcm images it runs. */
-    record Prepared(StackDefinition stack, StackSpec spec, Map<String, DockerImageRecipe> images) {
-    }
+    // ---------------------------------------------------------------- plan, deploy
 
     /**
-     * What a deploy of the project would send: its stacks in dependency order, read with the
-     * project's settings, their secrets supplied, and the registry's password (null without a registry).
-     */
-    record Plan(List<Prepared> stacks, ProjectSecrets.Secret registryPassword) {
-    }
-
-    /**
-     * Reads every stack of the project with its settings and gives each secret its content (generating
-     * what is missing), touching no cluster: a malformed stack or a bad setting changes nothing there.
+     * What {@link #deploy} would build, push, create, update and remove now, changing nothing on the
+     * cluster ({@link DeployPlanner}); secrets the project lacks are generated and stored, as a deploy
+     * would.
      *
-     * @throws BcmException NOT_FOUND (stack), INVALID_INPUT (malformed stack, settings, secrets)
+     * @throws BcmException as {@link #deploy}, but never TIMEOUT or HOST_PREREQUISITE
      */
-    Plan plan(ProjectDefinition project) {
-        StackCatalog catalog = catalog();
-        Map<String, DockerImageRecipe> recipes = new TreeMap<>();
-        catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
-        Map<String, String> imageVariables = catalog.imageVariables();
-        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
-        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
-        Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
-        ProjectSecrets.Secret registryPassword = registryStack == null ? null
-                : secrets.generated(project.name(), registryStack.name(), REGISTRY_PASSWORD, 32);
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword);
-        List<Prepared> prepared = new ArrayList<>();
-        for (StackDefinition stack : stacks) {
-            prepared.add(prepare(project, stack, imageVariables, node, recipes, generated));
-        }
-        return new Plan(List.copyOf(prepared), registryPassword);
+    public DeployReport plan(String name, String cluster) {
+        StackPreparer.PreparedProject prepared = new StackPreparer(projects, secrets).prepare(projects.require(name));
+        return onCluster(name, cluster, engines -> new DeployPlanner(imagePublisher())
+                .plan(DeployTarget.of(prepared, cluster, engines.manager())));
     }
 
     /**
-     * Deploys the project onto the cluster and waits until every service converged.
+     * Deploys the project onto the cluster and waits until every service converged: everything is read
+     * and checked first ({@link StackPreparer}), so bad input changes nothing; then
+     * {@link DeployApplier}.
      *
      * @param timeout how long each stack may take to converge
      * @throws BcmException NOT_FOUND (project, cluster, stack), INVALID_INPUT (malformed stack or
@@ -261,168 +216,16 @@ public final class ProjectService {
      *     did not converge: the message names it and its task errors), HOST_PREREQUISITE (image build)
      */
     public DeployReport deploy(String name, String cluster, Duration timeout) {
-        ProjectDefinition project = projects.require(name);
-        Plan plan = plan(project);
-        List<Prepared> prepared = plan.stacks();
-        StackDefinition registryStack = prepared.stream().map(Prepared::stack).filter(s -> s.registry() != null).findFirst().orElse(null);
-        ProjectSecrets.Secret registryPassword = plan.registryPassword();
-        Map<String, DockerImageRecipe> needed = new LinkedHashMap<>();
-        prepared.forEach(p -> needed.putAll(p.images()));
-        if (!needed.isEmpty() && registryStack == null) {
-            throw new BcmException(Kind.INVALID_INPUT, "Project '" + name + "' runs bcm images but includes no stack with the registry",
-                    "include the gateway stack: bcm project create ... --stacks=gateway,...");
-        }
-        List<String> built = new ArrayList<>();
-        List<String> pushed = new ArrayList<>();
-        List<String> created = new ArrayList<>();
-        List<String> updated = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> unchanged = new ArrayList<>();
-        Map<String, String> labels = new TreeMap<>(Map.of(PROJECT_LABEL, name));
-        if (registryPassword != null) {
-            // a new password is a new suffix: every service is updated, and the swarm keeps the new credentials with it
-            labels.put(REGISTRY_CREDENTIALS_LABEL, registryPassword.suffix());
-        }
-        try (ClusterService.Engines engines = clusters.engines(cluster)) {
-            // read (with an identity: decrypted on the device) once the cluster is known to exist
-            RegistryCredentials registry = registryPassword == null ? null : new RegistryCredentials(DockerImageRecipe.REGISTRY,
-                    RegistryCredentialsFile.USER, new String(registryPassword.value().get(), java.nio.charset.StandardCharsets.US_ASCII));
-            DockerEngine manager = engines.manager();
-            StackDeployer deployer = new StackDeployer(manager, line -> progress.report("deploy", line));
-            Map<String, String> owners = deployer.stackLabel(PROJECT_LABEL);
-            owners.values().stream().filter(owner -> !owner.equals(name)).findFirst().ifPresent(other -> {
-                throw new BcmException(Kind.CONFLICT, "Cluster '" + cluster + "' runs project '" + other + "'",
-                        "remove it first (bcm project remove --project-name=" + other + " --cluster-name=" + cluster
-                                + "), or deploy to another cluster");
-            });
+        StackPreparer.PreparedProject prepared = new StackPreparer(projects, secrets).prepare(projects.require(name));
+        return onCluster(name, cluster, engines -> {
+            DeployTarget target = DeployTarget.of(prepared, cluster, engines.manager());
             projects.setDeployed(name, cluster, true);
-
-            // Every service runs its image pinned by the digest the registry holds for its tag.
-            Map<String, String> digests = new TreeMap<>();
-            List<DockerImageRecipe> missing = new ArrayList<>();
-            for (DockerImageRecipe recipe : needed.values()) {
-                Optional<String> digest = manager.registryDigest(recipe.reference(), registry);
-                digest.ifPresentOrElse(d -> digests.put(recipe.reference(), d), () -> missing.add(recipe));
-            }
-            if (!missing.isEmpty()) {
-                DockerImages images = new DockerImages(DockerImages.baseRecipe(), projects.home().cacheDir(), progress);
-                for (DockerImageRecipe recipe : missing) {
-                    if (!manager.hasImage(recipe.reference())) {
-                        if (!images.isCached(recipe)) {
-                            built.add(recipe.reference());
-                        }
-                        Path tarball = images.ensureBuilt(recipe);
-                        progress.report("image " + recipe.name(), "loading into the gateway's engine");
-                        manager.importImage(tarball, recipe.repository(), recipe.tag(), recipe.changes(), IMAGE_TRANSFER_TIMEOUT);
-                    }
-                }
-                Prepared registryPrepared = prepared.stream().filter(p -> p.stack() == registryStack).findFirst().orElseThrow();
-                String registryService = registryStack.registry();
-                if (!registryRunning(deployer, registryStack.name(), registryService)) {
-                    // from the image just loaded into the gateway's engine, by tag: the registry holds no digest yet
-                    progress.report("registry", "starting the cluster registry (" + registryStack.name() + "_" + registryService + ")");
-                    StackDeployer.Result started = deployer.deploy(registryPrepared.spec().onlyServices(Set.of(registryService)),
-                            labels, false, registry);
-                    created.addAll(started.created());
-                    updated.addAll(started.updated());
-                    deployer.awaitConverged(registryStack.name(), Set.of(registryService), timeout);
-                }
-                for (DockerImageRecipe recipe : missing) {
-                    progress.report("image " + recipe.name(), "pushing " + recipe.reference() + " to the cluster registry");
-                    manager.pushImage(recipe.repository(), recipe.tag(), registry, IMAGE_TRANSFER_TIMEOUT);
-                    pushed.add(recipe.reference());
-                    digests.put(recipe.reference(), manager.registryDigest(recipe.reference(), registry).orElseThrow(() -> new BcmException(
-                            Kind.DOCKER_FAILED, "The cluster registry does not serve " + recipe.reference() + " after it was pushed",
-                            "check the registry service: docker service logs " + registryStack.name() + "_" + registryService
-                                    + " on the gateway host, then deploy again")));
-                }
-            }
-            for (Prepared stack : prepared) {
-                progress.report("stack " + stack.stack().name(), "deploying");
-                StackSpec pinned = stack.spec().withImages(image -> digests.containsKey(image) ? image + "@" + digests.get(image) : image);
-                StackDeployer.Result result = deployer.deploy(pinned, labels, true, registry);
-                created.addAll(result.created());
-                updated.addAll(result.updated());
-                removed.addAll(result.removed());
-                unchanged.addAll(result.unchanged());
-                deployer.awaitConverged(stack.stack().name(), timeout);
-            }
-            for (var owned : owners.entrySet()) {
-                if (owned.getValue().equals(name) && !project.stacks().containsKey(owned.getKey())) {
-                    progress.report("stack " + owned.getKey(), "removing (no longer in the project)");
-                    removed.addAll(deployer.remove(owned.getKey()));
-                }
-            }
-        } catch (StackDeployException e) {
-            throw deployFailed(name, cluster, e);
-        } catch (DockerEngineException e) {
-            throw dockerFailed(name, cluster, e);
-        }
-        unchanged.removeIf(item -> created.contains(item) || updated.contains(item));
-        return new DeployReport(name, cluster, built, pushed, dedupe(created), dedupe(updated), removed, dedupe(unchanged));
+            return new DeployApplier(imagePublisher(), progress).apply(target, timeout);
+        });
     }
 
-    /** Whether the registry service runs its tasks (then it answers, and only its images are missing). */
-    private static boolean registryRunning(StackDeployer deployer, String stack, String service) {
-        return deployer.stacks().getOrDefault(stack, List.of()).stream()
-                .anyMatch(s -> s.name().equals(stack + "_" + service) && s.desired() > 0 && s.converged());
-    }
-
-    /**
-     * Reads a stack's Compose file with the project's settings, and gives its generated secrets
-     * their files.
-     *
-     * @param imageVariables {@code BCM_IMAGE_<NAME>} to image reference, for every recipe
-     * @param recipes        image reference to its recipe
-     */
-    private Prepared prepare(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
-            Optional<BitcoinNode> node, Map<String, DockerImageRecipe> recipes, GeneratedSecrets generated) {
-        Map<String, String> values = project.stacks().getOrDefault(stack.name(), Map.of());
-        for (String key : values.keySet()) {
-            if (!stack.settings().containsKey(key)) {
-                throw new BcmException(Kind.INVALID_INPUT, "Project '" + project.name() + "' sets " + stack.name() + "." + key
-                        + ", which stack " + stack.name() + " does not declare",
-                        "remove it from " + projects.home().projectDir(project.name()).resolve("project.yml"));
-            }
-        }
-        Map<String, String> variables = new TreeMap<>(imageVariables);
-        variables.put("BCM_PROJECT", project.name());
-        variables.put("BCM_CHAIN", project.chain());
-        node.ifPresent(bitcoin -> variables.putAll(bitcoin.variables()));
-        for (StackDefinition.Setting setting : stack.settings().values()) {
-            String value = values.getOrDefault(setting.name(), setting.defaultFor(project.chain()));
-            setting.validate(stack.name(), value);
-            variables.put(setting.name(), value);
-        }
-        StackSpec spec;
-        try {
-            spec = ComposeFile.parse(stack.compose(), stack.name() + "/stack.yml (" + stack.origin() + ")", stack.dir(),
-                    stack.name(), variables);
-        } catch (ComposeFileException e) {
-            throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "fix " + stack.dir().resolve("stack.yml")
-                    + "; nothing was deployed");
-        }
-        for (StackSpec.FileObject secret : spec.secrets().values()) {
-            if (secret.external()) {
-                continue;
-            }
-            JsonNode generate = secret.extensions().get("x-bcm-generate");
-            ProjectSecrets.Secret value = generate != null ? generated.generate(stack, secret.name(), generate)
-                    : secrets.fromFile(project.name(), stack.name(), secret.name(), secret.file());
-            spec = spec.withSecretContent(secret.name(), new StackSpec.Content(value.suffix(), value.value()));
-        }
-        Map<String, DockerImageRecipe> images = new LinkedHashMap<>();
-        for (StackSpec.Service service : spec.services().values()) {
-            DockerImageRecipe recipe = recipes.get(service.image());
-            if (recipe != null) {
-                images.put(recipe.name(), recipe);
-            } else if (service.image().startsWith(DockerImageRecipe.REGISTRY + "/")) {
-                throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": service " + service.name()
-                        + " runs " + service.image() + ", which no image recipe builds",
-                        "use ${BCM_IMAGE_<NAME>} for an image of stacks/*/images/<name>.yml");
-            }
-        }
-        return new Prepared(stack, spec, images);
+    private ImagePublisher imagePublisher() {
+        return new ImagePublisher(projects.home().cacheDir(), progress);
     }
 
     // ---------------------------------------------------------------- remove
@@ -436,29 +239,25 @@ public final class ProjectService {
      */
     public List<String> remove(String name, String cluster) {
         ProjectDefinition project = projects.require(name);
-        List<String> removed = new ArrayList<>();
-        try (ClusterService.Engines engines = clusters.engines(cluster)) {
-            StackDeployer deployer = new StackDeployer(engines.manager(), line -> progress.report("remove", line));
+        List<String> removed = onCluster(name, cluster, engines -> {
             // a stack before the stacks it requires (whose networks it joins): the project's stacks are
             // stored in dependency order, so in reverse; stacks the project no longer names go first
             List<String> order = new ArrayList<>(project.stacks().keySet());
-            java.util.Collections.reverse(order);
+            Collections.reverse(order);
             List<String> owned = new ArrayList<>();
-            deployer.stackLabel(PROJECT_LABEL).forEach((stack, owner) -> {
+            engines.manager().stackLabel(PROJECT_LABEL).forEach((stack, owner) -> {
                 if (owner.equals(name)) {
                     owned.add(stack);
                 }
             });
-            owned.sort(java.util.Comparator.comparingInt(stack -> order.indexOf(stack)));
+            owned.sort(Comparator.comparingInt(order::indexOf));
+            List<String> all = new ArrayList<>();
             for (String stack : owned) {
                 progress.report("stack " + stack, "removing");
-                removed.addAll(deployer.remove(stack));
+                all.addAll(engines.manager().removeStack(stack, line -> progress.report("remove", line)));
             }
-        } catch (StackDeployException e) {
-            throw deployFailed(name, cluster, e);
-        } catch (DockerEngineException e) {
-            throw dockerFailed(name, cluster, e);
-        }
+            return all;
+        });
         projects.setDeployed(name, cluster, false);
         return removed;
     }
@@ -475,10 +274,9 @@ public final class ProjectService {
         if (cluster == null) {
             return catalog.stacks().stream().map(s -> new StackState(s, null, Map.of(), false, null)).toList();
         }
-        try (ClusterService.Engines engines = clusters.engines(cluster)) {
-            StackDeployer deployer = new StackDeployer(engines.manager(), line -> { });
-            Map<String, String> owners = deployer.stackLabel(PROJECT_LABEL);
-            Map<String, List<StackDeployer.ServiceStatus>> live = deployer.stacks();
+        return onCluster(null, cluster, engines -> {
+            Map<String, String> owners = engines.manager().stackLabel(PROJECT_LABEL);
+            Map<String, List<StackDeployer.ServiceStatus>> live = engines.manager().stacks();
             List<StackState> states = new ArrayList<>();
             for (StackDefinition stack : catalog.stacks()) {
                 Map<String, String> services = new TreeMap<>();
@@ -486,12 +284,10 @@ public final class ProjectService {
                 statuses.forEach(s -> services.put(s.name(), s.running() + "/" + s.desired()));
                 states.add(new StackState(stack, owners.get(stack.name()), services,
                         !statuses.isEmpty() && statuses.stream().allMatch(StackDeployer.ServiceStatus::converged),
-                        stack.name().equals(BitcoinNode.STACK) ? nodeStatus(engines, deployer).orElse(null) : null));
+                        stack.name().equals(BitcoinNode.STACK) ? nodeStatus(engines).orElse(null) : null));
             }
             return states;
-        } catch (DockerEngineException e) {
-            throw dockerFailed(null, cluster, e);
-        }
+        });
     }
 
     /**
@@ -501,21 +297,17 @@ public final class ProjectService {
      * @throws BcmException NOT_FOUND (cluster), DOCKER_FAILED, or as {@link ClusterService#engines} when the cluster is stopped
      */
     public Optional<NodeStatus> nodeStatus(String cluster) {
-        try (ClusterService.Engines engines = clusters.engines(cluster)) {
-            return nodeStatus(engines, new StackDeployer(engines.manager(), line -> { }));
-        } catch (DockerEngineException e) {
-            throw dockerFailed(null, cluster, e);
-        }
+        return onCluster(null, cluster, ProjectService::nodeStatus);
     }
 
     /**
      * What bitcoind said of itself at its last healthcheck, read from the engine of the tier host its
      * task runs on; empty when it does not run or has not been checked yet.
      */
-    private static Optional<NodeStatus> nodeStatus(ClusterService.Engines engines, StackDeployer deployer) {
-        for (StackDeployer.RunningTask task : deployer.runningTasks(BitcoinNode.STACK, BitcoinNode.BITCOIND_SERVICE)) {
-            Optional<String> host = engines.manager().node(task.nodeId()).map(org.bcm.swarm.SwarmNode::hostname);
-            DockerEngine engine = host.map(engines.engines()::get).orElse(null);
+    private static Optional<NodeStatus> nodeStatus(Engines engines) {
+        for (StackDeployer.RunningTask task : engines.manager().runningTasks(BitcoinNode.STACK, BitcoinNode.BITCOIND_SERVICE)) {
+            Optional<String> host = engines.manager().node(task.nodeId()).map(SwarmNode::hostname);
+            SwarmEngine engine = host.map(engines.engines()::get).orElse(null);
             if (engine != null) {
                 Optional<NodeStatus> status = engine.lastHealthcheckOutput(task.containerId()).flatMap(NodeStatus::parse);
                 if (status.isPresent()) {
@@ -548,7 +340,18 @@ public final class ProjectService {
                 e);
     }
 
-    private static List<String> dedupe(List<String> items) {
-        return List.copyOf(new java.util.LinkedHashSet<>(items));
+    /**
+     * Runs {@code work} with the cluster's engines, turning adapter failures into {@link BcmException}s.
+     *
+     * @param project the project worked on, or null when the work is not a project's
+     */
+    private <T> T onCluster(String project, String cluster, Function<Engines, T> work) {
+        try (Engines engines = clusters.engines(cluster)) {
+            return work.apply(engines);
+        } catch (StackDeployException e) {
+            throw deployFailed(project, cluster, e);
+        } catch (DockerEngineException e) {
+            throw dockerFailed(project, cluster, e);
+        }
     }
 }

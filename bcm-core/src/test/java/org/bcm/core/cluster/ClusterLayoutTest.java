@@ -32,7 +32,7 @@ class ClusterLayoutTest {
     @Test
     void derivesEveryNameAndLabelFromTheClusterName() {
         ClusterLayout layout = new ClusterLayout("dev");
-        assertThat(layout.project()).isEqualTo("bcm-dev");
+        assertThat(layout.lxdProject()).isEqualTo("bcm-dev");
         assertThat(layout.network()).isEqualTo("bcm-dev");
         assertThat(layout.storagePool()).isEqualTo("bcm-dev");
         assertThat(layout.tierLabels(Tier.KAFKA)).containsEntry("user.bcm.cluster", "dev").containsEntry("user.bcm.tier", "kafka");
@@ -48,7 +48,7 @@ class ClusterLayoutTest {
 
     @Test
     void tierHostProfileHasNestingAndTheClusterDevices() {
-        var profile = ClusterService.tierHostProfile(new ClusterLayout("dev"));
+        var profile = ClusterProvisioner.tierHostProfile(new ClusterLayout("dev"));
         assertThat(profile.config()).containsEntry("security.nesting", "true").containsEntry("user.bcm.cluster", "dev");
         assertThat(profile.devices().get("root")).containsEntry("pool", "bcm-dev");
         assertThat(profile.devices().get("eth0")).containsEntry("network", "bcm-dev");

@@ -25,15 +25,22 @@ class ShippedStacksTest {
     @TempDir
     Path dir;
 
-    private ProjectService service() {
+    private ProjectSecrets secrets() {
         BcmHome home = new BcmHome(dir);
-        ProjectSecrets secrets = new ProjectSecrets(home, new IdentityService(home), () -> {
+        return new ProjectSecrets(home, new IdentityService(home), () -> {
             throw new AssertionError("no device without an identity");
         });
-        return new ProjectService(new ProjectStore(home), secrets, null, (step, message) -> { });
     }
 
-    private static StackSpec stack(ProjectService.Plan plan, String name) {
+    private ProjectService service() {
+        return new ProjectService(new ProjectStore(new BcmHome(dir)), secrets(), null, (step, message) -> { });
+    }
+
+    private StackPreparer preparer() {
+        return new StackPreparer(new ProjectStore(new BcmHome(dir)), secrets());
+    }
+
+    private static StackSpec stack(StackPreparer.PreparedProject plan, String name) {
         return plan.stacks().stream().filter(p -> p.stack().name().equals(name)).findFirst().orElseThrow().spec();
     }
 
@@ -47,7 +54,7 @@ class ShippedStacksTest {
         ProjectService service = service();
         ProjectDefinition project = service.create("btc", chain, List.of("gateway", "bitcoin", "electrum"), Map.of());
         assertThat(project.stacks().get("bitcoin")).containsEntry("PRUNE", "0");
-        ProjectService.Plan plan = service.plan(project);
+        StackPreparer.PreparedProject plan = preparer().prepare(project);
         assertThat(plan.stacks()).extracting(p -> p.stack().name()).containsExactly("gateway", "bitcoin", "electrum");
 
         StackSpec bitcoin = stack(plan, "bitcoin");
@@ -73,7 +80,7 @@ class ShippedStacksTest {
     void aPrunedNodeRunsTheProxyAndAnElectrumServerRefusesIt() {
         ProjectService service = service();
         ProjectDefinition pruned = service.create("pruned", "regtest", List.of("gateway", "bitcoin"), Map.of("bitcoin.PRUNE", "550"));
-        ProjectService.Plan plan = service.plan(pruned);
+        StackPreparer.PreparedProject plan = preparer().prepare(pruned);
         StackSpec bitcoin = stack(plan, "bitcoin");
         assertThat(bitcoin.services().get("rpcproxy").deploy().replicas()).isEqualTo(1);
         assertThat(content(bitcoin, "rpcproxy_conf")).contains("upstream=http://bitcoind:18443\n", "upstream-user=rpcproxy\n");
@@ -91,8 +98,8 @@ class ShippedStacksTest {
     void aChangedSettingChangesOnlyTheBitcoindConfiguration() {
         ProjectService service = service();
         service.create("btc", "regtest", List.of("gateway", "bitcoin"), Map.of());
-        ProjectService.Plan before = service.plan(service.set("btc", "bitcoin.DBCACHE", "100"));
-        ProjectService.Plan after = service.plan(service.set("btc", "bitcoin.DBCACHE", "200"));
+        StackPreparer.PreparedProject before = preparer().prepare(service.set("btc", "bitcoin.DBCACHE", "100"));
+        StackPreparer.PreparedProject after = preparer().prepare(service.set("btc", "bitcoin.DBCACHE", "200"));
         assertThat(stack(after, "bitcoin").secrets().get("bitcoin_conf").content().suffix())
                 .isNotEqualTo(stack(before, "bitcoin").secrets().get("bitcoin_conf").content().suffix());
         assertThat(stack(after, "bitcoin").secrets().get("rpcproxy_conf").content().suffix())
@@ -113,7 +120,7 @@ class ShippedStacksTest {
         ProjectService service = service();
         ProjectDefinition project = service.create("btc", chain, List.of("gateway", "bitcoin", "electrum"), Map.of());
         Path conf = dir.resolve("bitcoin.conf");
-        java.nio.file.Files.write(conf, stack(service.plan(project), "bitcoin").secrets().get("bitcoin_conf").content().bytes().get());
+        java.nio.file.Files.write(conf, stack(preparer().prepare(project), "bitcoin").secrets().get("bitcoin_conf").content().bytes().get());
         Path datadir = java.nio.file.Files.createDirectories(dir.resolve("data"));
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -1,0 +1,263 @@
+package org.bcm.core.cluster;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.Progress;
+import org.bcm.core.cluster.ClusterLayout.TierHost;
+import org.bcm.core.cluster.Subnets.Cidr;
+import org.bcm.core.image.BaseImage;
+import org.bcm.core.image.ImageRecipe;
+import org.bcm.core.port.InstanceServer;
+import org.bcm.core.port.PendingOperation;
+import org.bcm.core.port.Ports;
+import org.bcm.lxd.ImageSource;
+import org.bcm.lxd.Instance;
+import org.bcm.lxd.InstanceAction;
+import org.bcm.lxd.InstanceSpec;
+import org.bcm.lxd.Network;
+import org.bcm.lxd.NetworkSpec;
+import org.bcm.lxd.Profile;
+import org.bcm.lxd.ProfileSpec;
+import org.bcm.lxd.ProjectSpec;
+import org.bcm.lxd.StoragePoolSpec;
+
+/**
+ * The ensure steps of {@code bcm cluster create}: each looks at what LXD has (by the cluster's labels)
+ * and creates or corrects only what differs, so a create killed at any point is finished by the next.
+ * In order: no foreign object under the cluster's names, the subnet, the storage pool, the network, the
+ * LXD project, the tier-host profile, the instances (created, labelled, started), their addresses, the
+ * registry forwarding, the swarm ({@link SwarmBootstrap}).
+ */
+final class ClusterProvisioner {
+
+    private static final String REGISTRY_DEVICE = "registry";
+
+    private final ClusterStore store;
+    private final Ports ports;
+    private final ClusterTimeouts timeouts;
+    private final Progress progress;
+
+    ClusterProvisioner(ClusterStore store, Ports ports, ClusterTimeouts timeouts, Progress progress) {
+        this.store = store;
+        this.ports = ports;
+        this.timeouts = timeouts;
+        this.progress = progress;
+    }
+
+    /**
+     * Converges the cluster on {@code lxd} to its definition, storing the definition first.
+     *
+     * @throws BcmException CONFLICT, HOST_PREREQUISITE (image build), DOCKER_FAILED, TIMEOUT; adapter
+     *     exceptions pass through
+     */
+    ClusterDefinition create(InstanceServer lxd, String name, String provider) {
+        ClusterLayout layout = new ClusterLayout(name);
+        requireNoForeignObjects(lxd, layout);
+        Instant started = Instant.now();
+        ClusterDefinition stored = store.load(name).orElse(null);
+        String subnet = chooseSubnet(lxd, layout, stored);
+        ClusterDefinition definition = new ClusterDefinition(name, provider, ports.lxdEndpoint(), subnet,
+                stored == null ? ClusterDefinition.defaultHostsPerTier() : stored.hostsPerTier(),
+                stored == null ? Instant.now() : stored.createdAt());
+        store.save(definition);
+        store.setActiveCluster(name);
+
+        String image = new BaseImage(ImageRecipe.baseImage(), store.home().imageCacheDir(), progress).ensure(lxd);
+        ensureStoragePool(lxd, layout);
+        ensureNetwork(lxd, layout, Cidr.parse(subnet));
+        ensureLxdProject(lxd, layout);
+        InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+        ensureProfile(inProject, layout);
+        List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
+        ensureInstances(inProject, layout, hosts, image);
+        Map<TierHost, String> addresses = awaitAddresses(inProject, hosts);
+        ensureRegistryForwarding(inProject, hosts, addresses);
+        new SwarmBootstrap(layout, store.home(), ports, timeouts, progress).converge(hosts, addresses);
+        progress.report("cluster", "cluster '" + name + "' is up (" + Duration.between(started, Instant.now()).toSeconds() + " s)");
+        return definition;
+    }
+
+    private static void requireNoForeignObjects(InstanceServer lxd, ClusterLayout layout) {
+        List<String> foreign = new ArrayList<>();
+        lxd.lxdProject(layout.lxdProject()).filter(p -> !layout.owns(p.config())).ifPresent(p -> foreign.add("LXD project '" + p.name() + "'"));
+        lxd.network(layout.network()).filter(n -> !layout.owns(n.config())).ifPresent(n -> foreign.add("network '" + n.name() + "'"));
+        lxd.storagePool(layout.storagePool()).filter(s -> !layout.owns(s.config())).ifPresent(s -> foreign.add("storage pool '" + s.name() + "'"));
+        if (!foreign.isEmpty()) {
+            throw new BcmException(Kind.CONFLICT,
+                    "Cluster '" + layout.clusterName() + "' cannot be created: LXD already has " + String.join(", ", foreign)
+                            + " not created by bcm for this cluster",
+                    "choose another --cluster-name, or remove or rename those LXD objects");
+        }
+    }
+
+    /** The network's subnet when it exists; else the stored one if still free; else the first free /24. */
+    private static String chooseSubnet(InstanceServer lxd, ClusterLayout layout, ClusterDefinition stored) {
+        Optional<String> existing = lxd.network(layout.network()).map(n -> n.config().get("ipv4.address"));
+        if (existing.isPresent() && existing.get() != null && !existing.get().isBlank()) {
+            return Cidr.parse(existing.get()).toString();
+        }
+        List<Cidr> used = new ArrayList<>(Subnets.hostNetworks());
+        for (Network network : lxd.networks()) {
+            String address = network.config().get("ipv4.address");
+            if (address != null && address.contains("/")) {
+                used.add(Cidr.parse(address));
+            }
+        }
+        if (stored != null && stored.subnet() != null) {
+            Cidr wanted = Cidr.parse(stored.subnet());
+            if (used.stream().noneMatch(wanted::overlaps)) {
+                return wanted.toString();
+            }
+        }
+        return Subnets.firstFree(used).map(Cidr::toString).orElseThrow(() -> new BcmException(Kind.CONFLICT,
+                "No free /24 subnet left in 172.27.0.0/16-172.31.0.0/16 for the cluster network",
+                "destroy clusters you no longer need"));
+    }
+
+    private void ensureStoragePool(InstanceServer lxd, ClusterLayout layout) {
+        if (lxd.storagePool(layout.storagePool()).isEmpty()) {
+            progress.report("lxd", "creating storage pool " + layout.storagePool());
+            lxd.createStoragePool(new StoragePoolSpec(layout.storagePool(), "dir",
+                    "bcm cluster " + layout.clusterName(), layout.sharedLabels()));
+        }
+    }
+
+    private void ensureNetwork(InstanceServer lxd, ClusterLayout layout, Cidr subnet) {
+        if (lxd.network(layout.network()).isEmpty()) {
+            progress.report("lxd", "creating network " + layout.network() + " (" + subnet + ")");
+            Map<String, String> config = new HashMap<>(layout.sharedLabels());
+            config.put("ipv4.address", subnet.host(1) + "/" + subnet.prefix());
+            config.put("ipv4.nat", "true");
+            config.put("ipv6.address", "none");
+            lxd.createNetwork(new NetworkSpec(layout.network(), "bridge", "bcm cluster " + layout.clusterName(), config));
+        }
+    }
+
+    private void ensureLxdProject(InstanceServer lxd, ClusterLayout layout) {
+        if (lxd.lxdProject(layout.lxdProject()).isEmpty()) {
+            progress.report("lxd", "creating LXD project " + layout.lxdProject());
+            Map<String, String> config = new HashMap<>(layout.sharedLabels());
+            // Images come from the default LXD project (the base image is shared by every cluster);
+            // profiles and volumes are the cluster's own.
+            config.put("features.images", "false");
+            config.put("features.profiles", "true");
+            config.put("features.storage.volumes", "true");
+            lxd.createLxdProject(new ProjectSpec(layout.lxdProject(), "bcm cluster " + layout.clusterName(), config));
+        }
+    }
+
+    /** The tier-host profile: Docker needs nesting and the syscalls LXD intercepts for it. */
+    static ProfileSpec tierHostProfile(ClusterLayout layout) {
+        Map<String, String> config = new LinkedHashMap<>(layout.sharedLabels());
+        config.put("security.nesting", "true");
+        config.put("security.syscalls.intercept.mknod", "true");
+        config.put("security.syscalls.intercept.setxattr", "true");
+        Map<String, Map<String, String>> devices = new LinkedHashMap<>();
+        devices.put("root", Map.of("type", "disk", "path", "/", "pool", layout.storagePool()));
+        devices.put("eth0", Map.of("type", "nic", "name", "eth0", "network", layout.network()));
+        return new ProfileSpec(ClusterLayout.TIER_HOST_PROFILE, "bcm tier host of cluster " + layout.clusterName(), config, devices);
+    }
+
+    private void ensureProfile(InstanceServer inProject, ClusterLayout layout) {
+        ProfileSpec wanted = tierHostProfile(layout);
+        Optional<Profile> existing = inProject.profile(wanted.name());
+        if (existing.isEmpty()) {
+            inProject.createProfile(wanted);
+        } else if (!existing.get().config().equals(wanted.config()) || !existing.get().devices().equals(wanted.devices())) {
+            progress.report("lxd", "updating profile " + wanted.name());
+            inProject.updateProfile(wanted);
+        }
+    }
+
+    private void ensureInstances(InstanceServer inProject, ClusterLayout layout, List<TierHost> hosts, String image) {
+        LxdOperations.awaitLeftOver(inProject, timeouts.operation(), progress);
+        TierHostSockets sockets = new TierHostSockets(store.home(), layout.clusterName());
+        List<PendingOperation> creating = new ArrayList<>();
+        for (TierHost host : hosts) {
+            Map<String, Map<String, String>> devices = Map.of(TierHostSockets.DOCKER_DEVICE, sockets.dockerProxyDevice(host));
+            Optional<Instance> existing = inProject.instance(host.instanceName());
+            if (existing.isEmpty()) {
+                progress.report(host.instanceName(), "creating from " + image);
+                creating.add(inProject.createInstance(new InstanceSpec(host.instanceName(), ImageSource.alias(image),
+                        "bcm " + host.tier().label() + " tier host of cluster " + layout.clusterName(),
+                        List.of(ClusterLayout.TIER_HOST_PROFILE), layout.tierLabels(host.tier()), devices)));
+            } else if (!devices.equals(subset(existing.get().devices(), TierHostSockets.DOCKER_DEVICE))
+                    || !existing.get().config().entrySet().containsAll(layout.tierLabels(host.tier()).entrySet())) {
+                progress.report(host.instanceName(), "updating labels and devices");
+                inProject.updateInstanceConfig(host.instanceName(), layout.tierLabels(host.tier()), devices);
+            }
+        }
+        inProject.awaitAll(creating, timeouts.operation());
+        List<PendingOperation> starting = new ArrayList<>();
+        for (TierHost host : hosts) {
+            Instance instance = inProject.instance(host.instanceName()).orElseThrow(() -> new BcmException(Kind.INTERNAL,
+                    "Instance " + host.instanceName() + " is gone right after it was created",
+                    "run 'bcm cluster create' again"));
+            if (!instance.running()) {
+                progress.report(host.instanceName(), "starting");
+                starting.add(inProject.changeState(host.instanceName(), InstanceAction.START, Duration.ofSeconds(60), false));
+            }
+        }
+        inProject.awaitAll(starting, timeouts.operation());
+    }
+
+    private static Map<String, Map<String, String>> subset(Map<String, Map<String, String>> devices, String key) {
+        return devices.containsKey(key) ? Map.of(key, devices.get(key)) : Map.of();
+    }
+
+    /**
+     * Every tier host but the gateway gets an LXD proxy device that listens on
+     * {@code 127.0.0.1:}{@value ClusterService#REGISTRY_PORT} inside it and connects, from the
+     * controller, to the same port of the gateway host, where the gateway stack's registry is
+     * published: so every swarm node pulls the cluster's images from {@code 127.0.0.1:5000}, which
+     * dockerd trusts without TLS (loopback), and the image references are the same on every node.
+     * Follows the gateway's address when it changes (the next create updates the device).
+     */
+    private void ensureRegistryForwarding(InstanceServer inProject, List<TierHost> hosts, Map<TierHost, String> addresses) {
+        String gateway = hosts.stream().filter(h -> h.tier() == Tier.GATEWAY).map(addresses::get).findFirst().orElse(null);
+        if (gateway == null) {
+            return;
+        }
+        Map<String, String> device = Map.of("type", "proxy", "bind", "instance",
+                "listen", "tcp:127.0.0.1:" + ClusterService.REGISTRY_PORT, "connect", "tcp:" + gateway + ":" + ClusterService.REGISTRY_PORT);
+        for (TierHost host : hosts) {
+            if (host.tier() == Tier.GATEWAY) {
+                continue;
+            }
+            Optional<Instance> instance = inProject.instance(host.instanceName());
+            if (instance.isEmpty() || !device.equals(instance.get().devices().get(REGISTRY_DEVICE))) {
+                progress.report(host.instanceName(), "forwarding 127.0.0.1:" + ClusterService.REGISTRY_PORT + " to the registry on " + gateway);
+                inProject.updateInstanceConfig(host.instanceName(), Map.of(), Map.of(REGISTRY_DEVICE, device));
+            }
+        }
+    }
+
+    private Map<TierHost, String> awaitAddresses(InstanceServer inProject, List<TierHost> hosts) {
+        Map<TierHost, String> addresses = new LinkedHashMap<>();
+        Instant deadline = Instant.now().plus(timeouts.address());
+        for (TierHost host : hosts) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            String address = Polling.until(() -> ipv4(inProject, host.instanceName()), left.isNegative() ? Duration.ZERO : left,
+                    timeouts.poll()).orElseThrow(() -> new BcmException(Kind.TIMEOUT,
+                    host.instanceName() + " has no IPv4 address on eth0 after " + timeouts.address().toSeconds() + " s",
+                    "check 'lxc exec --project " + inProject.lxdProjectInUse() + " " + host.instanceName()
+                            + " -- networkctl status eth0'; then run 'bcm cluster create' again"));
+            addresses.put(host, address);
+            progress.report(host.instanceName(), "running at " + address);
+        }
+        return addresses;
+    }
+
+    /** The IPv4 address of the instance's {@code eth0}, where it has one. */
+    static Optional<String> ipv4(InstanceServer inProject, String instance) {
+        return inProject.instanceState(instance).flatMap(state -> state.ipv4("eth0"));
+    }
+}

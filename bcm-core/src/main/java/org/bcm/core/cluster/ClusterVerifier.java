@@ -1,0 +1,109 @@
+package org.bcm.core.cluster;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.bcm.core.cluster.ClusterLayout.TierHost;
+import org.bcm.core.port.InstanceServer;
+import org.bcm.core.port.Ports;
+import org.bcm.core.port.SwarmEngine;
+import org.bcm.lxd.Instance;
+import org.bcm.lxd.LxdException;
+import org.bcm.swarm.DockerEngineException;
+import org.bcm.swarm.SwarmNode;
+import org.bcm.swarm.SwarmState;
+
+/**
+ * {@code bcm cluster verify}: checks every piece of a cluster (LXD reachable, the network and LXD
+ * project present, every tier host running, its Docker daemon answering, every swarm node Ready with
+ * its tier label) and reports each; a failing piece is a failed check, never an exception.
+ */
+final class ClusterVerifier {
+
+    private final ClusterStore store;
+    private final Ports ports;
+
+    ClusterVerifier(ClusterStore store, Ports ports) {
+        this.store = store;
+        this.ports = ports;
+    }
+
+    VerifyReport verify(ClusterDefinition definition) {
+        String name = definition.name();
+        List<VerifyReport.Check> checks = new ArrayList<>();
+        InstanceServer lxd;
+        try {
+            lxd = ports.lxd().get();
+            checks.add(new VerifyReport.Check("lxd", true, "LXD " + lxd.server().serverVersion() + " at " + definition.endpoint()));
+        } catch (LxdException e) {
+            checks.add(new VerifyReport.Check("lxd", false, e.getMessage()));
+            return new VerifyReport(name, checks);
+        }
+        try (lxd) {
+            verifyOn(lxd, definition, checks);
+        } catch (LxdException e) {
+            checks.add(new VerifyReport.Check("lxd", false, e.getMessage()));
+        }
+        return new VerifyReport(name, checks);
+    }
+
+    private void verifyOn(InstanceServer lxd, ClusterDefinition definition, List<VerifyReport.Check> checks) {
+        ClusterLayout layout = new ClusterLayout(definition.name());
+        boolean network = lxd.network(layout.network()).filter(n -> layout.owns(n.config())).isPresent();
+        checks.add(new VerifyReport.Check("network " + layout.network(), network, network ? "present" : "missing"));
+        boolean lxdProject = lxd.lxdProject(layout.lxdProject()).filter(p -> layout.owns(p.config())).isPresent();
+        checks.add(new VerifyReport.Check("LXD project " + layout.lxdProject(), lxdProject, lxdProject ? "present" : "missing"));
+        if (!lxdProject) {
+            return;
+        }
+        InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+        TierHostSockets sockets = new TierHostSockets(store.home(), definition.name());
+        List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
+        Map<String, String> nodeIdToInstance = new HashMap<>();
+        SwarmEngine manager = null;
+        List<SwarmEngine> engines = new ArrayList<>();
+        try {
+            for (TierHost host : hosts) {
+                String status = inProject.instance(host.instanceName()).map(Instance::status).orElse("missing");
+                boolean running = "Running".equalsIgnoreCase(status);
+                checks.add(new VerifyReport.Check("instance " + host.instanceName(), running, status));
+                if (!running) {
+                    continue;
+                }
+                SwarmEngine engine = ports.swarmEngine().apply(sockets.socket(host));
+                engines.add(engine);
+                try {
+                    String version = engine.version();
+                    SwarmState swarm = engine.swarmState();
+                    checks.add(new VerifyReport.Check("dockerd " + host.instanceName(), true,
+                            "Docker " + version + ", swarm " + swarm.localNodeState().name().toLowerCase(Locale.ROOT)));
+                    nodeIdToInstance.put(swarm.nodeId(), host.instanceName());
+                    if (host.tier() == Tier.GATEWAY && manager == null && swarm.controlAvailable()) {
+                        manager = engine;
+                    }
+                } catch (DockerEngineException e) {
+                    checks.add(new VerifyReport.Check("dockerd " + host.instanceName(), false, e.getMessage()));
+                }
+            }
+            if (manager == null) {
+                checks.add(new VerifyReport.Check("swarm", false, "no gateway host is a swarm manager"));
+                return;
+            }
+            List<SwarmNode> nodes = manager.nodes();
+            for (TierHost host : hosts) {
+                Optional<SwarmNode> node = nodes.stream()
+                        .filter(n -> host.instanceName().equals(nodeIdToInstance.get(n.id()))).findFirst();
+                boolean ready = node.filter(n -> n.isReady()
+                        && host.tier().label().equals(n.labels().get(ClusterLayout.SWARM_TIER_LABEL))).isPresent();
+                checks.add(new VerifyReport.Check("swarm node " + host.instanceName(), ready,
+                        node.map(n -> n.state() + ", " + n.role() + ", bcm.tier=" + n.labels().get(ClusterLayout.SWARM_TIER_LABEL))
+                                .orElse("not in the swarm")));
+            }
+        } finally {
+            engines.forEach(SwarmEngine::close);
+        }
+    }
+}

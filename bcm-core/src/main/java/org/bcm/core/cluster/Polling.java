@@ -1,0 +1,27 @@
+package org.bcm.core.cluster;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** Looking again and again, by Failsafe, until something is there. */
+final class Polling {
+
+    private Polling() {
+    }
+
+    /**
+     * Asks {@code probe} every {@code poll} until it answers something, for at most {@code max}.
+     *
+     * @return the first answer; empty when there was none within {@code max}
+     * @throws RuntimeException what the probe threw (not retried)
+     */
+    static <T> Optional<T> until(Supplier<Optional<T>> probe, Duration max, Duration poll) {
+        RetryPolicy<Optional<T>> untilPresent = RetryPolicy.<Optional<T>>builder()
+                .handleIf((answer, failure) -> failure == null && answer.isEmpty())
+                .withDelay(poll).withMaxDuration(max).withMaxRetries(-1).build();
+        return Failsafe.with(untilPresent).get(probe::get);
+    }
+}

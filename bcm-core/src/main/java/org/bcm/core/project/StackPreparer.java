@@ -1,0 +1,147 @@
+package org.bcm.core.project;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.bitcoin.BitcoinNode;
+import org.bcm.core.image.DockerImageRecipe;
+import org.bcm.core.stack.StackCatalog;
+import org.bcm.core.stack.StackDefinition;
+import org.bcm.swarm.ComposeFile;
+import org.bcm.swarm.ComposeFileException;
+import org.bcm.swarm.StackSpec;
+
+/**
+ * Reads every stack of a project with the project's settings and gives each secret its content
+ * (generating what is missing), touching no cluster: a malformed stack or a bad setting changes
+ * nothing there. The first step of {@code project plan}, {@code deploy}.
+ */
+final class StackPreparer {
+
+    /** A stack ready to deploy: its definition, its parsed spec and the bcm images it runs. */
+    record PreparedStack(StackDefinition stack, StackSpec spec, Map<String, DockerImageRecipe> images) {
+    }
+
+    /**
+     * What a deploy of the project sends: its stacks in dependency order, read with the project's
+     * settings, their secrets supplied, and the registry's password (null without a registry).
+     *
+     * @param registryStack the stack that runs the cluster registry, or null
+     */
+    record PreparedProject(ProjectDefinition project, List<PreparedStack> stacks, StackDefinition registryStack,
+            ProjectSecrets.Secret registryPassword) {
+
+        /** Every bcm image the stacks run, by recipe name. */
+        Map<String, DockerImageRecipe> images() {
+            Map<String, DockerImageRecipe> needed = new LinkedHashMap<>();
+            stacks.forEach(p -> needed.putAll(p.images()));
+            return needed;
+        }
+
+        /** The prepared registry stack; throws when there is none. */
+        PreparedStack registry() {
+            return stacks.stream().filter(p -> p.stack() == registryStack).findFirst().orElseThrow();
+        }
+    }
+
+    /** The generated secret, kept with the registry stack's, that is the cluster registry's password. */
+    static final String REGISTRY_PASSWORD = "registry_password";
+
+    private final ProjectStore projects;
+    private final ProjectSecrets secrets;
+
+    StackPreparer(ProjectStore projects, ProjectSecrets secrets) {
+        this.projects = projects;
+        this.secrets = secrets;
+    }
+
+    /**
+     * @throws BcmException NOT_FOUND (stack), INVALID_INPUT (malformed stack, settings, secrets; bcm
+     *     images without a registry stack)
+     */
+    PreparedProject prepare(ProjectDefinition project) {
+        StackCatalog catalog = StackCatalog.load(projects.home());
+        Map<String, DockerImageRecipe> recipes = new TreeMap<>();
+        catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
+        Map<String, String> imageVariables = catalog.imageVariables();
+        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
+        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
+        Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
+        ProjectSecrets.Secret registryPassword = registryStack == null ? null
+                : secrets.generated(project.name(), registryStack.name(), REGISTRY_PASSWORD, 32);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword);
+        List<PreparedStack> prepared = new ArrayList<>();
+        for (StackDefinition stack : stacks) {
+            prepared.add(prepare(project, stack, imageVariables, node, recipes, generated));
+        }
+        PreparedProject result = new PreparedProject(project, List.copyOf(prepared), registryStack, registryPassword);
+        if (!result.images().isEmpty() && registryStack == null) {
+            throw new BcmException(Kind.INVALID_INPUT, "Project '" + project.name() + "' runs bcm images but includes no stack with the registry",
+                    "include the gateway stack: bcm project create ... --stacks=gateway,...");
+        }
+        return result;
+    }
+
+    /**
+     * Reads a stack's Compose file with the project's settings, and gives its generated secrets
+     * their files.
+     *
+     * @param imageVariables {@code BCM_IMAGE_<NAME>} to image reference, for every recipe
+     * @param recipes        image reference to its recipe
+     */
+    private PreparedStack prepare(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
+            Optional<BitcoinNode> node, Map<String, DockerImageRecipe> recipes, GeneratedSecrets generated) {
+        Map<String, String> values = project.stacks().getOrDefault(stack.name(), Map.of());
+        for (String key : values.keySet()) {
+            if (!stack.settings().containsKey(key)) {
+                throw new BcmException(Kind.INVALID_INPUT, "Project '" + project.name() + "' sets " + stack.name() + "." + key
+                        + ", which stack " + stack.name() + " does not declare",
+                        "remove it from " + projects.home().projectDir(project.name()).resolve("project.yml"));
+            }
+        }
+        Map<String, String> variables = new TreeMap<>(imageVariables);
+        variables.put("BCM_PROJECT", project.name());
+        variables.put("BCM_CHAIN", project.chain());
+        node.ifPresent(bitcoin -> variables.putAll(bitcoin.variables()));
+        for (StackDefinition.Setting setting : stack.settings().values()) {
+            String value = values.getOrDefault(setting.name(), setting.defaultFor(project.chain()));
+            setting.validate(stack.name(), value);
+            variables.put(setting.name(), value);
+        }
+        StackSpec spec;
+        try {
+            spec = ComposeFile.parse(stack.compose(), stack.name() + "/stack.yml (" + stack.origin() + ")", stack.dir(),
+                    stack.name(), variables);
+        } catch (ComposeFileException e) {
+            throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "fix " + stack.dir().resolve("stack.yml")
+                    + "; nothing was deployed");
+        }
+        for (StackSpec.FileObject secret : spec.secrets().values()) {
+            if (secret.external()) {
+                continue;
+            }
+            JsonNode generate = secret.extensions().get("x-bcm-generate");
+            ProjectSecrets.Secret value = generate != null ? generated.generate(stack, secret.name(), generate)
+                    : secrets.fromFile(project.name(), stack.name(), secret.name(), secret.file());
+            spec = spec.withSecretContent(secret.name(), new StackSpec.Content(value.suffix(), value.value()));
+        }
+        Map<String, DockerImageRecipe> images = new LinkedHashMap<>();
+        for (StackSpec.Service service : spec.services().values()) {
+            DockerImageRecipe recipe = recipes.get(service.image());
+            if (recipe != null) {
+                images.put(recipe.name(), recipe);
+            } else if (service.image().startsWith(DockerImageRecipe.REGISTRY + "/")) {
+                throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": service " + service.name()
+                        + " runs " + service.image() + ", which no image recipe builds",
+                        "use ${BCM_IMAGE_<NAME>} for an image of stacks/*/images/<name>.yml");
+            }
+        }
+        return new PreparedStack(stack, spec, images);
+    }
+}
