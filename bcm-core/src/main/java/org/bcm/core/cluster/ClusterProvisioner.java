@@ -244,8 +244,7 @@ final class ClusterProvisioner {
         Map<TierHost, String> addresses = new LinkedHashMap<>();
         Instant deadline = Instant.now().plus(timeouts.address());
         for (TierHost host : hosts) {
-            Duration left = Duration.between(Instant.now(), deadline);
-            String address = Polling.until(() -> ipv4(inProject, host.instanceName()), left.isNegative() ? Duration.ZERO : left,
+            String address = Polling.until(() -> ipv4(inProject, host.instanceName()), Duration.between(Instant.now(), deadline),
                     timeouts.poll()).orElseThrow(() -> new BcmException(Kind.TIMEOUT,
                     host.instanceName() + " has no IPv4 address on eth0 after " + timeouts.address().toSeconds() + " s",
                     "check 'lxc exec --project " + inProject.lxdProjectInUse() + " " + host.instanceName()

@@ -13,12 +13,16 @@ final class Polling {
     }
 
     /**
-     * Asks {@code probe} every {@code poll} until it answers something, for at most {@code max}.
+     * Asks {@code probe} every {@code poll} until it answers something, for at most {@code max}
+     * (once when {@code max} is not longer than {@code poll}).
      *
      * @return the first answer; empty when there was none within {@code max}
      * @throws RuntimeException what the probe threw (not retried)
      */
     static <T> Optional<T> until(Supplier<Optional<T>> probe, Duration max, Duration poll) {
+        if (max.compareTo(poll) <= 0) {
+            return probe.get();
+        }
         RetryPolicy<Optional<T>> untilPresent = RetryPolicy.<Optional<T>>builder()
                 .handleIf((answer, failure) -> failure == null && answer.isEmpty())
                 .withDelay(poll).withMaxDuration(max).withMaxRetries(-1).build();

@@ -1,0 +1,248 @@
+package org.bcm.core.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.home.BcmHome;
+import org.bcm.core.image.BaseImage;
+import org.bcm.core.image.ImageRecipe;
+import org.bcm.core.port.FakeLxd;
+import org.bcm.core.port.FakeSwarm;
+import org.bcm.core.port.Ports;
+import org.bcm.lxd.Instance;
+import org.bcm.lxd.LxdException;
+import org.bcm.swarm.DockerEngineException;
+import org.bcm.swarm.SwarmNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cluster commands' flows against an in-memory LXD and swarm ({@link FakeLxd}, {@link FakeSwarm}):
+ * what a create builds, that reruns converge (also after a create killed at several points), and
+ * every conflict and error path, each ending in one {@link BcmException} and no open connection.
+ */
+class ClusterFlowTest {
+
+    static final String LXD_PROJECT = "bcm-t1";
+    static final List<String> HOSTS = List.of("bcm-gateway-01", "bcm-kafka-01", "bcm-bitcoin-01");
+    /** Short waits: the fakes answer at once or never. */
+    static final ClusterTimeouts FAST = new ClusterTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300),
+            Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(20));
+
+    @TempDir
+    Path dir;
+    FakeLxd lxd;
+    FakeSwarm swarm;
+    ClusterService clusters;
+    ClusterStore store;
+    final List<String> progress = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        lxd = new FakeLxd();
+        lxd.addImage(new BaseImage(ImageRecipe.baseImage(), dir.resolve("cache"), (s, m) -> { }).alias());
+        swarm = new FakeSwarm();
+        store = new ClusterStore(new BcmHome(dir.resolve("home")));
+        clusters = new ClusterService(store, new Ports("unix:///fake/lxd.sock", lxd::connect, swarm.connector()), FAST,
+                (step, message) -> progress.add(step + ": " + message));
+    }
+
+    @AfterEach
+    void everyConnectionClosed() {
+        assertThat(lxd.openConnections()).as("LXD connections left open").isZero();
+        assertThat(swarm.openConnections()).as("Docker connections left open").isZero();
+    }
+
+    static BcmException failure(Kind kind, Runnable command) {
+        try {
+            command.run();
+        } catch (BcmException e) {
+            assertThat(e.kind()).as(e.getMessage()).isEqualTo(kind);
+            return e;
+        }
+        throw new AssertionError("expected a BcmException of kind " + kind);
+    }
+
+    /** The cluster as a correct create leaves it. */
+    void assertConverged() {
+        assertThat(lxd.objects()).contains("LXD project " + LXD_PROJECT, "network bcm-t1", "storage pool bcm-t1",
+                "profile " + LXD_PROJECT + "/bcm-tier-host");
+        assertThat(lxd.instanceNames(LXD_PROJECT)).containsExactlyElementsOf(HOSTS);
+        for (String host : HOSTS) {
+            Instance instance = lxd.instance(LXD_PROJECT, host).orElseThrow();
+            assertThat(instance.running()).as(host).isTrue();
+            assertThat(instance.config()).containsEntry(ClusterLayout.CLUSTER_LABEL, "t1");
+            assertThat(instance.devices().get("docker")).containsEntry("connect", "unix:/run/docker.sock")
+                    .containsEntry("listen", "unix:" + dir.resolve("home/clusters/t1/docker/" + host + ".sock"));
+            assertThat(instance.devices().containsKey("registry")).as(host + " forwards the registry").isEqualTo(!host.contains("gateway"));
+        }
+        assertThat(swarm.nodeList()).hasSize(3).allMatch(SwarmNode::isReady);
+        assertThat(swarm.nodeList()).extracting(n -> n.labels().get("bcm.tier")).containsExactlyInAnyOrder("gateway", "kafka", "bitcoin");
+        assertThat(swarm.nodeList()).filteredOn(SwarmNode::isManager).extracting(SwarmNode::hostname).containsExactly("bcm-gateway-01");
+    }
+
+    @Test
+    void createBuildsTheClusterAndARerunChangesNothing() {
+        ClusterDefinition definition = clusters.create("t1", "local");
+        assertThat(definition.subnet()).matches("172\\.(2[7-9]|3[01])\\.\\d+\\.0/24");
+        assertConverged();
+        assertThat(store.activeCluster()).contains("t1");
+        assertThat(progress).anyMatch(line -> line.startsWith("cluster: cluster 't1' is up"));
+
+        int lxdCalls = lxd.calls.size();
+        int swarmCalls = swarm.calls.size();
+        assertThat(clusters.create("t1", "local")).isEqualTo(definition);
+        assertThat(lxd.calls).as("a rerun sends LXD nothing").hasSize(lxdCalls);
+        assertThat(swarm.calls).as("a rerun sends the swarm nothing").hasSize(swarmCalls);
+    }
+
+    @Test
+    void aCreateKilledAtAnyStepIsFinishedByTheNext() {
+        lxd.failNext("createInstance", "bcm-kafka-01", new LxdException("connection reset", 0));
+        failure(Kind.INTERNAL, () -> clusters.create("t1", "local"));
+        assertThat(lxd.instanceNames(LXD_PROJECT)).containsExactly("bcm-gateway-01");
+
+        lxd.failNext("changeState start", "bcm-bitcoin-01", new LxdException("connection reset", 0));
+        failure(Kind.INTERNAL, () -> clusters.create("t1", "local"));
+
+        swarm.failNext("joinSwarm", "bcm-bitcoin-01", new DockerEngineException("joining: connection reset", 0, "unix:///fake", null, null));
+        failure(Kind.DOCKER_FAILED, () -> clusters.create("t1", "local"));
+
+        lxd.addLeftOverOperation(LXD_PROJECT, "Starting instance");
+        clusters.create("t1", "local");
+        assertConverged();
+        assertThat(progress).anyMatch(line -> line.contains("operation(s) of an earlier run"));
+    }
+
+    @Test
+    void aWorkerInAnotherSwarmLeavesItAndAStaleNodeIsRemoved() {
+        clusters.create("t1", "local");
+        // the bitcoin host's daemon is made to leave (as if its instance was rebuilt): its old node stays, down
+        try (var daemon = swarm.connector().apply(Path.of("bcm-bitcoin-01.sock"))) {
+            daemon.leaveSwarm(true);
+        }
+        clusters.create("t1", "local");
+        assertConverged();
+        assertThat(progress).anyMatch(line -> line.contains("removing stale node bcm-bitcoin-01"));
+    }
+
+    @Test
+    void namesTakenByForeignObjectsAreAConflictAndNothingIsCreated() {
+        lxd.addForeignNetwork("bcm-t1");
+        BcmException e = failure(Kind.CONFLICT, () -> clusters.create("t1", "local"));
+        assertThat(e.getMessage()).contains("network 'bcm-t1'");
+        assertThat(lxd.calls).isEmpty();
+        assertThat(store.load("t1")).isEmpty();
+    }
+
+    @Test
+    void badInputAndUnreachableOrUntrustingLxdEndInOneError() {
+        failure(Kind.INVALID_INPUT, () -> clusters.create("Bad_Name", "local"));
+        failure(Kind.INVALID_INPUT, () -> clusters.create("t1", "ssh"));
+        lxd.answering(false);
+        assertThat(failure(Kind.LXD_UNAVAILABLE, () -> clusters.create("t1", "local")).hint()).contains("install and start LXD");
+        lxd.answering(true);
+        lxd.auth("untrusted");
+        failure(Kind.LXD_UNAVAILABLE, () -> clusters.list());
+        assertThat(lxd.calls).isEmpty();
+    }
+
+    @Test
+    void anInstanceWithoutAnAddressOrADaemonThatDoesNotAnswerTimesOutNamingIt() {
+        lxd.addresses(false);
+        assertThat(failure(Kind.TIMEOUT, () -> clusters.create("t1", "local")).getMessage())
+                .contains("bcm-gateway-01 has no IPv4 address");
+        lxd.addresses(true);
+        swarm.silent("bcm-kafka-01", true);
+        assertThat(failure(Kind.DOCKER_FAILED, () -> clusters.create("t1", "local")).getMessage())
+                .contains("The Docker daemon in bcm-kafka-01 does not answer");
+        swarm.silent("bcm-kafka-01", false);
+        clusters.create("t1", "local");
+        assertConverged();
+    }
+
+    @Test
+    void verifyReportsEachFailingPiece() {
+        clusters.create("t1", "local");
+        assertThat(clusters.verify("t1").checks()).allMatch(VerifyReport.Check::passed);
+
+        swarm.silent("bcm-kafka-01", true);
+        lxd.setStatus(LXD_PROJECT, "bcm-bitcoin-01", "Stopped");
+        Map<String, Boolean> checks = new java.util.TreeMap<>();
+        clusters.verify("t1").checks().forEach(c -> checks.put(c.subject(), c.passed()));
+        assertThat(checks).containsEntry("dockerd bcm-kafka-01", false).containsEntry("instance bcm-bitcoin-01", false)
+                .containsEntry("swarm node bcm-gateway-01", true).containsEntry("swarm node bcm-kafka-01", false);
+
+        lxd.answering(false);
+        assertThat(clusters.verify("t1").checks()).singleElement().matches(c -> !c.passed() && c.subject().equals("lxd"));
+        failure(Kind.NOT_FOUND, () -> clusters.verify("nothere"));
+    }
+
+    @Test
+    void showAndListReportTheInstancesGatewayFirst() {
+        clusters.create("t1", "local");
+        ClusterStatus status = clusters.show("t1");
+        assertThat(status.instances()).extracting(ClusterStatus.InstanceStatus::name).containsExactlyElementsOf(HOSTS);
+        assertThat(status.instances()).allMatch(i -> i.ipv4() != null && i.running());
+        assertThat(status.active()).isTrue();
+        assertThat(clusters.list()).extracting(ClusterStatus::name).containsExactly("t1");
+        failure(Kind.NOT_FOUND, () -> clusters.show("other"));
+    }
+
+    @Test
+    void theEnginesOfAStoppedClusterAreRefusedNamingTheHost() {
+        clusters.create("t1", "local");
+        try (Engines engines = clusters.engines("t1")) {
+            assertThat(engines.engines()).containsOnlyKeys(HOSTS);
+            assertThat(engines.gatewayAddress()).isNotNull();
+        }
+        clusters.stop("t1");
+        assertThat(HOSTS).allMatch(h -> !lxd.instance(LXD_PROJECT, h).orElseThrow().running());
+        assertThat(failure(Kind.DOCKER_FAILED, () -> clusters.engines("t1")).getMessage()).contains("bcm-gateway-01");
+        failure(Kind.NOT_FOUND, () -> clusters.engines("other"));
+        failure(Kind.NOT_FOUND, () -> clusters.stop("other"));
+        clusters.create("t1", "local");
+        assertConverged();
+    }
+
+    @Test
+    void destroyRemovesEverythingLabelledEvenOfAHalfMadeCluster() {
+        lxd.failNext("createInstance", "bcm-bitcoin-01", new LxdException("killed", 0));
+        failure(Kind.INTERNAL, () -> clusters.create("t1", "local"));
+        List<String> removed = clusters.destroy("t1");
+        assertThat(removed).contains("instance bcm-gateway-01", "instance bcm-kafka-01", "profile bcm-tier-host",
+                "LXD project bcm-t1", "network bcm-t1", "storage pool bcm-t1");
+        assertThat(lxd.objects()).isEmpty();
+        assertThat(store.load("t1")).isEmpty();
+        failure(Kind.NOT_FOUND, () -> clusters.destroy("t1"));
+    }
+
+    @Test
+    void aDestroyThatFailsHalfWayIsFinishedByTheNext() {
+        clusters.create("t1", "local");
+        lxd.failNext("deleteInstance", "bcm-kafka-01", new LxdException("busy", 500));
+        failure(Kind.INTERNAL, () -> clusters.destroy("t1"));
+        assertThat(store.load("t1")).as("the definition stays until LXD is clean").isPresent();
+        clusters.destroy("t1");
+        assertThat(lxd.objects()).isEmpty();
+    }
+
+    @Test
+    void twoClustersShareTheEndpointWithoutClashing() {
+        clusters.create("t1", "local");
+        ClusterDefinition second = clusters.create("t2", "local");
+        assertThat(second.subnet()).isNotEqualTo(store.load("t1").orElseThrow().subnet());
+        assertThat(lxd.instanceNames("bcm-t2")).containsExactlyElementsOf(HOSTS);
+        clusters.destroy("t2");
+        assertThat(lxd.instanceNames(LXD_PROJECT)).containsExactlyElementsOf(HOSTS);
+    }
+}
