@@ -162,10 +162,11 @@ public final class StackDeployer {
      * What {@link #deploy(StackSpec, Map, boolean, RegistryCredentials)} would do now, changing nothing:
      * the same comparison, with the objects it would create named but not created. A service that
      * would join a network or use a secret or config that does not exist yet counts as created or
-     * updated (it would get a new id).
+     * updated (it would get a new id). An external object that does not exist yet is taken as one an
+     * earlier stack of the same deploy creates.
      *
      * @throws DockerEngineException when the engine cannot be read
-     * @throws StackDeployException when an external object is missing or a file cannot be read
+     * @throws StackDeployException when a file cannot be read
      */
     public Result plan(StackSpec stack, Map<String, String> labels, boolean prune) {
         return converge(stack, labels, prune, null, false);
@@ -431,10 +432,7 @@ public final class StackDeployer {
         for (StackSpec.Network network : stack.networks().values()) {
             if (network.external()) {
                 String name = network.externalName() == null ? network.name() : network.externalName();
-                Network found = manager.network(name).orElseThrow(() -> new StackDeployException(
-                        "Stack " + stack.name() + " uses the external network " + name + ", which does not exist",
-                        List.of()));
-                ids.put(network.name(), found.getId());
+                ids.put(network.name(), external(stack, "network", name, manager.network(name).map(Network::getId), changes));
                 continue;
             }
             String name = scoped(stack, network.name());
@@ -451,6 +449,23 @@ public final class StackDeployer {
         return ids;
     }
 
+    /**
+     * The id of an external object (another stack's network, a secret made by hand). When planning,
+     * one that does not exist yet gets a placeholder: an earlier stack of the same deploy may create it.
+     *
+     * @throws StackDeployException when deploying and it does not exist
+     */
+    private static String external(StackSpec stack, String kind, String name, java.util.Optional<String> id, Changes changes) {
+        if (id.isPresent()) {
+            return id.get();
+        }
+        if (!changes.apply) {
+            return "(external) " + kind + " " + name;
+        }
+        throw new StackDeployException("Stack " + stack.name() + " uses the external " + kind + " " + name
+                + ", which does not exist", List.of());
+    }
+
     /** A secret or config in the swarm. */
     private record Named(String id, String name) {
     }
@@ -461,10 +476,8 @@ public final class StackDeployer {
         for (StackSpec.FileObject object : objects.values()) {
             if (object.external()) {
                 String name = object.externalName() == null ? object.name() : object.externalName();
-                String id = (kind.equals("secret") ? manager.secret(name).map(Secret::getId)
-                        : manager.config(name).map(Config::getId)).orElseThrow(() -> new StackDeployException(
-                        "Stack " + stack.name() + " uses the external " + kind + " " + name + ", which does not exist",
-                        List.of()));
+                String id = external(stack, kind, name, kind.equals("secret") ? manager.secret(name).map(Secret::getId)
+                        : manager.config(name).map(Config::getId), changes);
                 result.put(object.name(), new Named(id, name));
                 continue;
             }

@@ -383,7 +383,7 @@ public final class FakeSwarm {
             for (StackSpec.Network network : stack.networks().values()) {
                 if (network.external()) {
                     String name = network.externalName() == null ? network.name() : network.externalName();
-                    if (!networks.containsKey(name)) {
+                    if (apply && !networks.containsKey(name)) {
                         throw new StackDeployException("Stack " + stack.name() + " uses the external network " + name
                                 + ", which does not exist", List.of());
                     }
