@@ -1,47 +1,22 @@
 package org.bcm.lxd;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import okhttp3.Headers;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.MultipartBody;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
-import org.newsclub.net.unix.AFUNIXSocketFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.bcm.lxd.Requests.NetworkPut;
+import org.bcm.lxd.Requests.NetworksPost;
+import org.bcm.lxd.Requests.ProfilePut;
+import org.bcm.lxd.Requests.ProfilesPost;
+import org.bcm.lxd.Requests.ProjectPut;
+import org.bcm.lxd.Requests.ProjectsPost;
+import org.bcm.lxd.Requests.StoragePoolsPost;
 
 /**
  * Client for the LXD REST API (tested against LXD 5.0.2), over the local unix socket or over
@@ -69,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LxdClient implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LxdClient.class);
-
     /** Socket of Debian's LXD package. */
     public static final Path DEBIAN_SOCKET = Path.of("/var/lib/lxd/unix.socket");
     /** Socket of the LXD snap. */
@@ -78,29 +51,29 @@ public final class LxdClient implements AutoCloseable {
     /** Default wait for operations behind {@code void} methods. */
     public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofMinutes(2);
 
-    private static final MediaType JSON_TYPE = MediaType.get("application/json");
-    private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
-    /** Slack added to OkHttp's read timeout on top of an operation wait. */
-    private static final Duration WAIT_SLACK = Duration.ofSeconds(30);
-
-    private final OkHttpClient http;
-    private final HttpUrl base;
-    private final String target;
-    private final String project;
-    private final boolean owner;
+    private final LxdConnection lxd;
     private final Duration operationTimeout;
-    private final Operation.Waiter waiter = this::waitOperation;
+    private final Operations operations;
+    private final Daemon daemon;
+    private final ApiObjects<Project> projects;
+    private final ApiObjects<Profile> profiles;
+    private final ApiObjects<Network> networks;
+    private final ApiObjects<StoragePool> storagePools;
+    private final Images images;
+    private final Instances instances;
 
-    private LxdClient(OkHttpClient http, HttpUrl base, String target, String project, boolean owner,
-                      Duration operationTimeout) {
-        this.http = http;
-        this.base = base;
-        this.target = target;
-        this.project = project;
-        this.owner = owner;
+    private LxdClient(LxdConnection lxd, Duration operationTimeout) {
+        this.lxd = lxd;
         this.operationTimeout = operationTimeout;
+        this.operations = new Operations(lxd, operationTimeout);
+        this.daemon = new Daemon(lxd, operations);
+        this.projects = new ApiObjects<>(lxd, operations, "projects", "project", false, Json::project);
+        this.profiles = new ApiObjects<>(lxd, operations, "profiles", "profile", true, Json::profile);
+        this.networks = new ApiObjects<>(lxd, operations, "networks", "network", true, Json::network);
+        this.storagePools = new ApiObjects<>(lxd, operations, "storage-pools", "storage pool", false,
+                Json::storagePool);
+        this.images = new Images(lxd, operations);
+        this.instances = new Instances(lxd, operations);
     }
 
     // =====================================================================================
@@ -115,16 +88,7 @@ public final class LxdClient implements AutoCloseable {
      * @return the first candidate that exists, or empty when none does
      */
     public static Optional<Path> localSocket() {
-        return localSocketCandidates(System.getenv()).stream().filter(Files::exists).findFirst();
-    }
-
-    /** The candidate socket paths in order of preference, for the given environment. */
-    static List<Path> localSocketCandidates(Map<String, String> environment) {
-        String lxdDir = environment.get("LXD_DIR");
-        if (lxdDir != null && !lxdDir.isBlank()) {
-            return List.of(Path.of(lxdDir, "unix.socket"));
-        }
-        return List.of(DEBIAN_SOCKET, SNAP_SOCKET);
+        return LxdConnection.localSocketCandidates(System.getenv()).stream().filter(Files::exists).findFirst();
     }
 
     /**
@@ -133,7 +97,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdUnavailableException when no socket exists; the message lists the paths tried
      */
     public static LxdClient connectLocal() {
-        List<Path> candidates = localSocketCandidates(System.getenv());
+        List<Path> candidates = LxdConnection.localSocketCandidates(System.getenv());
         Path socket = candidates.stream().filter(Files::exists).findFirst().orElseThrow(() ->
                 new LxdUnavailableException("No LXD socket found (tried " + candidates
                         + "): is LXD installed and running ('lxd waitready')? Set LXD_DIR for another location."));
@@ -147,19 +111,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdUnavailableException when the socket file does not exist
      */
     public static LxdClient connectUnixSocket(Path socket) {
-        Objects.requireNonNull(socket, "socket");
-        if (!Files.exists(socket)) {
-            throw new LxdUnavailableException("LXD socket " + socket
-                    + " does not exist: is LXD installed and running ('lxd waitready')?");
-        }
-        File file = socket.toFile();
-        OkHttpClient http = baseBuilder()
-                .socketFactory(new AFUNIXSocketFactory.FactoryArg(file))
-                // The host name is never resolved for real: every connection goes to the socket.
-                .dns(hostname -> List.of(InetAddress.getLoopbackAddress()))
-                .build();
-        return new LxdClient(http, HttpUrl.get("http://localhost/"), "unix socket " + socket, null, true,
-                DEFAULT_OPERATION_TIMEOUT);
+        return new LxdClient(LxdConnection.unixSocket(socket), DEFAULT_OPERATION_TIMEOUT);
     }
 
     /**
@@ -178,45 +130,8 @@ public final class LxdClient implements AutoCloseable {
      */
     public static LxdClient connectRemote(URI endpoint, Path clientCertificatePem, Path clientKeyPem,
                                           Path serverCertificatePem) {
-        HttpUrl url = HttpUrl.get(endpoint.toString());
-        if (!url.isHttps()) {
-            throw new IllegalArgumentException("LXD remote endpoint must be https: " + endpoint);
-        }
-        X509Certificate clientCert = Pem.readCertificate(clientCertificatePem);
-        PrivateKey clientKey = Pem.readPrivateKey(clientKeyPem);
-        X509Certificate serverCert = Pem.readCertificate(serverCertificatePem);
-        PinnedTrustManager trust = new PinnedTrustManager(serverCert);
-        SSLContext tls = tlsContext(clientCert, clientKey, trust);
-        OkHttpClient http = baseBuilder()
-                .sslSocketFactory(tls.getSocketFactory(), trust)
-                .hostnameVerifier((hostname, session) -> trust.matches(session))
-                .build();
-        HttpUrl base = url.newBuilder().encodedPath("/").query(null).build();
-        return new LxdClient(http, base, base.toString(), null, true, DEFAULT_OPERATION_TIMEOUT);
-    }
-
-    static SSLContext tlsContext(X509Certificate clientCert, PrivateKey clientKey, TrustManager trust) {
-        try {
-            char[] password = new char[0];
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("client", clientKey, password, new java.security.cert.Certificate[] {clientCert});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, password);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), new TrustManager[] {trust}, null);
-            return ctx;
-        } catch (IOException | java.security.GeneralSecurityException e) {
-            throw new LxdException("Failed setting up TLS with the client certificate: " + e.getMessage(), 0, null, e);
-        }
-    }
-
-    private static OkHttpClient.Builder baseBuilder() {
-        return new OkHttpClient.Builder()
-                .connectTimeout(CONNECT_TIMEOUT)
-                .readTimeout(READ_TIMEOUT)
-                .writeTimeout(READ_TIMEOUT)
-                .followRedirects(false);
+        return new LxdClient(LxdConnection.remote(endpoint, clientCertificatePem, clientKeyPem, serverCertificatePem),
+                DEFAULT_OPERATION_TIMEOUT);
     }
 
     /**
@@ -225,17 +140,17 @@ public final class LxdClient implements AutoCloseable {
      */
     public LxdClient useProject(String projectName) {
         Objects.requireNonNull(projectName, "projectName");
-        return new LxdClient(http, base, target, projectName, false, operationTimeout);
+        return new LxdClient(lxd.inProject(projectName), operationTimeout);
     }
 
     /** The bound project, {@code "default"} when none was chosen (LXD's default project). */
     public String project() {
-        return project == null ? "default" : project;
+        return lxd.project() == null ? "default" : lxd.project();
     }
 
     /** A copy whose {@code void} methods wait up to {@code timeout} for LXD's operations. Shares the pool. */
     public LxdClient withOperationTimeout(Duration timeout) {
-        return new LxdClient(http, base, target, project, false, Objects.requireNonNull(timeout));
+        return new LxdClient(lxd.borrowed(), Objects.requireNonNull(timeout));
     }
 
     /** How long {@code void} methods wait for LXD's operations. */
@@ -245,7 +160,7 @@ public final class LxdClient implements AutoCloseable {
 
     /** Where this client connects to: {@code "unix socket /path"} or the HTTPS base URL. */
     public String target() {
-        return target;
+        return lxd.target();
     }
 
     /**
@@ -255,10 +170,7 @@ public final class LxdClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (owner) {
-            http.dispatcher().executorService().shutdown();
-            http.connectionPool().evictAll();
-        }
+        lxd.close();
     }
 
     // =====================================================================================
@@ -271,8 +183,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdUnavailableException when LXD cannot be reached
      */
     public Server server() {
-        Reply r = send("GET", ApiPath.of(), null, null, "getting server info");
-        return Json.server(r.metadata(), r.etag());
+        return daemon.server();
     }
 
     /**
@@ -285,13 +196,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 412 when the configuration changed in between, 400 for invalid keys
      */
     public void updateServerConfig(Map<String, String> changes) {
-        Reply current = send("GET", ApiPath.of(), null, null, "getting server info");
-        Map<String, String> config = new LinkedHashMap<>(Json.stringMap(current.metadata().get("config")));
-        // LXD keeps server keys that a PUT leaves out: a key is removed by sending it empty.
-        changes.forEach((k, v) -> config.put(k, v == null ? "" : v));
-        Map<String, Object> body = Map.of("config", config);
-        completeVoid(send("PUT", ApiPath.of(), jsonBody(body), ifMatch(current.etag()),
-                "updating server config " + changes.keySet()), "updating server config");
+        await(daemon.updateConfig(changes));
     }
 
     // =====================================================================================
@@ -300,13 +205,12 @@ public final class LxdClient implements AutoCloseable {
 
     /** The certificates LXD trusts (LXD: GET /1.0/certificates?recursion=1). */
     public List<Certificate> certificates() {
-        return list(ApiPath.of("certificates").query("recursion", 1), "listing certificates", Json::certificate);
+        return daemon.certificates();
     }
 
     /** One trusted certificate by fingerprint (LXD: GET /1.0/certificates/FINGERPRINT); empty when unknown. */
     public Optional<Certificate> certificate(String fingerprint) {
-        return sendOptional("GET", ApiPath.of("certificates", fingerprint), "getting certificate " + fingerprint)
-                .map(r -> Json.certificate(r.metadata()));
+        return daemon.certificate(fingerprint);
     }
 
     /**
@@ -321,19 +225,13 @@ public final class LxdClient implements AutoCloseable {
      */
     public String trustCertificate(String name, String pemCertificate) {
         X509Certificate cert = Pem.parseCertificate(pemCertificate);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "client");
-        body.put("name", name);
-        body.put("certificate", Pem.base64Der(cert));
-        String attempted = "trusting certificate '" + name + "'";
-        completeVoid(send("POST", ApiPath.of("certificates"), jsonBody(body), null, attempted), attempted);
+        await(daemon.trust(name, cert));
         return Pem.fingerprint(cert);
     }
 
     /** Removes a certificate from the trust store (LXD: DELETE /1.0/certificates/FINGERPRINT). */
     public void removeCertificate(String fingerprint) {
-        String attempted = "removing certificate " + fingerprint;
-        completeVoid(send("DELETE", ApiPath.of("certificates", fingerprint), null, null, attempted), attempted);
+        await(daemon.remove(fingerprint));
     }
 
     // =====================================================================================
@@ -342,13 +240,12 @@ public final class LxdClient implements AutoCloseable {
 
     /** All projects (LXD: GET /1.0/projects?recursion=1). */
     public List<Project> projects() {
-        return list(ApiPath.of("projects").query("recursion", 1), "listing projects", m -> Json.project(m, ""));
+        return projects.list();
     }
 
     /** One project with its ETag (LXD: GET /1.0/projects/NAME); empty when it does not exist. */
     public Optional<Project> project(String name) {
-        return sendOptional("GET", ApiPath.of("projects", name), "getting project '" + name + "'")
-                .map(r -> Json.project(r.metadata(), r.etag()));
+        return projects.get(name);
     }
 
     /**
@@ -357,12 +254,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 409 when it exists
      */
     public void createProject(ProjectSpec spec) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", spec.name());
-        body.put("description", spec.description());
-        body.put("config", spec.config());
-        String attempted = "creating project '" + spec.name() + "'";
-        completeVoid(send("POST", ApiPath.of("projects"), jsonBody(body), null, attempted), attempted);
+        await(projects.create(spec.name(), new ProjectsPost(spec.name(), spec.description(), spec.config())));
     }
 
     /**
@@ -372,13 +264,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 404 when it does not exist, 412 when it changed in between
      */
     public void updateProject(ProjectSpec spec) {
-        String attempted = "updating project '" + spec.name() + "'";
-        Reply current = send("GET", ApiPath.of("projects", spec.name()), null, null, attempted);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("description", spec.description());
-        body.put("config", spec.config());
-        completeVoid(send("PUT", ApiPath.of("projects", spec.name()), jsonBody(body), ifMatch(current.etag()),
-                attempted), attempted);
+        await(projects.replace(spec.name(), current -> new ProjectPut(spec.description(), spec.config())));
     }
 
     /**
@@ -387,8 +273,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException when not empty or missing
      */
     public void deleteProject(String name) {
-        String attempted = "deleting project '" + name + "'";
-        completeVoid(send("DELETE", ApiPath.of("projects", name), null, null, attempted), attempted);
+        await(projects.delete(name));
     }
 
     // =====================================================================================
@@ -397,13 +282,12 @@ public final class LxdClient implements AutoCloseable {
 
     /** Profiles of the bound project (LXD: GET /1.0/profiles?recursion=1). */
     public List<Profile> profiles() {
-        return list(scoped("profiles").query("recursion", 1), "listing profiles", m -> Json.profile(m, ""));
+        return profiles.list();
     }
 
     /** One profile with its ETag (LXD: GET /1.0/profiles/NAME); empty when it does not exist. */
     public Optional<Profile> profile(String name) {
-        return sendOptional("GET", scoped("profiles", name), "getting profile '" + name + "'")
-                .map(r -> Json.profile(r.metadata(), r.etag()));
+        return profiles.get(name);
     }
 
     /**
@@ -412,13 +296,8 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException when it exists (LXD 5.0.2 answers 500 "... The profile already exists")
      */
     public void createProfile(ProfileSpec spec) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", spec.name());
-        body.put("description", spec.description());
-        body.put("config", spec.config());
-        body.put("devices", spec.devices());
-        String attempted = "creating profile '" + spec.name() + "'";
-        completeVoid(send("POST", scoped("profiles"), jsonBody(body), null, attempted), attempted);
+        await(profiles.create(spec.name(),
+                new ProfilesPost(spec.name(), spec.description(), spec.config(), spec.devices())));
     }
 
     /**
@@ -429,9 +308,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 404 when missing, 412 when it changed in between
      */
     public void updateProfile(ProfileSpec spec) {
-        String attempted = "updating profile '" + spec.name() + "'";
-        Reply current = send("GET", scoped("profiles", spec.name()), null, null, attempted);
-        updateProfile(spec, current.etag());
+        await(profiles.replace(spec.name(), current -> profilePut(spec)));
     }
 
     /**
@@ -441,13 +318,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 412 when the profile changed since the ETag was read
      */
     public void updateProfile(ProfileSpec spec, String etag) {
-        String attempted = "updating profile '" + spec.name() + "'";
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("description", spec.description());
-        body.put("config", spec.config());
-        body.put("devices", spec.devices());
-        completeVoid(send("PUT", scoped("profiles", spec.name()), jsonBody(body), ifMatch(etag), attempted),
-                attempted);
+        await(profiles.replace(spec.name(), profilePut(spec), etag));
     }
 
     /**
@@ -456,8 +327,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException when in use or missing
      */
     public void deleteProfile(String name) {
-        String attempted = "deleting profile '" + name + "'";
-        completeVoid(send("DELETE", scoped("profiles", name), null, null, attempted), attempted);
+        await(profiles.delete(name));
     }
 
     // =====================================================================================
@@ -466,13 +336,12 @@ public final class LxdClient implements AutoCloseable {
 
     /** Managed networks and the host's unmanaged interfaces (LXD: GET /1.0/networks?recursion=1). */
     public List<Network> networks() {
-        return list(scoped("networks").query("recursion", 1), "listing networks", m -> Json.network(m, ""));
+        return networks.list();
     }
 
     /** One network with its ETag (LXD: GET /1.0/networks/NAME); empty when it does not exist. */
     public Optional<Network> network(String name) {
-        return sendOptional("GET", scoped("networks", name), "getting network '" + name + "'")
-                .map(r -> Json.network(r.metadata(), r.etag()));
+        return networks.get(name);
     }
 
     /**
@@ -483,13 +352,8 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 409 when it exists; invalid configuration is 400 (LXD 5.0.2: 500)
      */
     public void createNetwork(NetworkSpec spec) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", spec.name());
-        body.put("type", spec.type());
-        body.put("description", spec.description());
-        body.put("config", spec.config());
-        String attempted = "creating network '" + spec.name() + "'";
-        completeVoid(send("POST", scoped("networks"), jsonBody(body), null, attempted), attempted);
+        await(networks.create(spec.name(),
+                new NetworksPost(spec.name(), spec.type(), spec.description(), spec.config())));
     }
 
     /**
@@ -499,13 +363,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 404 when missing, 412 when it changed in between
      */
     public void updateNetwork(NetworkSpec spec) {
-        String attempted = "updating network '" + spec.name() + "'";
-        Reply current = send("GET", scoped("networks", spec.name()), null, null, attempted);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("description", spec.description());
-        body.put("config", spec.config());
-        completeVoid(send("PUT", scoped("networks", spec.name()), jsonBody(body), ifMatch(current.etag()),
-                attempted), attempted);
+        await(networks.replace(spec.name(), current -> new NetworkPut(spec.description(), spec.config())));
     }
 
     /**
@@ -514,8 +372,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException when in use or missing
      */
     public void deleteNetwork(String name) {
-        String attempted = "deleting network '" + name + "'";
-        completeVoid(send("DELETE", scoped("networks", name), null, null, attempted), attempted);
+        await(networks.delete(name));
     }
 
     // =====================================================================================
@@ -524,14 +381,12 @@ public final class LxdClient implements AutoCloseable {
 
     /** All storage pools (LXD: GET /1.0/storage-pools?recursion=1). */
     public List<StoragePool> storagePools() {
-        return list(ApiPath.of("storage-pools").query("recursion", 1), "listing storage pools",
-                m -> Json.storagePool(m, ""));
+        return storagePools.list();
     }
 
     /** One storage pool with its ETag (LXD: GET /1.0/storage-pools/NAME); empty when it does not exist. */
     public Optional<StoragePool> storagePool(String name) {
-        return sendOptional("GET", ApiPath.of("storage-pools", name), "getting storage pool '" + name + "'")
-                .map(r -> Json.storagePool(r.metadata(), r.etag()));
+        return storagePools.get(name);
     }
 
     /**
@@ -540,13 +395,8 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 409 when it exists
      */
     public void createStoragePool(StoragePoolSpec spec) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", spec.name());
-        body.put("driver", spec.driver());
-        body.put("description", spec.description());
-        body.put("config", spec.config());
-        String attempted = "creating storage pool '" + spec.name() + "'";
-        completeVoid(send("POST", ApiPath.of("storage-pools"), jsonBody(body), null, attempted), attempted);
+        await(storagePools.create(spec.name(),
+                new StoragePoolsPost(spec.name(), spec.driver(), spec.description(), spec.config())));
     }
 
     /**
@@ -555,8 +405,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException when in use
      */
     public void deleteStoragePool(String name) {
-        String attempted = "deleting storage pool '" + name + "'";
-        completeVoid(send("DELETE", ApiPath.of("storage-pools", name), null, null, attempted), attempted);
+        await(storagePools.delete(name));
     }
 
     // =====================================================================================
@@ -565,13 +414,12 @@ public final class LxdClient implements AutoCloseable {
 
     /** All images (LXD: GET /1.0/images?recursion=1). */
     public List<Image> images() {
-        return list(scoped("images").query("recursion", 1), "listing images", Json::image);
+        return images.list();
     }
 
     /** One image by full fingerprint (LXD: GET /1.0/images/FINGERPRINT); empty when it does not exist. */
     public Optional<Image> image(String fingerprint) {
-        return sendOptional("GET", scoped("images", fingerprint), "getting image " + fingerprint)
-                .map(r -> Json.image(r.metadata()));
+        return images.get(fingerprint);
     }
 
     /**
@@ -579,8 +427,7 @@ public final class LxdClient implements AutoCloseable {
      * when the alias does not exist.
      */
     public Optional<Image> imageByAlias(String alias) {
-        return sendOptional("GET", scoped("images", "aliases", alias), "getting image alias '" + alias + "'")
-                .flatMap(r -> image(Json.text(r.metadata(), "target")));
+        return images.byAlias(alias);
     }
 
     /**
@@ -604,78 +451,7 @@ public final class LxdClient implements AutoCloseable {
      */
     public Image importImage(Path metadataTarball, Path rootfsTarball, Map<String, String> properties,
                              LongConsumer bytesUploaded, Duration timeout) {
-        String attempted = "importing image from " + metadataTarball.getFileName() + " and "
-                + rootfsTarball.getFileName();
-        long start = System.nanoTime();
-        String fingerprint;
-        RequestBody body;
-        try {
-            fingerprint = splitImageFingerprint(metadataTarball, rootfsTarball);
-            Optional<Image> existing = image(fingerprint);
-            if (existing.isPresent()) {
-                LOG.debug("image {} already present, not uploading", fingerprint);
-                return existing.get();
-            }
-            AtomicLong sent = new AtomicLong();
-            body = new MultipartBody.Builder()
-                    .setType(MultipartBody.FORM)
-                    .addFormDataPart("metadata", metadataTarball.getFileName().toString(),
-                            new ProgressFileBody(metadataTarball, sent, bytesUploaded))
-                    .addFormDataPart("rootfs", rootfsTarball.getFileName().toString(),
-                            new ProgressFileBody(rootfsTarball, sent, bytesUploaded))
-                    .build();
-        } catch (IOException e) {
-            throw new LxdException("Failed " + attempted + ": cannot read " + e.getMessage(), 0, null, e);
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (properties != null && !properties.isEmpty()) {
-            headers.put("X-LXD-properties", encodeProperties(properties));
-        }
-        headers.put("X-LXD-public", "false");
-        OkHttpClient upload = http.newBuilder().callTimeout(timeout).writeTimeout(timeout).build();
-        Reply reply = send(upload, "POST", scoped("images"), body, headers, attempted);
-        Duration left = timeout.minusNanos(System.nanoTime() - start);
-        Operation op = toOperation(reply, attempted).await(left.isNegative() ? Duration.ofSeconds(1) : left);
-        Object fp = op.metadata().get("fingerprint");
-        String actual = fp == null ? fingerprint : fp.toString();
-        return image(actual).orElseThrow(() ->
-                new LxdException("Failed " + attempted + ": image " + actual + " not found after import", 404));
-    }
-
-    /** LXD's fingerprint of a split image: SHA-256 over the metadata tarball followed by the rootfs tarball. */
-    static String splitImageFingerprint(Path metadataTarball, Path rootfsTarball) throws IOException {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[64 * 1024];
-            for (Path p : List.of(metadataTarball, rootfsTarball)) {
-                try (InputStream in = Files.newInputStream(p)) {
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
-                        sha.update(buffer, 0, n);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * The {@code X-LXD-properties} header: the properties as a URL-encoded query string
-     * ({@code key=value&...}, keys sorted, UTF-8, space as {@code +}), as Go's {@code
-     * url.Values.Encode} writes it.
-     */
-    static String encodeProperties(Map<String, String> properties) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
-            if (sb.length() > 0) {
-                sb.append('&');
-            }
-            sb.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
-                    .append(URLEncoder.encode(e.getValue() == null ? "" : e.getValue(), StandardCharsets.UTF_8));
-        }
-        return sb.toString();
+        return images.importSplit(metadataTarball, rootfsTarball, properties, bytesUploaded, timeout);
     }
 
     /**
@@ -684,24 +460,17 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 409 when the alias exists
      */
     public void createImageAlias(String alias, String fingerprint, String description) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", alias);
-        body.put("target", fingerprint);
-        body.put("description", description == null ? "" : description);
-        String attempted = "creating image alias '" + alias + "'";
-        completeVoid(send("POST", scoped("images", "aliases"), jsonBody(body), null, attempted), attempted);
+        await(images.createAlias(alias, fingerprint, description));
     }
 
     /** Removes an alias, not the image (LXD: DELETE /1.0/images/aliases/ALIAS). */
     public void deleteImageAlias(String alias) {
-        String attempted = "deleting image alias '" + alias + "'";
-        completeVoid(send("DELETE", scoped("images", "aliases", alias), null, null, attempted), attempted);
+        await(images.deleteAlias(alias));
     }
 
     /** Deletes an image and its aliases (LXD: DELETE /1.0/images/FINGERPRINT). */
     public Operation deleteImage(String fingerprint) {
-        String attempted = "deleting image " + fingerprint;
-        return toOperation(send("DELETE", scoped("images", fingerprint), null, null, attempted), attempted);
+        return images.delete(fingerprint);
     }
 
     // =====================================================================================
@@ -710,7 +479,7 @@ public final class LxdClient implements AutoCloseable {
 
     /** Instances of the bound project, with their configuration (LXD: GET /1.0/instances?recursion=1). */
     public List<Instance> instances() {
-        return list(scoped("instances").query("recursion", 1), "listing instances", m -> Json.instance(m, ""));
+        return instances.list();
     }
 
     /**
@@ -719,13 +488,12 @@ public final class LxdClient implements AutoCloseable {
      * client-side.
      */
     public List<Instance> instancesWithConfig(String key, String value) {
-        return instances().stream().filter(i -> Objects.equals(i.expandedConfig().get(key), value)).toList();
+        return instances.withConfig(key, value);
     }
 
     /** One instance with its ETag (LXD: GET /1.0/instances/NAME); empty when it does not exist. */
     public Optional<Instance> instance(String name) {
-        return sendOptional("GET", scoped("instances", name), "getting instance '" + name + "'")
-                .map(r -> Json.instance(r.metadata(), r.etag()));
+        return instances.get(name);
     }
 
     /**
@@ -736,25 +504,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 404 when the image alias does not exist, 400 for invalid configuration
      */
     public Operation createInstance(InstanceSpec spec) {
-        Map<String, Object> source = new LinkedHashMap<>();
-        source.put("type", "image");
-        if (spec.source().alias() != null) {
-            source.put("alias", spec.source().alias());
-        } else {
-            source.put("fingerprint", spec.source().fingerprint());
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", spec.name());
-        body.put("type", "container");
-        body.put("description", spec.description());
-        body.put("source", source);
-        if (spec.profiles() != null) {
-            body.put("profiles", spec.profiles());
-        }
-        body.put("config", spec.config());
-        body.put("devices", spec.devices());
-        String attempted = "creating instance '" + spec.name() + "'";
-        return toOperation(send("POST", scoped("instances"), jsonBody(body), null, attempted), attempted);
+        return instances.create(spec);
     }
 
     /**
@@ -769,19 +519,7 @@ public final class LxdClient implements AutoCloseable {
      */
     public void updateInstanceConfig(String name, Map<String, String> config,
                                      Map<String, Map<String, String>> devices) {
-        String attempted = "updating instance '" + name + "'";
-        Reply current = send("GET", scoped("instances", name), null, null, attempted);
-        JsonNode m = current.metadata();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("architecture", Json.text(m, "architecture"));
-        body.put("config", merge(Json.stringMap(m.get("config")), config));
-        body.put("devices", merge(Json.devices(m.get("devices")), devices));
-        body.put("ephemeral", m.path("ephemeral").asBoolean(false));
-        body.put("profiles", Json.stringList(m.get("profiles")));
-        body.put("stateful", m.path("stateful").asBoolean(false));
-        body.put("description", Json.text(m, "description"));
-        completeVoid(send("PUT", scoped("instances", name), jsonBody(body), ifMatch(current.etag()), attempted),
-                attempted);
+        await(instances.updateConfig(name, config, devices));
     }
 
     /**
@@ -793,14 +531,7 @@ public final class LxdClient implements AutoCloseable {
      * @return the operation; starting an already running instance fails it or the request (400)
      */
     public Operation changeState(String name, InstanceAction action, Duration timeout, boolean force) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("action", action.apiName());
-        body.put("timeout", timeout == null ? -1 : Math.max(0, timeout.toSeconds()));
-        body.put("force", force);
-        body.put("stateful", false);
-        String attempted = action.gerund() + " instance '" + name + "'";
-        return toOperation(send("PUT", scoped("instances", name, "state"), jsonBody(body), null, attempted),
-                attempted);
+        return instances.changeState(name, action, timeout, force);
     }
 
     /**
@@ -809,14 +540,12 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 400 when running
      */
     public Operation deleteInstance(String name) {
-        String attempted = "deleting instance '" + name + "'";
-        return toOperation(send("DELETE", scoped("instances", name), null, null, attempted), attempted);
+        return instances.delete(name);
     }
 
     /** Run-time state: status, pid, addresses (LXD: GET /1.0/instances/NAME/state); empty when missing. */
     public Optional<InstanceState> instanceState(String name) {
-        return sendOptional("GET", scoped("instances", name, "state"), "getting state of instance '" + name + "'")
-                .map(r -> Json.instanceState(r.metadata()));
+        return instances.state(name);
     }
 
     // =====================================================================================
@@ -840,45 +569,7 @@ public final class LxdClient implements AutoCloseable {
      */
     public ExecResult exec(String instance, List<String> command, Map<String, String> environment,
                            Duration timeout) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("command", command);
-        body.put("environment", environment == null ? Map.of() : environment);
-        body.put("wait-for-websocket", false);
-        body.put("record-output", true);
-        body.put("interactive", false);
-        String attempted = "running " + command + " in instance '" + instance + "'";
-        Operation started = toOperation(send("POST", scoped("instances", instance, "exec"), jsonBody(body), null,
-                attempted), attempted);
-        Operation ended = started.done() ? started : waitOperation(started, timeout);
-        Object ret = ended.metadata().get("return");
-        if (!(ret instanceof Number) || !ended.done()) {
-            ended.requireSuccess(timeout); // throws: failure without exit code, or timeout
-            throw new LxdException("Failed " + attempted + ": LXD reported no exit code", 0);
-        }
-        String stdout = "";
-        String stderr = "";
-        if (ended.metadata().get("output") instanceof Map<?, ?> output) {
-            stdout = readLog(output.get("1"), attempted);
-            stderr = readLog(output.get("2"), attempted);
-        }
-        if (!ended.succeeded() && stderr.isEmpty()) {
-            stderr = ended.err();
-        }
-        return new ExecResult(((Number) ret).intValue(), stdout, stderr);
-    }
-
-    private String readLog(Object path, String attempted) {
-        if (path == null) {
-            return "";
-        }
-        ApiPath log = ApiPath.parse(path.toString()).project(project);
-        Optional<Reply> content = sendOptional("GET", log, "reading output of " + attempted);
-        try {
-            send("DELETE", log, null, null, "deleting output of " + attempted);
-        } catch (LxdException e) {
-            LOG.debug("could not delete exec log {}: {}", log, e.getMessage());
-        }
-        return content.map(r -> new String(r.body(), StandardCharsets.UTF_8)).orElse("");
+        return instances.exec(instance, command, environment, timeout);
     }
 
     /**
@@ -889,15 +580,7 @@ public final class LxdClient implements AutoCloseable {
      * @param mode permission bits, e.g. {@code 0644}
      */
     public void pushFile(String instance, String path, byte[] content, int uid, int gid, int mode) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("X-LXD-uid", Integer.toString(uid));
-        headers.put("X-LXD-gid", Integer.toString(gid));
-        headers.put("X-LXD-mode", String.format(Locale.ROOT, "%04o", mode));
-        headers.put("X-LXD-type", "file");
-        headers.put("X-LXD-write", "overwrite");
-        String attempted = "pushing file " + path + " to instance '" + instance + "'";
-        completeVoid(send("POST", scoped("instances", instance, "files").query("path", path),
-                RequestBody.create(content, OCTET_STREAM), headers, attempted), attempted);
+        await(instances.push(instance, path, content, uid, gid, mode));
     }
 
     /**
@@ -907,14 +590,7 @@ public final class LxdClient implements AutoCloseable {
      * @throws LxdException 400 when the path is a directory
      */
     public Optional<byte[]> pullFile(String instance, String path) {
-        String attempted = "pulling file " + path + " from instance '" + instance + "'";
-        Optional<Reply> reply = sendOptional("GET", scoped("instances", instance, "files").query("path", path),
-                attempted);
-        if (reply.isPresent() && "directory".equalsIgnoreCase(reply.get().headers().get("X-LXD-type"))) {
-            throw new LxdException(LxdErrors.failed(attempted, path + " is a directory", 400), 400,
-                    "is a directory", null);
-        }
-        return reply.map(Reply::body);
+        return instances.pull(instance, path);
     }
 
     // =====================================================================================
@@ -923,9 +599,7 @@ public final class LxdClient implements AutoCloseable {
 
     /** An operation by id (LXD: GET /1.0/operations/ID); empty when LXD does not know it (any more). */
     public Optional<Operation> operation(String id) {
-        String attempted = "getting operation " + id;
-        return sendOptional("GET", scoped("operations", id), attempted)
-                .map(r -> operationFrom(r.metadata(), attempted));
+        return operations.byId(id);
     }
 
     /**
@@ -935,157 +609,20 @@ public final class LxdClient implements AutoCloseable {
      * running on the daemon; await these before acting on the objects they touch.
      */
     public List<Operation> runningOperations() {
-        String attempted = "listing operations";
-        Reply reply = send("GET", scoped("operations").query("recursion", 1), null, null, attempted);
-        List<Operation> running = new ArrayList<>();
-        JsonNode list = reply.metadata() == null ? null : reply.metadata().path("running");
-        if (list != null && list.isArray()) {
-            for (JsonNode m : list) {
-                running.add(operationFrom(m, "operation '" + Json.text(m, "description") + "'"));
-            }
-        }
-        return running;
-    }
-
-    /** Waits with GET /1.0/operations/ID/wait?timeout=S; OkHttp's read timeout exceeds the wait. */
-    private Operation waitOperation(Operation op, Duration timeout) {
-        long seconds = Operation.waitSeconds(timeout);
-        OkHttpClient waiting = http.newBuilder()
-                .readTimeout(Duration.ofSeconds(seconds).plus(WAIT_SLACK))
-                .callTimeout(0, TimeUnit.MILLISECONDS)
-                .build();
-        String attempted = "waiting for operation " + op.id() + " (" + op.attempted() + ")";
-        Reply r = send(waiting, "GET", scoped("operations", op.id(), "wait").query("timeout", seconds), null, null,
-                attempted);
-        return operationFrom(r.metadata(), op.attempted());
-    }
-
-    private Operation operationFrom(JsonNode m, String attempted) {
-        return new Operation(waiter, attempted, Json.text(m, "id"), Json.text(m, "description"),
-                Json.text(m, "status"), m.path("status_code").asInt(0), Json.text(m, "err"),
-                Json.objectMap(m.get("metadata")), Json.resources(m.get("resources")));
-    }
-
-    /** Turns a reply into an Operation: a background one for "async", a finished one for "sync". */
-    private Operation toOperation(Reply reply, String attempted) {
-        JsonNode json = reply.json();
-        if (json != null && "async".equals(Json.text(json, "type"))) {
-            return operationFrom(json.path("metadata"), attempted);
-        }
-        return Operation.completed(attempted, json == null ? Map.of() : Json.objectMap(json.get("metadata")));
-    }
-
-    private void completeVoid(Reply reply, String attempted) {
-        toOperation(reply, attempted).await(operationTimeout);
-    }
-
-    // =====================================================================================
-    // HTTP
-    // =====================================================================================
-
-    /** A successful reply: status, headers, raw body and (for JSON) the parsed envelope. */
-    private record Reply(int status, Headers headers, byte[] body, JsonNode json) {
-        JsonNode metadata() {
-            JsonNode m = json == null ? null : json.get("metadata");
-            return m == null ? Json.MAPPER.nullNode() : m;
-        }
-
-        String etag() {
-            String e = headers.get("ETag");
-            return e == null ? "" : e;
-        }
-    }
-
-    private ApiPath scoped(String... segments) {
-        return ApiPath.of(segments).project(project);
-    }
-
-    private Reply send(String method, ApiPath path, RequestBody body, Map<String, String> headers, String attempted) {
-        return send(http, method, path, body, headers, attempted);
-    }
-
-    private Optional<Reply> sendOptional(String method, ApiPath path, String attempted) {
-        try {
-            return Optional.of(send(method, path, null, null, attempted));
-        } catch (LxdException e) {
-            if (e.isNotFound() && !(e instanceof LxdUnavailableException)) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    private Reply send(OkHttpClient client, String method, ApiPath path, RequestBody body,
-                       Map<String, String> headers, String attempted) {
-        Request.Builder request = new Request.Builder().url(path.toUrl(base));
-        if (body == null && ("POST".equals(method) || "PUT".equals(method))) {
-            body = RequestBody.create(new byte[0], JSON_TYPE);
-        }
-        request.method(method, body);
-        if (headers != null) {
-            headers.forEach(request::header);
-        }
-        long start = System.nanoTime();
-        try (Response response = client.newCall(request.build()).execute()) {
-            ResponseBody rb = response.body();
-            byte[] bytes = rb == null ? new byte[0] : rb.bytes();
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("LXD {} {} -> {} in {} ms ({}; {})", method, path, response.code(),
-                        (System.nanoTime() - start) / 1_000_000, attempted, target);
-            }
-            if (!response.isSuccessful()) {
-                throw LxdErrors.fromResponse(response.code(), bytes, attempted);
-            }
-            JsonNode json = null;
-            String type = response.header("Content-Type", "");
-            if (type.startsWith("application/json")) {
-                try {
-                    json = Json.read(bytes);
-                } catch (IOException e) {
-                    throw new LxdException("Failed " + attempted + ": unreadable JSON from LXD (" + e.getMessage()
-                            + ")", response.code(), null, e);
-                }
-            }
-            return new Reply(response.code(), response.headers(), bytes, json);
-        } catch (IOException e) {
-            LOG.debug("LXD {} {} failed ({}): {}", method, path, target, e.toString());
-            throw LxdErrors.fromTransport(e, attempted, target);
-        }
-    }
-
-    private static RequestBody jsonBody(Object value) {
-        return RequestBody.create(Json.write(value), JSON_TYPE);
-    }
-
-    private static Map<String, String> ifMatch(String etag) {
-        return etag == null || etag.isEmpty() ? Map.of() : Map.of("If-Match", etag);
-    }
-
-    /** {@code current} with {@code changes} applied: null values remove keys. */
-    static <V> Map<String, V> merge(Map<String, V> current, Map<String, V> changes) {
-        Map<String, V> out = new LinkedHashMap<>(current);
-        if (changes != null) {
-            changes.forEach((k, v) -> {
-                if (v == null) {
-                    out.remove(k);
-                } else {
-                    out.put(k, v);
-                }
-            });
-        }
-        return out;
+        return operations.running();
     }
 
     @Override
     public String toString() {
-        return "LxdClient[" + target + ", project " + project() + "]";
+        return "LxdClient[" + lxd.target() + ", project " + project() + "]";
     }
 
-    /** GET a recursion=1 listing and map each element. */
-    private <T> List<T> list(ApiPath path, String attempted, java.util.function.Function<JsonNode, T> mapper) {
-        Reply r = send("GET", path, null, null, attempted);
-        List<T> out = new ArrayList<>();
-        r.metadata().forEach(n -> out.add(mapper.apply(n)));
-        return out;
+    /** Waits for an operation behind a {@code void} method, up to {@link #operationTimeout()}. */
+    private void await(Operation started) {
+        started.await(operationTimeout);
+    }
+
+    private static ProfilePut profilePut(ProfileSpec spec) {
+        return new ProfilePut(spec.description(), spec.config(), spec.devices());
     }
 }

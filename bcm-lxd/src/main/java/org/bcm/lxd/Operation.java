@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <p>LXD forgets finished operations after a few seconds: await an operation soon after it was
  * started. A mutation that LXD answered synchronously is represented by an operation that is
- * already {@link #done() done} (its {@link #id()} is empty).
+ * already {@link #ended() ended} (its {@link #id()} is empty).
  */
 public final class Operation {
 
@@ -99,8 +99,18 @@ public final class Operation {
     }
 
     /** True once the operation has ended (success, failure or cancellation). */
-    public boolean done() {
+    public boolean ended() {
         return SUCCESS.equals(status) || FAILURE.equals(status) || CANCELLED.equals(status);
+    }
+
+    /**
+     * The former name of {@link #ended()}, kept so that code written against it still compiles.
+     *
+     * @deprecated use {@link #ended()}
+     */
+    @Deprecated(forRemoval = true)
+    public boolean done() {
+        return ended();
     }
 
     /** True when the operation has ended successfully. */
@@ -118,7 +128,7 @@ public final class Operation {
      *     it was still running at the timeout
      */
     public Operation await(Duration timeout) {
-        Operation now = done() || waiter == null ? this : waiter.waitFor(this, timeout);
+        Operation now = ended() || waiter == null ? this : waiter.waitFor(this, timeout);
         return now.requireSuccess(timeout);
     }
 
@@ -172,7 +182,7 @@ public final class Operation {
         if (FAILURE.equals(status) || CANCELLED.equals(status)) {
             throw LxdErrors.fromOperation(attempted, this);
         }
-        if (!done()) {
+        if (!ended()) {
             throw LxdErrors.operationTimeout(attempted, this, waitSeconds(waited));
         }
         return this;

@@ -87,7 +87,7 @@ class InstancesIT {
     @Order(1)
     void importedImageIsThereByFingerprintAndAliasWithItsProperties() throws Exception {
         assertThat(image.fingerprint()).hasSize(64)
-                .isEqualTo(LxdClient.splitImageFingerprint(files.metadataTarball(), files.rootfsTarball()));
+                .isEqualTo(Images.splitImageFingerprint(files.metadataTarball(), files.rootfsTarball()));
         assertThat(image.architecture()).isEqualTo("x86_64");
         assertThat(image.size()).isEqualTo(files.totalBytes());
         assertThat(image.properties()).containsEntry("os", "busybox").containsEntry("bcm.test", "instances it");

@@ -24,7 +24,7 @@ class LxdClientStaticsTest {
         props.put("os", "Debian");
         props.put("description", "bcm base & more=1");
         props.put("release", "bookworm/ü");
-        String header = LxdClient.encodeProperties(props);
+        String header = Images.encodeProperties(props);
         assertThat(header).isEqualTo("description=bcm+base+%26+more%3D1&os=Debian&release=bookworm%2F%C3%BC");
         assertThat(header).matches("[\\x21-\\x7e]*"); // a valid, ASCII-only header value
         // decodes back to the same properties
@@ -34,7 +34,7 @@ class LxdClientStaticsTest {
             decoded.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
         }
         assertThat(decoded).isEqualTo(props);
-        assertThat(LxdClient.encodeProperties(Map.of())).isEmpty();
+        assertThat(Images.encodeProperties(Map.of())).isEmpty();
     }
 
     @Test
@@ -43,18 +43,18 @@ class LxdClientStaticsTest {
         changes.put("a", "2");
         changes.put("b", null);
         changes.put("d", "4");
-        assertThat(LxdClient.merge(Map.of("a", "1", "b", "2", "c", "3"), changes))
+        assertThat(Instances.merge(Map.of("a", "1", "b", "2", "c", "3"), changes))
                 .containsExactlyInAnyOrderEntriesOf(Map.of("a", "2", "c", "3", "d", "4"));
-        assertThat(LxdClient.merge(Map.of("a", "1"), null)).isEqualTo(Map.of("a", "1"));
+        assertThat(Instances.merge(Map.of("a", "1"), null)).isEqualTo(Map.of("a", "1"));
     }
 
     @Test
     void localSocketPrefersLxdDirThenDebianThenSnap() {
-        assertThat(LxdClient.localSocketCandidates(Map.of("LXD_DIR", "/srv/lxd")))
+        assertThat(LxdConnection.localSocketCandidates(Map.of("LXD_DIR", "/srv/lxd")))
                 .containsExactly(Path.of("/srv/lxd/unix.socket"));
-        assertThat(LxdClient.localSocketCandidates(Map.of()))
+        assertThat(LxdConnection.localSocketCandidates(Map.of()))
                 .containsExactly(Path.of("/var/lib/lxd/unix.socket"), Path.of("/var/snap/lxd/common/lxd/unix.socket"));
-        assertThat(LxdClient.localSocketCandidates(Map.of("LXD_DIR", " "))).hasSize(2);
+        assertThat(LxdConnection.localSocketCandidates(Map.of("LXD_DIR", " "))).hasSize(2);
     }
 
     @Test
@@ -67,8 +67,8 @@ class LxdClientStaticsTest {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         sha.update(meta);
         sha.update(rootfs);
-        assertThat(LxdClient.splitImageFingerprint(m, r)).isEqualTo(HexFormat.of().formatHex(sha.digest()));
-        assertThat(LxdClient.splitImageFingerprint(r, m)).isNotEqualTo(LxdClient.splitImageFingerprint(m, r));
+        assertThat(Images.splitImageFingerprint(m, r)).isEqualTo(HexFormat.of().formatHex(sha.digest()));
+        assertThat(Images.splitImageFingerprint(r, m)).isNotEqualTo(Images.splitImageFingerprint(m, r));
     }
 
     @Test

@@ -28,7 +28,7 @@ class OperationTest {
     @Test
     void completedOperationAwaitsWithoutAsking() {
         Operation done = Operation.completed("creating profile 'p'", Map.of());
-        assertThat(done.done()).isTrue();
+        assertThat(done.ended()).isTrue();
         assertThat(done.await(Duration.ofSeconds(1))).isSameAs(done);
     }
 

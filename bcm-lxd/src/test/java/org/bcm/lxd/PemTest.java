@@ -50,7 +50,7 @@ class PemTest {
         verifier.update(new byte[] {1, 2, 3});
         assertThat(verifier.verify(signature)).isTrue();
         // the key really belongs to the certificate: TLS material can be built from it
-        SSLContext ctx = LxdClient.tlsContext(cert, key, new PinnedTrustManager(cert));
+        SSLContext ctx = LxdConnection.tlsContext(cert, key, new PinnedTrustManager(cert));
         assertThat(ctx.getProtocol()).isEqualTo("TLS");
     }
 
