@@ -103,16 +103,6 @@ public final class Operation {
         return SUCCESS.equals(status) || FAILURE.equals(status) || CANCELLED.equals(status);
     }
 
-    /**
-     * The former name of {@link #ended()}, kept so that code written against it still compiles.
-     *
-     * @deprecated use {@link #ended()}
-     */
-    @Deprecated(forRemoval = true)
-    public boolean done() {
-        return ended();
-    }
-
     /** True when the operation has ended successfully. */
     public boolean succeeded() {
         return SUCCESS.equals(status);
