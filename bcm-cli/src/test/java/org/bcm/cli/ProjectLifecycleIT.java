@@ -150,6 +150,10 @@ class ProjectLifecycleIT {
     @Test
     @Order(4)
     void deployRunsTorAndTheRegistry() throws Exception {
+        var plan = bcm.run("project", "plan", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
+        assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(2);
+        assertThat(plan.out()).contains("would push 127.0.0.1:5000/bcm/tor:", "would create service gateway_tor",
+                "would create network gateway_tor");
         var deployed = bcm.run("project", "deploy", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
         assertThat(deployed.out()).contains("created service gateway_tor", "created service gateway_registry",
@@ -224,6 +228,9 @@ class ProjectLifecycleIT {
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).contains("is up to date on cluster '" + CLUSTER + "': nothing to do");
         assertThat(again.err()).doesNotContain("building", "pushing", "creating", "updating");
+        var plan = bcm.run("project", "plan", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER, "--output=json");
+        assertThat(plan.exitCode()).as("no drift: " + plan).isZero();
+        assertThat(plan.out()).contains("\"updated\" : [ ]", "\"created\" : [ ]", "\"unchanged\" : [ \"service gateway_");
         assertThat(cluster.serviceVersions()).isEqualTo(before);
     }
 
@@ -232,6 +239,11 @@ class ProjectLifecycleIT {
     void changedSettingUpdatesOnlyItsService() throws Exception {
         Map<String, Long> before = cluster.serviceVersions();
         assertThat(bcm.run("project", "set", "--project-name=" + PROJECT, "gateway.TOR_LOG_LEVEL=info").exitCode()).isZero();
+        var drift = bcm.run("project", "plan", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
+        assertThat(drift.exitCode()).as(drift.toString()).isEqualTo(2);
+        assertThat(drift.out()).contains("would update service gateway_tor", "0 to create, 1 to update, 0 to remove")
+                .doesNotContain("would update service gateway_registry");
+        assertThat(cluster.serviceVersions()).as("a plan changes nothing").isEqualTo(before);
         var changed = bcm.run("project", "deploy", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(changed.exitCode()).as(changed.toString()).isZero();
         assertThat(changed.out()).contains("updated service gateway_tor").doesNotContain("updated service gateway_registry",
