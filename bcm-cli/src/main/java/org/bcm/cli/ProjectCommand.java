@@ -105,6 +105,15 @@ final class ProjectCommand {
         }
     }
 
+    /** One line per change of a deploy or its plan, each kind with its verb: built, pushed, created, updated, removed. */
+    private static void printChanges(Context context, DeployReport report, String... verbs) {
+        List<List<String>> kinds = List.of(report.built(), report.pushed(), report.created(), report.updated(), report.removed());
+        for (int i = 0; i < kinds.size(); i++) {
+            String verb = verbs[i];
+            kinds.get(i).forEach(item -> context.out().println(verb + item));
+        }
+    }
+
     /** The exit code of {@code project plan} when the deploy would change something. */
     static final int PLAN_CHANGES = 2;
 
@@ -129,11 +138,7 @@ final class ProjectCommand {
                 context.out().println("Project '" + plan.project() + "' is up to date on cluster '" + plan.cluster()
                         + "': nothing would change (" + plan.unchanged().size() + " services unchanged).");
             } else {
-                plan.built().forEach(i -> context.out().println("would build " + i));
-                plan.pushed().forEach(i -> context.out().println("would push " + i));
-                plan.created().forEach(i -> context.out().println("would create " + i));
-                plan.updated().forEach(i -> context.out().println("would update " + i));
-                plan.removed().forEach(i -> context.out().println("would remove " + i));
+                printChanges(context, plan, "would build ", "would push ", "would create ", "would update ", "would remove ");
                 context.out().println("Project '" + plan.project() + "' on cluster '" + plan.cluster() + "': "
                         + plan.created().size() + " to create, " + plan.updated().size() + " to update, "
                         + plan.removed().size() + " to remove, " + plan.unchanged().size() + " services unchanged.");
@@ -169,11 +174,7 @@ final class ProjectCommand {
                 context.out().println("Project '" + report.project() + "' is up to date on cluster '" + report.cluster()
                         + "': nothing to do (" + report.unchanged().size() + " services unchanged).");
             } else {
-                report.built().forEach(i -> context.out().println("built " + i));
-                report.pushed().forEach(i -> context.out().println("pushed " + i));
-                report.created().forEach(i -> context.out().println("created " + i));
-                report.updated().forEach(i -> context.out().println("updated " + i));
-                report.removed().forEach(i -> context.out().println("removed " + i));
+                printChanges(context, report, "built ", "pushed ", "created ", "updated ", "removed ");
                 context.out().println("Project '" + report.project() + "' is deployed on cluster '" + report.cluster() + "' ("
                         + report.created().size() + " created, " + report.updated().size() + " updated, "
                         + report.removed().size() + " removed, " + report.unchanged().size() + " services unchanged).");

@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
-import org.bcm.core.image.BaseImage;
-import org.bcm.core.image.ImageRecipe;
+import org.bcm.core.port.FakeEndpoint;
 import org.bcm.core.port.FakeLxd;
 import org.bcm.core.port.FakeSwarm;
-import org.bcm.core.port.Ports;
 import org.bcm.lxd.Instance;
 import org.bcm.lxd.LxdException;
 import org.bcm.swarm.DockerEngineException;
@@ -34,12 +31,10 @@ class ClusterFlowTest {
 
     static final String LXD_PROJECT = "bcm-t1";
     static final List<String> HOSTS = List.of("bcm-gateway-01", "bcm-kafka-01", "bcm-bitcoin-01");
-    /** Short waits: the fakes answer at once or never. */
-    static final ClusterTimeouts FAST = new ClusterTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300),
-            Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(20));
 
     @TempDir
     Path dir;
+    FakeEndpoint endpoint;
     FakeLxd lxd;
     FakeSwarm swarm;
     ClusterService clusters;
@@ -48,18 +43,16 @@ class ClusterFlowTest {
 
     @BeforeEach
     void setUp() {
-        lxd = new FakeLxd();
-        lxd.addImage(new BaseImage(ImageRecipe.baseImage(), dir.resolve("cache"), (s, m) -> { }).alias());
-        swarm = new FakeSwarm();
+        endpoint = new FakeEndpoint(dir.resolve("cache"));
+        lxd = endpoint.lxd;
+        swarm = endpoint.swarm;
         store = new ClusterStore(new BcmHome(dir.resolve("home")));
-        clusters = new ClusterService(store, new Ports("unix:///fake/lxd.sock", lxd::connect, swarm.connector()), FAST,
-                (step, message) -> progress.add(step + ": " + message));
+        clusters = new ClusterService(store, endpoint.ports(), FakeEndpoint.FAST, (step, message) -> progress.add(step + ": " + message));
     }
 
     @AfterEach
     void everyConnectionClosed() {
-        assertThat(lxd.openConnections()).as("LXD connections left open").isZero();
-        assertThat(swarm.openConnections()).as("Docker connections left open").isZero();
+        assertThat(endpoint.everyConnectionClosed()).as("LXD and Docker connections left open").isTrue();
     }
 
     static BcmException failure(Kind kind, Runnable command) {

@@ -13,14 +13,10 @@ import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.ClusterStore;
-import org.bcm.core.cluster.ClusterTimeouts;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.IdentityService;
-import org.bcm.core.image.BaseImage;
-import org.bcm.core.image.ImageRecipe;
-import org.bcm.core.port.FakeLxd;
+import org.bcm.core.port.FakeEndpoint;
 import org.bcm.core.port.FakeSwarm;
-import org.bcm.core.port.Ports;
 import org.bcm.core.stack.StackCatalog;
 import org.bcm.swarm.DockerEngineException;
 import org.junit.jupiter.api.AfterEach;
@@ -35,13 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProjectFlowTest {
 
-    private static final ClusterTimeouts FAST = new ClusterTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300),
-            Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(20));
     private static final Duration CONVERGE = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
-    FakeLxd lxd;
+    FakeEndpoint endpoint;
     FakeSwarm swarm;
     BcmHome home;
     ClusterService clusters;
@@ -50,12 +44,11 @@ class ProjectFlowTest {
 
     @BeforeEach
     void setUp() {
-        lxd = new FakeLxd();
-        lxd.addImage(new BaseImage(ImageRecipe.baseImage(), dir.resolve("cache"), (s, m) -> { }).alias());
-        swarm = new FakeSwarm();
+        endpoint = new FakeEndpoint(dir.resolve("cache"));
+        swarm = endpoint.swarm;
         home = new BcmHome(dir.resolve("home"));
-        clusters = new ClusterService(new ClusterStore(home), new Ports("unix:///fake/lxd.sock", lxd::connect, swarm.connector()),
-                FAST, (step, message) -> progress.add(step + ": " + message));
+        clusters = new ClusterService(new ClusterStore(home), endpoint.ports(), FakeEndpoint.FAST,
+                (step, message) -> progress.add(step + ": " + message));
         ProjectSecrets secrets = new ProjectSecrets(home, new IdentityService(home), () -> {
             throw new AssertionError("no device without an identity");
         });
@@ -68,8 +61,7 @@ class ProjectFlowTest {
 
     @AfterEach
     void everyConnectionClosed() {
-        assertThat(lxd.openConnections()).isZero();
-        assertThat(swarm.openConnections()).isZero();
+        assertThat(endpoint.everyConnectionClosed()).as("LXD and Docker connections left open").isTrue();
     }
 
     private static BcmException failure(Kind kind, Runnable command) {
