@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -88,9 +89,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private final ConnectionGuard guard;
     private ChannelHandlerContext ctx;
+    private ResponseWriter out;
     private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
-    private Flow current;
-    private Runnable onWritable;
     private boolean closed;
     /** Bytes of the request being answered, counted in {@code request-memory} until it is answered. */
     private long heldBytes;
@@ -112,6 +112,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext c) {
         this.ctx = c;
+        this.out = new ResponseWriter(c, this::done);
     }
 
     @Override
@@ -135,11 +136,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext c) {
         closed = true;
-        Flow f = current;
-        current = null;
-        if (f != null) {
-            f.clientClosed();
-        }
+        out.clientClosed();
         px.requestMemory.giveBack(heldBytes);
         heldBytes = 0;
         FullHttpRequest r;
@@ -147,7 +144,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             px.requestMemory.giveBack(r.content().readableBytes());
             r.release();
         }
-        onWritable = null;
         c.fireChannelInactive();
     }
 
@@ -158,7 +154,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         pending.add(req);
-        if (current == null) {
+        if (out.idle()) {
             next();
         } else {
             c.channel().config().setAutoRead(false);
@@ -168,13 +164,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext c) {
         // the ConnectionGuard closes a connection that stays unwritable for client-timeout
-        if (c.channel().isWritable()) {
-            Runnable r = onWritable;
-            onWritable = null;
-            if (r != null) {
-                r.run();
-            }
-        }
+        out.writabilityChanged();
         c.fireChannelWritabilityChanged();
     }
 
@@ -196,7 +186,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Shutdown: closes the connection now if it is between requests, else after the current answer. */
     void drain() {
-        if (current == null) {
+        if (out.idle()) {
             ctx.close();
         }
     }
@@ -208,7 +198,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void next() {
-        if (current != null || closed) {
+        if (!out.idle() || closed) {
             // one answer at a time, in order: the request waits for the answer before it to be done
             return;
         }
@@ -228,38 +218,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ answering
 
-    /** One request being answered. */
-    private class Flow {
-        final long start;
-        final HttpVersion version;
-        final boolean keepAlive;
-
-        Flow(long start, HttpVersion version, boolean keepAlive) {
-            this.start = start;
-            this.version = version;
-            this.keepAlive = keepAlive;
-        }
-
-        void start() {}
-
-        void clientClosed() {}
-    }
-
-    private void reply(Flow flow, FullHttpResponse r) {
-        if (current != flow || closed) {
-            r.release();
-            return;
-        }
-        HttpUtil.setKeepAlive(r, flow.keepAlive);
-        done(flow, r.status().code(), flow.keepAlive, ctx.writeAndFlush(r));
-    }
-
     /** The answer to {@code flow} is written: next request, or close. */
     private void done(Flow flow, int status, boolean keepAlive, ChannelFuture lastWrite) {
-        if (current != flow) {
-            return;
-        }
-        current = null;
         px.requestMemory.giveBack(heldBytes);
         heldBytes = 0;
         px.metrics.response(status, flow.start);
@@ -275,64 +235,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void whenWritable(Runnable r) {
-        if (ctx.channel().isWritable()) {
-            r.run();
-        } else {
-            onWritable = r;
-        }
-    }
-
-    /** bitcoind's status line and headers for the client: hop-by-hop headers dropped, framing fixed. */
-    static HttpResponse clientHead(HttpResponse up, HttpVersion version, boolean keepAlive) {
-        DefaultHttpResponse r = new DefaultHttpResponse(version, up.status());
-        r.headers().set(up.headers());
-        return fixHead(r, version, keepAlive);
-    }
-
-    /**
-     * {@link #clientHead} made of bitcoind's head object itself, for a final (2xx-5xx) head that is not used
-     * again: the decoder looks at a 1xx head's Upgrade header after it was handed on.
-     */
-    static HttpResponse clientHeadInPlace(HttpResponse up, HttpVersion version, boolean keepAlive) {
-        up.setProtocolVersion(version);
-        return fixHead(up, version, keepAlive);
-    }
-
-    private static HttpResponse fixHead(HttpResponse r, HttpVersion version, boolean keepAlive) {
-        r.headers().remove(HttpHeaderNames.CONNECTION).remove(HttpHeaderNames.KEEP_ALIVE)
-                .remove(HttpHeaderNames.TRANSFER_ENCODING).remove(HttpHeaderNames.PROXY_CONNECTION)
-                .remove(HttpHeaderNames.TE).remove(HttpHeaderNames.TRAILER).remove(HttpHeaderNames.UPGRADE);
-        int code = r.status().code();
-        boolean bodyless = code == 204 || code == 304 || code < 200;
-        if (!bodyless && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (version.equals(HttpVersion.HTTP_1_1)) {
-                HttpUtil.setTransferEncodingChunked(r, true);
-            } else {
-                keepAlive = false;
-            }
-        }
-        HttpUtil.setKeepAlive(r, keepAlive);
-        return r;
-    }
-
-    /** What the client gets when bitcoind gave no answer. */
-    private static FullHttpResponse gatewayReply(HttpVersion version, UpstreamFailure f) {
-        if (f.kind() == UpstreamFailure.Kind.QUEUE_FULL) {
-            return CoreReplies.text(version, HttpResponseStatus.SERVICE_UNAVAILABLE, "Work queue depth exceeded");
-        }
-        return ownReply(version, HttpResponseStatus.valueOf(f.kind().status), f.message());
-    }
-
-    /** The proxy's own answer (not bitcoind's): {@code bcm-rpcproxy: <message>} as text/plain. */
-    private static FullHttpResponse ownReply(HttpVersion version, HttpResponseStatus status, String message) {
-        ByteBuf body = Unpooled.copiedBuffer("bcm-rpcproxy: " + message + "\n", StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(version, status, body);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        return r;
-    }
-
     // ------------------------------------------------------------------ routing
 
     private void dispatch(FullHttpRequest req) {
@@ -340,30 +242,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         px.metrics.request();
         HttpVersion version = req.protocolVersion();
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !px.draining;
-        Flow flow = new Flow(start, version, keepAlive);
-        current = flow;
+        Flow flow = out.begin(new Flow(px, out, start, version, keepAlive));
         if (req.decoderResult().isFailure()) {
-            Flow closing = new Flow(start, version, false);
-            current = closing;
+            Flow closing = out.begin(new Flow(px, out, start, version, false));
             if (req.decoderResult().cause() instanceof RequestMemory.Exceeded e) {
-                reply(closing, ownReply(version, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage()));
+                out.reply(closing, CoreReplies.own(version, HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage()));
             } else {
-                reply(closing, CoreReplies.text(version, HttpResponseStatus.BAD_REQUEST, "Bad Request"));
+                out.reply(closing, CoreReplies.text(version, HttpResponseStatus.BAD_REQUEST, "Bad Request"));
             }
             return;
         }
         String method = req.method().name();
         if (!HTTP_METHODS.contains(method)) {
-            reply(flow, CoreReplies.empty(version, HttpResponseStatus.METHOD_NOT_ALLOWED));
+            out.reply(flow, CoreReplies.empty(version, HttpResponseStatus.METHOD_NOT_ALLOWED));
             return;
         }
         String uri = req.uri();
         if (!uri.equals("/") && !uri.startsWith("/wallet/")) {
-            reply(flow, CoreReplies.empty(version, HttpResponseStatus.NOT_FOUND));
+            out.reply(flow, CoreReplies.empty(version, HttpResponseStatus.NOT_FOUND));
             return;
         }
         if (!method.equals("POST")) {
-            reply(flow, CoreReplies.text(version, HttpResponseStatus.METHOD_NOT_ALLOWED,
+            out.reply(flow, CoreReplies.text(version, HttpResponseStatus.METHOD_NOT_ALLOWED,
                     "JSONRPC server handles only POST requests"));
             return;
         }
@@ -371,7 +271,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!px.auth.disabled()) {
             String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
             if (authorization == null) {
-                reply(flow, CoreReplies.unauthorized(version));
+                out.reply(flow, CoreReplies.unauthorized(version));
                 return;
             }
             InetAddress peer = peer(ctx);
@@ -381,7 +281,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             } else if (peer != null && px.authFailures.blocked(peer)) {
                 // refused without checking: an address that guessed too often gets no more guesses for a while
                 px.metrics.authBlocked();
-                ctx.close();
+                out.close();
                 return;
             } else {
                 user = px.auth.check(authorization);
@@ -393,9 +293,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (user == null) {
                 authFailed(peer, authorization);
                 // Core's answer after Core's delay, then the connection is closed: one guess per connection
-                Flow closing = new Flow(start, version, false);
-                current = closing;
-                ctx.executor().schedule(() -> reply(closing, CoreReplies.unauthorized(version)),
+                Flow closing = out.begin(new Flow(px, out, start, version, false));
+                out.eventLoop().schedule(() -> out.reply(closing, CoreReplies.unauthorized(version)),
                         AUTH_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
@@ -403,61 +302,60 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         byte[] body = ByteBufUtil.getBytes(req.content());
         RpcRequest rpc = RpcRequest.parse(body);
         if (rpc.kind == RpcRequest.Kind.MALFORMED) {
-            reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR, "Parse error"));
+            out.reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR, "Parse error"));
             return;
         }
         Set<String> whitelist = user == null ? null : px.auth.whitelist(user);
         if (user != null && whitelist == null && px.auth.whitelistDefault()) {
             LOG.warn("RPC user {} not allowed to call any methods", user);
-            reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
+            out.reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
             return;
         }
         Flow next;
         switch (rpc.kind) {
             case SCALAR -> {
-                reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR, "Top-level object parse error"));
+                out.reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR, "Top-level object parse error"));
                 return;
             }
             case SINGLE -> {
                 RpcRequest.Element e = rpc.single();
                 if (whitelist != null && e.wellFormed() && !whitelist.contains(e.method())) {
                     LOG.warn("RPC user {} not allowed to call method {}", user, LogText.safe(e.method()));
-                    reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
+                    out.reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
                     return;
                 }
                 if (e.getBlock() != null) {
-                    GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, uri, body, e);
+                    GetBlockFlow g = new GetBlockFlow(flow, uri, body, e);
                     g.output = g.new SingleOutput();
                     next = g;
                 } else {
-                    next = new ForwardFlow(start, version, keepAlive, uri, body);
+                    next = new ForwardFlow(flow, uri, body);
                 }
             }
             default -> {
                 if (whitelist != null) {
                     for (RpcRequest.Element e : rpc.elements) {
                         if (!e.object()) {
-                            reply(flow, CoreReplies.jsonError(version, CoreReplies.INVALID_REQUEST, "Invalid Request object"));
+                            out.reply(flow, CoreReplies.jsonError(version, CoreReplies.INVALID_REQUEST, "Invalid Request object"));
                             return;
                         }
                         if (e.method() == null) {
-                            reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR,
+                            out.reply(flow, CoreReplies.jsonError(version, CoreReplies.PARSE_ERROR,
                                     "JSON value of type " + e.methodType() + " is not of expected type string"));
                             return;
                         }
                         if (!whitelist.contains(e.method())) {
                             LOG.warn("RPC user {} not allowed to call method {}", user, LogText.safe(e.method()));
-                            reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
+                            out.reply(flow, CoreReplies.empty(version, HttpResponseStatus.FORBIDDEN));
                             return;
                         }
                     }
                 }
-                next = rpc.hasGetBlock() ? new BatchFlow(start, version, keepAlive, uri, rpc)
-                        : new ForwardFlow(start, version, keepAlive, uri, body);
+                next = rpc.hasGetBlock() ? new BatchFlow(flow, uri, rpc)
+                        : new ForwardFlow(flow, uri, body);
             }
         }
-        current = next;
-        next.start();
+        out.begin(next).start();
     }
 
     /** Counts a wrong credential; logs the first of a window and the block, never every attempt. */
@@ -493,33 +391,33 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         private boolean responseKeepAlive;
         private HttpResponse pendingHead;
 
-        ForwardFlow(long start, HttpVersion version, boolean keepAlive, String path, byte[] body) {
-            super(start, version, keepAlive);
+        ForwardFlow(Flow request, String path, byte[] body) {
+            super(request);
             this.path = path;
             this.body = body;
         }
 
         @Override
         void start() {
-            exchange = px.upstream.send(ctx.channel().eventLoop(), path, Unpooled.wrappedBuffer(body), this);
+            exchange = px.upstream.send(out.eventLoop(), path, Unpooled.wrappedBuffer(body), this);
         }
 
         @Override
         public void onResponse(HttpResponse head, Upstream.Exchange ex) {
             status = head.status().code();
-            HttpResponse out = status >= 200 ? clientHeadInPlace(head, version, keepAlive) : clientHead(head, version, keepAlive);
-            responseKeepAlive = HttpUtil.isKeepAlive(out);
-            if (out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            HttpResponse h = status >= 200 ? ClientHead.inPlace(head, version, keepAlive) : ClientHead.of(head, version, keepAlive);
+            responseKeepAlive = HttpUtil.isKeepAlive(h);
+            if (h.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
                 // held until the body comes: a whole answer then goes out as one message, in one buffer
-                pendingHead = out;
+                pendingHead = h;
             } else {
-                ctx.write(out);
+                out.write(h);
             }
         }
 
         @Override
         public void onContent(HttpContent content, Upstream.Exchange ex) {
-            if (current != this) {
+            if (!out.answering(this)) {
                 content.release();
                 ex.abort();
                 return;
@@ -530,40 +428,37 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (head != null && last.trailingHeaders().isEmpty()) {
                     FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
                             last.content(), head.headers(), last.trailingHeaders());
-                    done(this, status, responseKeepAlive, ctx.writeAndFlush(whole));
+                    out.writeLast(this, status, responseKeepAlive, whole);
                     return;
                 }
-                if (head != null) ctx.write(head);
-                done(this, status, responseKeepAlive, ctx.writeAndFlush(content));
+                if (head != null) out.write(head);
+                out.writeLast(this, status, responseKeepAlive, content);
                 return;
             }
-            if (head != null) ctx.write(head);
-            ctx.write(content);
-            if (!ctx.channel().isWritable()) {
-                ctx.flush();
-                ex.pause();
-                whenWritable(ex::resume);
-            }
+            if (head != null) out.write(head);
+            out.write(content);
+            out.pauseUntilWritable(ex);
         }
 
         @Override
         public void onReadComplete() {
-            ctx.flush();
+            out.flush();
         }
 
         @Override
         public void onFailure(UpstreamFailure failure, boolean afterResponse) {
-            if (current != this) return;
+            if (!out.answering(this)) return;
             if (afterResponse) {
                 LOG.warn("answer from bitcoind broke off: {}", failure.message());
                 if (pendingHead != null) {
-                    ctx.writeAndFlush(pendingHead);
+                    out.write(pendingHead);
+                    out.flush();
                     pendingHead = null;
                 }
-                done(this, status, false, ctx.close());
+                out.breakOff(this, status);
                 return;
             }
-            reply(this, gatewayReply(version, failure));
+            out.reply(this, CoreReplies.gateway(version, failure));
         }
 
         @Override
@@ -590,8 +485,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
         /** The answer broke off after it started. */
         void broken();
-
-        void flush();
     }
 
     /**
@@ -601,7 +494,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      */
     private final class GetBlockFlow extends Flow implements Upstream.Handler {
         private final String path;
-        private final byte[] request;
+        /** The bytes to send: the whole body, or the batch element. */
+        private final byte[] body;
         private final RpcRequest.Element element;
         private Output output;
         private Upstream.Exchange exchange;
@@ -617,13 +511,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         private CacheStream cacheStream;
 
         /**
-         * @param request the bytes to send (the whole body, or the batch element)
+         * @param body the bytes to send (the whole body, or the batch element)
          */
-        GetBlockFlow(long start, HttpVersion version, boolean keepAlive, String path, byte[] request,
-                RpcRequest.Element element) {
-            super(start, version, keepAlive);
+        GetBlockFlow(Flow request, String path, byte[] body, RpcRequest.Element element) {
+            super(request);
             this.path = path;
-            this.request = request;
+            this.body = body;
             this.element = element;
         }
 
@@ -635,7 +528,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         private void send() {
             head = null;
             streaming = false;
-            exchange = px.upstream.send(ctx.channel().eventLoop(), path, Unpooled.wrappedBuffer(request), this);
+            exchange = px.upstream.send(out.eventLoop(), path, Unpooled.wrappedBuffer(body), this);
         }
 
         @Override
@@ -657,10 +550,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (last) {
                     finished = true;
                     output.end();
-                } else if (!ctx.channel().isWritable()) {
-                    output.flush();
-                    ex.pause();
-                    whenWritable(ex::resume);
+                } else {
+                    out.pauseUntilWritable(ex);
                 }
                 return;
             }
@@ -690,7 +581,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void onReadComplete() {
-            if (streaming && !finished) output.flush();
+            if (streaming && !finished) out.flush();
         }
 
         private void decide(ByteBuf whole) {
@@ -722,8 +613,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             prunedHead = h;
             prunedBody = whole;
             waiting = true;
-            waitTimer = ctx.executor().schedule(this::waitOver, px.config.fetchWait().toNanos(), TimeUnit.NANOSECONDS);
-            px.fetcher.fetch(hash).whenComplete((ok, error) -> ctx.executor().execute(() -> fetched(error)));
+            waitTimer = out.eventLoop().schedule(this::waitOver, px.config.fetchWait().toNanos(), TimeUnit.NANOSECONDS);
+            px.fetcher.fetch(hash).whenComplete((ok, error) -> out.eventLoop().execute(() -> fetched(error)));
         }
 
         private void fetched(Throwable error) {
@@ -818,16 +709,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
             @Override
             public void begin(HttpResponse h) {
-                HttpResponse out = clientHead(h, version, keepAlive);
+                HttpResponse head = ClientHead.of(h, version, keepAlive);
                 status = h.status().code();
-                responseKeepAlive = HttpUtil.isKeepAlive(out);
-                ctx.write(out);
+                responseKeepAlive = HttpUtil.isKeepAlive(head);
+                out.write(head);
             }
 
             @Override
             public void data(ByteBuf bytes) {
                 if (bytes.isReadable()) {
-                    ctx.write(new DefaultHttpContent(bytes));
+                    out.write(new DefaultHttpContent(bytes));
                 } else {
                     bytes.release();
                 }
@@ -835,22 +726,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
             @Override
             public void end() {
-                done(GetBlockFlow.this, status, responseKeepAlive, ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+                out.writeLast(GetBlockFlow.this, status, responseKeepAlive, LastHttpContent.EMPTY_LAST_CONTENT);
             }
 
             @Override
             public void gateway(UpstreamFailure failure) {
-                reply(GetBlockFlow.this, gatewayReply(version, failure));
+                out.reply(GetBlockFlow.this, CoreReplies.gateway(version, failure));
             }
 
             @Override
             public void broken() {
-                done(GetBlockFlow.this, status, false, ctx.close());
-            }
-
-            @Override
-            public void flush() {
-                ctx.flush();
+                out.breakOff(GetBlockFlow.this, status);
             }
         }
     }
@@ -903,7 +789,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         private void pump() {
             if (closedFile) return;
             try {
-                while (ctx.channel().isWritable()) {
+                while (out.isWritable()) {
                     buffer.clear();
                     int n = file.read(buffer);
                     if (n < 0) {
@@ -912,7 +798,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                         output.end();
                         return;
                     }
-                    ByteBuf hex = ctx.alloc().buffer(2 * n);
+                    ByteBuf hex = out.alloc().buffer(2 * n);
                     for (int i = 0; i < n; i++) {
                         int b = buffer.get(i) & 0xff;
                         hex.writeByte(HEX[b >>> 4]);
@@ -926,8 +812,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 output.broken();
                 return;
             }
-            output.flush();
-            whenWritable(this::pump);
+            out.flush();
+            out.whenWritable(this::pump);
         }
 
         void close() {
@@ -959,8 +845,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         private Runnable abortCurrent;
         private boolean responseKeepAlive;
 
-        BatchFlow(long start, HttpVersion version, boolean keepAlive, String path, RpcRequest rpc) {
-            super(start, version, keepAlive);
+        BatchFlow(Flow request, String path, RpcRequest rpc) {
+            super(request);
             this.path = path;
             this.rpc = rpc;
             List<RpcRequest.Element> run = new ArrayList<>();
@@ -988,11 +874,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
         /** The current segment is done: the next one starts from the event loop (no recursion, however long the batch). */
         private void nextSegment() {
-            ctx.executor().execute(this::advance);
+            out.eventLoop().execute(this::advance);
         }
 
         private void advance() {
-            if (finished || current != this) return;
+            if (finished || !out.answering(this)) return;
             abortCurrent = null;
             if (index == segments.size()) {
                 finish();
@@ -1002,7 +888,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             RpcRequest.Element first = seg.get(0);
             if (seg.size() == 1 && first.getBlock() != null) {
                 byte[] element = slice(first);
-                GetBlockFlow g = new GetBlockFlow(start, version, keepAlive, path, element, first);
+                GetBlockFlow g = new GetBlockFlow(this, path, element, first);
                 g.output = new ElementOutput(seg);
                 abortCurrent = g::clientClosed;
                 g.start();
@@ -1016,7 +902,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
                 sub.writeByte(']');
                 RunHandler h = new RunHandler(seg);
-                Upstream.Exchange ex = px.upstream.send(ctx.channel().eventLoop(), path, sub, h);
+                Upstream.Exchange ex = px.upstream.send(out.eventLoop(), path, sub, h);
                 abortCurrent = ex::abort;
             }
         }
@@ -1040,17 +926,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             HttpUtil.setKeepAlive(head, keep);
             responseKeepAlive = keep;
-            ctx.write(head);
-            ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {'['})));
+            out.write(head);
+            out.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {'['})));
         }
 
         /** Emits the bytes of an element group; the first bytes of a group are preceded by a comma. */
         private void emit(ByteBuf bytes, boolean groupStart) {
             ensureHead();
             if (groupStart && groups++ > 0) {
-                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {','})));
+                out.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {','})));
             }
-            ctx.write(new DefaultHttpContent(bytes));
+            out.write(new DefaultHttpContent(bytes));
         }
 
         private void errorElements(List<RpcRequest.Element> seg, String message) {
@@ -1065,19 +951,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (finished) return;
             finished = true;
             ensureHead();
-            ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {']', '\n'})));
-            done(this, 200, responseKeepAlive, ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+            out.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {']', '\n'})));
+            out.writeLast(this, 200, responseKeepAlive, LastHttpContent.EMPTY_LAST_CONTENT);
         }
 
         private void whole(FullHttpResponse r) {
             finished = true;
-            reply(this, r);
+            out.reply(this, r);
         }
 
         private void broken() {
             if (finished) return;
             finished = true;
-            done(this, 200, false, ctx.close());
+            out.breakOff(this, 200);
         }
 
         @Override
@@ -1105,10 +991,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (code == 200 || code == 204) return;
                 if (!headWritten) {
                     passThrough = true;
-                    HttpResponse out = clientHead(head, version, keepAlive);
-                    responseKeepAlive = HttpUtil.isKeepAlive(out);
+                    HttpResponse h = ClientHead.of(head, version, keepAlive);
+                    responseKeepAlive = HttpUtil.isKeepAlive(h);
                     finished = true;
-                    ctx.write(out);
+                    out.write(h);
                     return;
                 }
                 failedHead = head;
@@ -1118,16 +1004,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void onContent(HttpContent content, Upstream.Exchange ex) {
                 boolean last = content instanceof LastHttpContent;
-                if (current != BatchFlow.this) {
+                if (!out.answering(BatchFlow.this)) {
                     content.release();
                     ex.abort();
                     return;
                 }
                 if (passThrough) {
                     if (last) {
-                        done(BatchFlow.this, 200, responseKeepAlive, ctx.writeAndFlush(content));
+                        out.writeLast(BatchFlow.this, 200, responseKeepAlive, content);
                     } else {
-                        ctx.write(content);
+                        out.write(content);
                     }
                     return;
                 }
@@ -1151,27 +1037,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (last) {
                     framer.end();
                     nextSegment();
-                } else if (!ctx.channel().isWritable()) {
-                    ctx.flush();
-                    ex.pause();
-                    whenWritable(ex::resume);
+                } else {
+                    out.pauseUntilWritable(ex);
                 }
             }
 
             @Override
             public void onReadComplete() {
-                ctx.flush();
+                out.flush();
             }
 
             @Override
             public void onFailure(UpstreamFailure failure, boolean afterResponse) {
-                if (current != BatchFlow.this) return;
+                if (!out.answering(BatchFlow.this)) return;
                 if (failedBody != null && failedBody.refCnt() > 0) failedBody.release();
                 framer.end();
                 if (passThrough || groupStarted) {
                     broken();
                 } else if (!headWritten) {
-                    whole(gatewayReply(version, failure));
+                    whole(CoreReplies.gateway(version, failure));
                 } else {
                     errorElements(seg, "bcm-rpcproxy: " + failure.message());
                     nextSegment();
@@ -1208,7 +1092,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
             @Override
             public void data(ByteBuf bytes) {
-                if (current != BatchFlow.this) {
+                if (!out.answering(BatchFlow.this)) {
                     bytes.release();
                     return;
                 }
@@ -1225,16 +1109,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
             @Override
             public void end() {
-                if (current != BatchFlow.this) return;
+                if (!out.answering(BatchFlow.this)) return;
                 if (failed) {
                     if (!headWritten) {
-                        HttpResponse out = clientHead(failedHead, version, keepAlive);
-                        out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-                        out.headers().set(HttpHeaderNames.CONTENT_LENGTH, failedBody.readableBytes());
+                        HttpResponse h = ClientHead.of(failedHead, version, keepAlive);
+                        h.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+                        h.headers().set(HttpHeaderNames.CONTENT_LENGTH, failedBody.readableBytes());
                         finished = true;
-                        ctx.write(out);
-                        boolean keep = HttpUtil.isKeepAlive(out);
-                        done(BatchFlow.this, failedStatus, keep, ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(failedBody)));
+                        out.write(h);
+                        boolean keep = HttpUtil.isKeepAlive(h);
+                        out.writeLast(BatchFlow.this, failedStatus, keep, new DefaultLastHttpContent(failedBody));
                         return;
                     }
                     String text = failedBody.toString(StandardCharsets.UTF_8).strip();
@@ -1248,9 +1132,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
             @Override
             public void gateway(UpstreamFailure failure) {
-                if (current != BatchFlow.this) return;
+                if (!out.answering(BatchFlow.this)) return;
                 if (!headWritten) {
-                    whole(gatewayReply(version, failure));
+                    whole(CoreReplies.gateway(version, failure));
                     return;
                 }
                 errorElements(seg, "bcm-rpcproxy: " + failure.message());
@@ -1260,11 +1144,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void broken() {
                 BatchFlow.this.broken();
-            }
-
-            @Override
-            public void flush() {
-                ctx.flush();
             }
         }
     }
