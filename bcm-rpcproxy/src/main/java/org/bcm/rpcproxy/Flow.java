@@ -4,7 +4,8 @@ import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * One request being answered. As it is, a flow whose answer is one message the proxy writes itself
- * ({@link ResponseWriter#reply}); its subclasses answer through bitcoind.
+ * ({@link ResponseWriter#reply}); its subclasses answer through bitcoind ({@link ForwardFlow}, {@link
+ * GetBlockFlow}, {@link BatchFlow}). The {@link RequestGate} picks the flow for a request.
  *
  * <p>All methods run on the connection's event loop.
  */
