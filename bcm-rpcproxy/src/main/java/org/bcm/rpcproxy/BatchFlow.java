@@ -1,7 +1,6 @@
 package org.bcm.rpcproxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -14,14 +13,18 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A batch with {@code getblock} elements, answered element group by element group in order, as one
- * chunked JSON array. The status (200) is written with the first element; a failure of bitcoind
- * before that is the whole answer, after it an error element (code -1) for each element affected.
+ * A batch (a JSON array of requests) with {@code getblock} elements. It is split, in order, into segments:
+ * runs of other elements, each sent to bitcoind as a smaller batch ({@link BatchSegment.Run}), and single
+ * {@code getblock}s, each through a {@link GetBlockFlow} of its own ({@link BatchSegment.GetBlockElement}).
+ * The answers are spliced, segment after segment as they come, into one chunked JSON array without being
+ * buffered: the array Core would answer the whole batch with, one answer per element that is not a
+ * notification, in order (src/httprpc.cpp). The status (200) is written with the first element; a failure
+ * of bitcoind before that is the whole answer, after it an error element (code -1) for each element
+ * affected.
  */
 final class BatchFlow extends Flow {
     private final String path;
@@ -62,12 +65,12 @@ final class BatchFlow extends Flow {
     }
 
     /** The current segment is done: the next one starts from the event loop (no recursion, however long the batch). */
-    private void nextSegment() {
+    void nextSegment() {
         out.eventLoop().execute(this::advance);
     }
 
     private void advance() {
-        if (finished || !out.answering(this)) return;
+        if (finished || !answering()) return;
         abortCurrent = null;
         if (index == segments.size()) {
             finish();
@@ -77,7 +80,7 @@ final class BatchFlow extends Flow {
         RpcRequest.Element first = seg.get(0);
         if (seg.size() == 1 && first.getBlock() != null) {
             byte[] element = slice(first);
-            GetBlockFlow g = new GetBlockFlow(this, path, element, first, new ElementOutput(seg));
+            GetBlockFlow g = new GetBlockFlow(this, path, element, first, new BatchSegment.GetBlockElement(this, seg));
             abortCurrent = g::clientClosed;
             g.start();
         } else {
@@ -89,7 +92,7 @@ final class BatchFlow extends Flow {
                 sub.writeBytes(rpc.body, e.start(), e.end() - e.start());
             }
             sub.writeByte(']');
-            RunHandler h = new RunHandler(seg);
+            BatchSegment.Run h = new BatchSegment.Run(this, seg);
             Upstream.Exchange ex = px.upstream.send(out.eventLoop(), path, sub, h);
             abortCurrent = ex::abort;
         }
@@ -118,8 +121,18 @@ final class BatchFlow extends Flow {
         out.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {'['})));
     }
 
+    /** True while this batch is the answer being written (the client did not close, the answer did not end). */
+    boolean answering() {
+        return out.answering(this);
+    }
+
+    /** True once the array's head (HTTP 200) is written: from then on a failure is an element, not the answer. */
+    boolean headWritten() {
+        return headWritten;
+    }
+
     /** Emits the bytes of an element group; the first bytes of a group are preceded by a comma. */
-    private void emit(ByteBuf bytes, boolean groupStart) {
+    void emit(ByteBuf bytes, boolean groupStart) {
         ensureHead();
         if (groupStart && groups++ > 0) {
             out.write(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[] {','})));
@@ -127,7 +140,8 @@ final class BatchFlow extends Flow {
         out.write(new DefaultHttpContent(bytes));
     }
 
-    private void errorElements(List<RpcRequest.Element> seg, String message) {
+    /** An error element (code -1, {@code message}) in the array for each element of {@code seg} that is not a notification. */
+    void errorElements(List<RpcRequest.Element> seg, String message) {
         for (RpcRequest.Element e : seg) {
             if (e.notification()) continue;
             emit(Unpooled.wrappedBuffer(CoreReplies.replyObject(e.v2(), e.hasId() ? e.id(rpc.body) : null,
@@ -143,12 +157,48 @@ final class BatchFlow extends Flow {
         out.writeLast(this, 200, responseKeepAlive, LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
-    private void whole(FullHttpResponse r) {
+    /** Before the array's head: {@code r} is the whole answer instead of the array. */
+    void replyInstead(FullHttpResponse r) {
         finished = true;
         out.reply(this, r);
     }
 
-    private void broken() {
+    /**
+     * Before the array's head: bitcoind's answer to a segment, {@code bitcoindHead} and {@code body} (its status
+     * {@code status}), is the whole answer instead of the array, with the exact Content-Length.
+     */
+    void replyInstead(HttpResponse bitcoindHead, int status, ByteBuf body) {
+        HttpResponse h = ClientHead.of(bitcoindHead, version, keepAlive);
+        h.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        finished = true;
+        out.write(h);
+        boolean keep = HttpUtil.isKeepAlive(h);
+        out.writeLast(this, status, keep, new DefaultLastHttpContent(body));
+    }
+
+    /**
+     * Before the array's head: bitcoind's answer to a sub-batch, starting with {@code bitcoindHead}, is passed
+     * on as the whole answer instead of the array ({@link #passOnContent} its body).
+     */
+    void passOnHead(HttpResponse bitcoindHead) {
+        HttpResponse h = ClientHead.of(bitcoindHead, version, keepAlive);
+        responseKeepAlive = HttpUtil.isKeepAlive(h);
+        finished = true;
+        out.write(h);
+    }
+
+    /** A piece of the answer {@link #passOnHead} started; {@code last} ends it (counted as status 200). */
+    void passOnContent(HttpContent content, boolean last) {
+        if (last) {
+            out.writeLast(this, 200, responseKeepAlive, content);
+        } else {
+            out.write(content);
+        }
+    }
+
+    /** The answer broke off after its head: the connection is closed. */
+    void broken() {
         if (finished) return;
         finished = true;
         out.breakOff(this, 200);
@@ -158,180 +208,5 @@ final class BatchFlow extends Flow {
     void clientClosed() {
         finished = true;
         if (abortCurrent != null) abortCurrent.run();
-    }
-
-    /** Streams a sub-batch's answer into the array, without its brackets. */
-    private final class RunHandler implements Upstream.Handler {
-        private final List<RpcRequest.Element> seg;
-        private final JsonFramer framer = new JsonFramer(true);
-        private boolean groupStarted;
-        private HttpResponse failedHead;
-        private CompositeByteBuf failedBody;
-        private boolean passThrough;
-
-        RunHandler(List<RpcRequest.Element> seg) {
-            this.seg = seg;
-        }
-
-        @Override
-        public void onResponse(HttpResponse head, Upstream.Exchange ex) {
-            int code = head.status().code();
-            if (code == 200 || code == 204) return;
-            if (!headWritten) {
-                passThrough = true;
-                HttpResponse h = ClientHead.of(head, version, keepAlive);
-                responseKeepAlive = HttpUtil.isKeepAlive(h);
-                finished = true;
-                out.write(h);
-                return;
-            }
-            failedHead = head;
-            failedBody = Unpooled.compositeBuffer();
-        }
-
-        @Override
-        public void onContent(HttpContent content, Upstream.Exchange ex) {
-            boolean last = content instanceof LastHttpContent;
-            if (!out.answering(BatchFlow.this)) {
-                content.release();
-                ex.abort();
-                return;
-            }
-            if (passThrough) {
-                if (last) {
-                    out.writeLast(BatchFlow.this, 200, responseKeepAlive, content);
-                } else {
-                    out.write(content);
-                }
-                return;
-            }
-            if (failedHead != null) {
-                if (failedBody.readableBytes() < 4096) failedBody.addComponent(true, content.content().retain());
-                content.release();
-                if (last) {
-                    String text = failedBody.toString(StandardCharsets.UTF_8).strip();
-                    failedBody.release();
-                    errorElements(seg, "bitcoind answered HTTP " + failedHead.status().code()
-                            + (text.isEmpty() ? "" : ": " + text));
-                    nextSegment();
-                }
-                return;
-            }
-            framer.feed(content.content().retain(), b -> {
-                emit(b, !groupStarted);
-                groupStarted = true;
-            });
-            content.release();
-            if (last) {
-                framer.end();
-                nextSegment();
-            } else {
-                out.pauseUntilWritable(ex);
-            }
-        }
-
-        @Override
-        public void onReadComplete() {
-            out.flush();
-        }
-
-        @Override
-        public void onFailure(UpstreamFailure failure, boolean afterResponse) {
-            if (!out.answering(BatchFlow.this)) return;
-            if (failedBody != null && failedBody.refCnt() > 0) failedBody.release();
-            framer.end();
-            if (passThrough || groupStarted) {
-                broken();
-            } else if (!headWritten) {
-                whole(CoreReplies.gateway(version, failure));
-            } else {
-                errorElements(seg, "bcm-rpcproxy: " + failure.message());
-                nextSegment();
-            }
-        }
-    }
-
-    /** A getblock element's answer, spliced in without its trailing newline. */
-    private final class ElementOutput implements GetBlockFlow.Output {
-        private final List<RpcRequest.Element> seg;
-        private final JsonFramer framer = new JsonFramer(false);
-        private boolean groupStarted;
-        private boolean failed;
-        private int failedStatus;
-        private CompositeByteBuf failedBody;
-        private HttpResponse failedHead;
-
-        ElementOutput(List<RpcRequest.Element> seg) {
-            this.seg = seg;
-        }
-
-        @Override
-        public void begin(HttpResponse head) {
-            int code = head.status().code();
-            String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-            boolean json = (code == 200 || code == 400 || code == 404 || code == 500) && type.startsWith("application/json");
-            if (!json) {
-                failed = true;
-                failedStatus = code;
-                failedHead = head;
-                failedBody = Unpooled.compositeBuffer();
-            }
-        }
-
-        @Override
-        public void data(ByteBuf bytes) {
-            if (!out.answering(BatchFlow.this)) {
-                bytes.release();
-                return;
-            }
-            if (failed) {
-                if (failedBody.readableBytes() < 4096) failedBody.addComponent(true, bytes);
-                else bytes.release();
-                return;
-            }
-            framer.feed(bytes, b -> {
-                emit(b, !groupStarted);
-                groupStarted = true;
-            });
-        }
-
-        @Override
-        public void end() {
-            if (!out.answering(BatchFlow.this)) return;
-            if (failed) {
-                if (!headWritten) {
-                    HttpResponse h = ClientHead.of(failedHead, version, keepAlive);
-                    h.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-                    h.headers().set(HttpHeaderNames.CONTENT_LENGTH, failedBody.readableBytes());
-                    finished = true;
-                    out.write(h);
-                    boolean keep = HttpUtil.isKeepAlive(h);
-                    out.writeLast(BatchFlow.this, failedStatus, keep, new DefaultLastHttpContent(failedBody));
-                    return;
-                }
-                String text = failedBody.toString(StandardCharsets.UTF_8).strip();
-                failedBody.release();
-                errorElements(seg, "bitcoind answered HTTP " + failedStatus + (text.isEmpty() ? "" : ": " + text));
-            } else {
-                framer.end();
-            }
-            nextSegment();
-        }
-
-        @Override
-        public void gateway(UpstreamFailure failure) {
-            if (!out.answering(BatchFlow.this)) return;
-            if (!headWritten) {
-                whole(CoreReplies.gateway(version, failure));
-                return;
-            }
-            errorElements(seg, "bcm-rpcproxy: " + failure.message());
-            nextSegment();
-        }
-
-        @Override
-        public void broken() {
-            BatchFlow.this.broken();
-        }
     }
 }
