@@ -25,6 +25,12 @@ class BatchFailureTest {
     private static final String HASH = "33".repeat(32);
     private static final String COUNT = "{\"method\":\"getblockcount\",\"id\":1}";
     private static final String GETBLOCK = "{\"method\":\"getblock\",\"params\":[\"" + HASH + "\",0],\"id\":2}";
+    /** bitcoind's answer to a sub-batch of {@link #COUNT}. */
+    private static final String COUNT_5 = answer(200, "application/json", "[{\"result\":5,\"error\":null,\"id\":1}]\n");
+    /** bitcoind's answer to {@link #GETBLOCK}: a block of one byte. */
+    private static final String BLOCK_00 = answer(200, "application/json", "{\"result\":\"00\",\"error\":null,\"id\":2}\n");
+    /** Core's refusal when its work queue is full (src/httpserver.cpp). */
+    private static final String QUEUE_FULL = answer(503, "text/html; charset=ISO-8859-1", "Work queue depth exceeded");
 
     /** An HTTP/1.1 answer with a Content-Length. */
     private static String answer(int status, String type, String body) {
@@ -32,7 +38,12 @@ class BatchFailureTest {
                 + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
     }
 
-    private static Http.Response throughProxy(UnaryOperator<String> bitcoind, String body) throws IOException {
+    /**
+     * The proxy's answer to {@code batch} when bitcoind answers every sub-batch (a body that is an array) with
+     * {@code subBatchAnswer} and every single request (a getblock element) with {@code getBlockAnswer}.
+     */
+    private static Http.Response throughProxy(String subBatchAnswer, String getBlockAnswer, String batch) throws IOException {
+        UnaryOperator<String> bitcoind = b -> b.startsWith("[") ? subBatchAnswer : getBlockAnswer;
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread accept = new Thread(() -> {
                 while (!upstream.isClosed()) {
@@ -49,7 +60,7 @@ class BatchFailureTest {
             accept.setDaemon(true);
             accept.start();
             try (RpcProxy proxy = RpcProxy.start(ProxyFixture.configForUpstream(upstream.getLocalPort()).build())) {
-                return Http.post(proxy.port(), Http.cookie(proxy), body);
+                return Http.post(proxy.port(), Http.cookie(proxy), batch);
             }
         }
     }
@@ -83,9 +94,7 @@ class BatchFailureTest {
 
     @Test
     void aGetBlockElementAnsweredWithTextAfterTheHeadIsAnErrorElement() throws IOException {
-        Http.Response r = throughProxy(b -> b.startsWith("[")
-                ? answer(200, "application/json", "[{\"result\":5,\"error\":null,\"id\":1}]\n")
-                : answer(502, "text/plain", "bad gateway\n"), "[" + COUNT + "," + GETBLOCK + "]");
+        Http.Response r = throughProxy(COUNT_5, answer(502, "text/plain", "bad gateway\n"), "[" + COUNT + "," + GETBLOCK + "]");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).isEqualTo("[{\"result\":5,\"error\":null,\"id\":1},"
                 + "{\"result\":null,\"error\":{\"code\":-1,\"message\":\"bitcoind answered HTTP 502: bad gateway\"},\"id\":2}]\n");
@@ -93,9 +102,7 @@ class BatchFailureTest {
 
     @Test
     void aSubBatchAnsweredWithTextAfterTheHeadIsAnErrorElementPerElement() throws IOException {
-        Http.Response r = throughProxy(b -> b.startsWith("[")
-                ? answer(500, "text/html", "oops")
-                : answer(200, "application/json", "{\"result\":\"00\",\"error\":null,\"id\":2}\n"),
+        Http.Response r = throughProxy(answer(500, "text/html", "oops"), BLOCK_00,
                 "[" + GETBLOCK + "," + COUNT + "," + COUNT.replace("\"id\":1", "\"id\":3") + "]");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).isEqualTo("[{\"result\":\"00\",\"error\":null,\"id\":2},"
@@ -105,9 +112,7 @@ class BatchFailureTest {
 
     @Test
     void aSubBatchRefusedBeforeTheHeadIsTheWholeAnswer() throws IOException {
-        Http.Response r = throughProxy(b -> b.startsWith("[")
-                ? answer(503, "text/html; charset=ISO-8859-1", "Work queue depth exceeded")
-                : answer(200, "application/json", "{\"result\":\"00\",\"error\":null,\"id\":2}\n"), "[" + COUNT + "," + GETBLOCK + "]");
+        Http.Response r = throughProxy(QUEUE_FULL, BLOCK_00, "[" + COUNT + "," + GETBLOCK + "]");
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.header("content-type")).isEqualTo("text/html; charset=ISO-8859-1");
         assertThat(r.text()).isEqualTo("Work queue depth exceeded");
@@ -115,9 +120,7 @@ class BatchFailureTest {
 
     @Test
     void aGetBlockElementRefusedBeforeTheHeadIsTheWholeAnswer() throws IOException {
-        Http.Response r = throughProxy(b -> b.startsWith("[")
-                ? answer(200, "application/json", "[{\"result\":5,\"error\":null,\"id\":1}]\n")
-                : answer(503, "text/html; charset=ISO-8859-1", "Work queue depth exceeded"), "[" + GETBLOCK + "," + COUNT + "]");
+        Http.Response r = throughProxy(COUNT_5, QUEUE_FULL, "[" + GETBLOCK + "," + COUNT + "]");
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.chunked()).isFalse();
         assertThat(r.header("content-length")).isEqualTo("25");
