@@ -61,19 +61,20 @@ final class BatchFlow extends Flow {
 
     @Override
     void start() {
-        advance();
+        startNextSegment();
     }
 
     /** The current segment is done: the next one starts from the event loop (no recursion, however long the batch). */
-    void nextSegment() {
-        out.eventLoop().execute(this::advance);
+    void segmentDone() {
+        out.eventLoop().execute(this::startNextSegment);
     }
 
-    private void advance() {
+    /** Sends the next segment to bitcoind, or ends the array after the last. */
+    private void startNextSegment() {
         if (finished || !answering()) return;
         abortCurrent = null;
         if (index == segments.size()) {
-            finish();
+            endArray();
             return;
         }
         List<RpcRequest.Element> seg = segments.get(index++);
@@ -140,7 +141,10 @@ final class BatchFlow extends Flow {
         out.write(new DefaultHttpContent(bytes));
     }
 
-    /** An error element (code -1, {@code message}) in the array for each element of {@code seg} that is not a notification. */
+    /**
+     * An error element (code -1, {@code message}) in the array for each element of {@code seg} that is not a
+     * notification.
+     */
     void errorElements(List<RpcRequest.Element> seg, String message) {
         for (RpcRequest.Element e : seg) {
             if (e.notification()) continue;
@@ -149,7 +153,7 @@ final class BatchFlow extends Flow {
         }
     }
 
-    private void finish() {
+    private void endArray() {
         if (finished) return;
         finished = true;
         ensureHead();

@@ -52,7 +52,7 @@ abstract class BatchSegment {
     /** bitcoind's JSON answer ended: the batch goes on with the next segment. */
     final void spliceEnded() {
         framer.end();
-        batch.nextSegment();
+        batch.segmentDone();
     }
 
     /** bitcoind answered with {@code status} and an answer not to splice: its body is kept from now on. */
@@ -79,7 +79,7 @@ abstract class BatchSegment {
         String text = failedBody.toString(StandardCharsets.UTF_8).strip();
         failedBody.release();
         batch.errorElements(elements, "bitcoind answered HTTP " + failedStatus + (text.isEmpty() ? "" : ": " + text));
-        batch.nextSegment();
+        batch.segmentDone();
     }
 
     /**
@@ -92,7 +92,7 @@ abstract class BatchSegment {
             return;
         }
         batch.errorElements(elements, "bcm-rpcproxy: " + failure.message());
-        batch.nextSegment();
+        batch.segmentDone();
     }
 
     /**

@@ -76,7 +76,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext c) {
         this.ctx = c;
-        this.out = new ResponseWriter(c, this::done);
+        this.out = new ResponseWriter(c, this::finishAnswer);
         this.gate = new RequestGate(px, c, out);
     }
 
@@ -113,7 +113,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         pending.add(req);
         if (out.idle()) {
-            next();
+            answerNextRequest();
         } else {
             c.channel().config().setAutoRead(false);
         }
@@ -149,7 +149,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void next() {
+    /** Starts answering the first request waiting, unless an answer is being written. */
+    private void answerNextRequest() {
         if (!out.idle() || closed) {
             // one answer at a time, in order: the request waits for the answer before it to be done
             return;
@@ -168,8 +169,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The answer to {@code flow} is written: next request, or close. */
-    private void done(Flow flow, int status, boolean keepAlive, ChannelFuture lastWrite) {
+    /**
+     * The answer to {@code flow} is written: the request's memory is given back and the answer counted; then the
+     * next request waiting is answered, or the connection waits for one, or it is closed.
+     */
+    private void finishAnswer(Flow flow, int status, boolean keepAlive, ChannelFuture lastWrite) {
         px.requestMemory.giveBack(heldBytes);
         heldBytes = 0;
         px.metrics.response(status, flow.start);
@@ -181,7 +185,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(true);
             guard.idle();
         } else {
-            ctx.executor().execute(this::next);
+            ctx.executor().execute(this::answerNextRequest);
         }
     }
 }

@@ -66,9 +66,9 @@ final class ForwardFlow extends Flow implements Upstream.Handler {
         pendingHead = null;
         if (content instanceof LastHttpContent last) {
             if (head != null && last.trailingHeaders().isEmpty()) {
-                FullHttpResponse whole = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                FullHttpResponse oneMessage = new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
                         last.content(), head.headers(), last.trailingHeaders());
-                out.writeLast(this, status, responseKeepAlive, whole);
+                out.writeLast(this, status, responseKeepAlive, oneMessage);
                 return;
             }
             if (head != null) out.write(head);
