@@ -6,10 +6,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -23,33 +21,38 @@ import org.slf4j.Logger;
  * A {@code getblock} of a block hash: forwarded as it came. An answer larger than {@link
  * BlockFetcher#PEEK_LIMIT} (64 KiB) is a block and is streamed on; a smaller one is looked at, and only
  * Core's exact pruned error (code -1, "Block not available (pruned data)", src/rpc/blockchain.cpp
- * CheckBlockDataAvailability) starts the pruned path: for verbosity 0 the block from the on-disk cache
- * ({@link CachedBlockStream}), else a fetch from a peer ({@link BlockFetcher}, one per block however many
- * ask) awaited at most {@code fetch-wait}, then the same request again; when the fetch fails or takes
- * longer, Core's pruned error as it came.
+ * CheckBlockDataAvailability) starts the pruned path: the block from the on-disk cache when it is there and
+ * verbosity is 0 ({@link CachedBlockStream}), else a fetch from a peer ({@link BlockFetcher}, one per block
+ * however many ask) awaited at most {@code fetch-wait}, then the same request again; when the fetch fails or
+ * takes longer, Core's pruned error as it came.
  *
- * <p>The answer goes to an {@link Output}: straight to the client, or into a batch answer ({@link BatchFlow}).
+ * <p>The answer goes to an {@link Output}: straight to the client ({@link ClientOutput}), or into a batch's
+ * array ({@link BatchSegment.GetBlockElement}).
  */
 final class GetBlockFlow extends Flow implements Upstream.Handler {
 
     private static final Logger LOG = ClientHandler.LOG;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Where a getblock answer goes: the client directly, or one element of a batch answer. */
+    /**
+     * Where a getblock answer goes: the client directly, or one element of a batch answer. An answer is {@link
+     * #begin}, any number of {@link #data}, {@link #end}; or {@link #gateway} alone; or {@link #begin}, {@link
+     * #data} and {@link #broken}.
+     */
     interface Output {
-        /** An answer starts (bitcoind's head, or one the proxy made). */
+        /** An answer starts: bitcoind's head, or one the proxy made for a cached block (not yet fixed for the client). */
         void begin(HttpResponse head);
 
-        /** A piece of it (ownership passes). */
+        /** A piece of the body, as it comes (ownership passes; may be empty). */
         void data(ByteBuf bytes);
 
-        /** It ended. */
+        /** The body ended. */
         void end();
 
-        /** bitcoind gave no answer. */
+        /** bitcoind gave no answer: nothing was begun. */
         void gateway(UpstreamFailure failure);
 
-        /** The answer broke off after it started. */
+        /** The answer broke off after it began (bitcoind's connection, or reading the cached block, failed). */
         void broken();
     }
 
@@ -59,14 +62,21 @@ final class GetBlockFlow extends Flow implements Upstream.Handler {
     private final RpcRequest.Element element;
     private final Output output;
     private Upstream.Exchange exchange;
+    /** bitcoind's head of the answer being read. */
     private HttpResponse head;
+    /** The answer so far while it is at most {@link BlockFetcher#PEEK_LIMIT}: it may be the pruned error. */
     private CompositeByteBuf peek;
+    /** The answer is a block and passed on as it comes. */
     private boolean streaming;
+    /** The request was sent again after the block was fetched. */
     private boolean afterFetch;
+    /** Core's pruned error, kept to be the answer when the fetch fails or takes longer than {@code fetch-wait}. */
     private HttpResponse prunedHead;
     private ByteBuf prunedBody;
     private ScheduledFuture<?> waitTimer;
+    /** A fetch is awaited. */
     private boolean waiting;
+    /** The answer is decided (or the client went away): nothing more of bitcoind's is taken. */
     private boolean finished;
     private CachedBlockStream cacheStream;
 
@@ -92,15 +102,15 @@ final class GetBlockFlow extends Flow implements Upstream.Handler {
         this.path = path;
         this.body = body;
         this.element = element;
-        this.output = output != null ? output : new ClientOutput();
+        this.output = output != null ? output : new ClientOutput(this);
     }
 
     @Override
     void start() {
-        send();
+        sendToBitcoind();
     }
 
-    private void send() {
+    private void sendToBitcoind() {
         head = null;
         streaming = false;
         exchange = px.upstream.send(out.eventLoop(), path, Unpooled.wrappedBuffer(body), this);
@@ -148,9 +158,9 @@ final class GetBlockFlow extends Flow implements Upstream.Handler {
             return;
         }
         if (last) {
-            ByteBuf whole = peek;
+            ByteBuf answer = peek;
             peek = null;
-            decide(whole);
+            passOnOrTakePrunedPath(answer);
         }
     }
 
@@ -159,40 +169,51 @@ final class GetBlockFlow extends Flow implements Upstream.Handler {
         if (streaming && !finished) out.flush();
     }
 
-    private void decide(ByteBuf whole) {
-        if (isPrunedError(head, whole)) {
+    /**
+     * bitcoind's whole answer is small (not a block): Core's pruned error takes the pruned path, anything else is
+     * passed on.
+     */
+    private void passOnOrTakePrunedPath(ByteBuf answer) {
+        if (isPrunedError(head, answer)) {
             px.metrics.prunedAnswer();
-            pruned(head, whole);
+            takePrunedPath(head, answer);
             return;
         }
+        passOn(head, answer);
+    }
+
+    /** The whole answer at once: {@code body} (ownership passes) under {@code h}. */
+    private void passOn(HttpResponse h, ByteBuf body) {
         finished = true;
-        output.begin(head);
-        output.data(whole);
+        output.begin(h);
+        output.data(body);
         output.end();
     }
 
-    private void pruned(HttpResponse h, ByteBuf whole) {
+    /**
+     * bitcoind answered Core's pruned error, {@code prunedAnswer} under {@code h}: the block from the cache, or a
+     * fetch awaited at most {@code fetch-wait}.
+     */
+    private void takePrunedPath(HttpResponse h, ByteBuf prunedAnswer) {
         String hash = element.getBlock().hash();
-        if (element.getBlock().verbosity() == 0 && serveFromCache(hash, whole)) {
-            whole.release();
+        if (element.getBlock().verbosity() == 0 && serveFromCache(hash, prunedAnswer)) {
+            prunedAnswer.release();
             return;
         }
         if (afterFetch) {
             // pruned again between the arrival and our request: Core's answer as it came
-            finished = true;
-            output.begin(h);
-            output.data(whole);
-            output.end();
+            passOn(h, prunedAnswer);
             return;
         }
         prunedHead = h;
-        prunedBody = whole;
+        prunedBody = prunedAnswer;
         waiting = true;
-        waitTimer = out.eventLoop().schedule(this::waitOver, px.config.fetchWait().toNanos(), TimeUnit.NANOSECONDS);
-        px.fetcher.fetch(hash).whenComplete((ok, error) -> out.eventLoop().execute(() -> fetched(error)));
+        waitTimer = out.eventLoop().schedule(this::fetchWaitOver, px.config.fetchWait().toNanos(), TimeUnit.NANOSECONDS);
+        px.fetcher.fetch(hash).whenComplete((ok, error) -> out.eventLoop().execute(() -> fetchEnded(error)));
     }
 
-    private void fetched(Throwable error) {
+    /** The fetch ended within {@code fetch-wait}: the same request again, or Core's pruned error when it failed. */
+    private void fetchEnded(Throwable error) {
         if (!waiting || finished) return;
         waiting = false;
         cancel(waitTimer);
@@ -200,25 +221,23 @@ final class GetBlockFlow extends Flow implements Upstream.Handler {
             afterFetch = true;
             prunedBody.release();
             prunedBody = null;
-            send();
+            sendToBitcoind();
         } else {
-            replyPruned();
+            answerWithPrunedError();
         }
     }
 
-    private void waitOver() {
+    private void fetchWaitOver() {
         if (!waiting || finished) return;
         waiting = false;
-        replyPruned();
+        answerWithPrunedError();
     }
 
-    private void replyPruned() {
-        finished = true;
+    /** Core's pruned error as bitcoind answered it. */
+    private void answerWithPrunedError() {
         ByteBuf b = prunedBody;
         prunedBody = null;
-        output.begin(prunedHead);
-        output.data(b);
-        output.end();
+        passOn(prunedHead, b);
     }
 
     /**
@@ -300,44 +319,6 @@ final class GetBlockFlow extends Flow implements Upstream.Handler {
                     && CoreReplies.PRUNED_MESSAGE.equals(error.path("message").asText(null));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** Writes straight to the client: bitcoind's head (fixed by {@link ClientHead}), then the body. */
-    private final class ClientOutput implements Output {
-        private int status;
-        private boolean responseKeepAlive;
-
-        @Override
-        public void begin(HttpResponse h) {
-            HttpResponse head = ClientHead.of(h, version, keepAlive);
-            status = h.status().code();
-            responseKeepAlive = HttpUtil.isKeepAlive(head);
-            out.write(head);
-        }
-
-        @Override
-        public void data(ByteBuf bytes) {
-            if (bytes.isReadable()) {
-                out.write(new DefaultHttpContent(bytes));
-            } else {
-                bytes.release();
-            }
-        }
-
-        @Override
-        public void end() {
-            out.writeLast(GetBlockFlow.this, status, responseKeepAlive, LastHttpContent.EMPTY_LAST_CONTENT);
-        }
-
-        @Override
-        public void gateway(UpstreamFailure failure) {
-            out.reply(GetBlockFlow.this, CoreReplies.gateway(version, failure));
-        }
-
-        @Override
-        public void broken() {
-            out.breakOff(GetBlockFlow.this, status);
         }
     }
 }
