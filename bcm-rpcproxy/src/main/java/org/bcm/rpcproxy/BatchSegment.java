@@ -12,10 +12,11 @@ import java.util.List;
 
 /**
  * One segment of a {@link BatchFlow} being answered: bitcoind's JSON answer to it, re-framed by a {@link
- * JsonFramer} and spliced into the batch's array as one group of elements as it comes; or, when bitcoind
- * answers with something else, an error element (code -1, "bitcoind answered HTTP &lt;status&gt;: &lt;the start
- * of its body&gt;") for each element of the segment; or, when bitcoind gives no answer, an error element
- * "bcm-rpcproxy: &lt;why&gt;" for each.
+ * JsonFramer} and spliced into the batch's array as one group of elements as it comes. When bitcoind answers
+ * with something else, or gives no answer, before the array's head is written, that answer (or the proxy's
+ * gateway reply) is the batch's whole answer; after it, each element of the segment that is not a
+ * notification gets an error element (code -1) in the array: "bitcoind answered HTTP &lt;status&gt;: &lt;the
+ * start of its body&gt;", or "bcm-rpcproxy: &lt;why there was no answer&gt;".
  *
  * <p>All methods run on the connection's event loop.
  */
