@@ -63,6 +63,27 @@ final class CoreReplies {
     }
 
     /**
+     * What the client gets when bitcoind gave no answer: Core's own 503 "Work queue depth exceeded" (src/httpserver.cpp)
+     * when the proxy's queue for bitcoind is full, else the proxy's {@link #own} reply with the failure's status
+     * ({@link UpstreamFailure.Kind#status}) and message.
+     */
+    static FullHttpResponse gateway(HttpVersion version, UpstreamFailure f) {
+        if (f.kind() == UpstreamFailure.Kind.QUEUE_FULL) {
+            return text(version, HttpResponseStatus.SERVICE_UNAVAILABLE, "Work queue depth exceeded");
+        }
+        return own(version, HttpResponseStatus.valueOf(f.kind().status), f.message());
+    }
+
+    /** The proxy's own answer (not Core's): {@code bcm-rpcproxy: <message>} and a newline, as text/plain UTF-8. */
+    static FullHttpResponse own(HttpVersion version, HttpResponseStatus status, String message) {
+        ByteBuf body = Unpooled.copiedBuffer("bcm-rpcproxy: " + message + "\n", StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(version, status, body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
+    /**
      * Core's JSONErrorReply for an error raised before any request was parsed (id null, legacy
      * version): HTTP 400 for -32600, 500 otherwise.
      */

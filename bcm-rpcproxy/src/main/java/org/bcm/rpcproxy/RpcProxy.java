@@ -317,7 +317,7 @@ public final class RpcProxy implements AutoCloseable {
             }
             waiting.add(req);
             if (!answering) {
-                next(ctx);
+                answerNextRequest(ctx);
             }
         }
 
@@ -330,7 +330,7 @@ public final class RpcProxy implements AutoCloseable {
             ctx.fireChannelInactive();
         }
 
-        private void next(ChannelHandlerContext ctx) {
+        private void answerNextRequest(ChannelHandlerContext ctx) {
             FullHttpRequest req = waiting.poll();
             if (req == null) {
                 return;
@@ -355,7 +355,7 @@ public final class RpcProxy implements AutoCloseable {
                 if (!f.isSuccess() || !keepAlive) {
                     ctx.close();
                 } else if (!waiting.isEmpty()) {
-                    next(ctx);
+                    answerNextRequest(ctx);
                 } else {
                     ctx.channel().config().setAutoRead(true);
                 }
