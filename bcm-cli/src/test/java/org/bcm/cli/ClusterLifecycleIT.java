@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -170,14 +169,10 @@ class ClusterLifecycleIT {
     /** Starts a create and kills it (SIGKILL) as soon as LXD shows its first instance. */
     private static void killCreateOnceAnInstanceExists() throws Exception {
         Process create = bcm.start("cluster", "create", "--cluster-name=" + CLUSTER);
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
         try {
-            while (Instant.now().isBefore(deadline) && create.isAlive()) {
-                if (lxd.project("bcm-" + CLUSTER).isPresent() && !lxd.useProject("bcm-" + CLUSTER).instances().isEmpty()) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !create.isAlive()
+                            || lxd.project("bcm-" + CLUSTER).isPresent() && !lxd.useProject("bcm-" + CLUSTER).instances().isEmpty());
             assertThat(create.isAlive()).as("create still running when its first instance appeared").isTrue();
         } finally {
             create.destroyForcibly();

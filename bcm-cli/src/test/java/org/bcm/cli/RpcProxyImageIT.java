@@ -59,10 +59,8 @@ class RpcProxyImageIT {
             Process proxy = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile()).start();
             Path cookie = rootfs.resolve("var/cache/bcm-rpcproxy/main/.cookie");
             try {
-                for (int i = 0; i < 300 && !Files.exists(cookie); i++) {
-                    Thread.sleep(100);
-                }
-                assertThat(cookie).as(Files.readString(dir.resolve("proxy.log"))).exists();
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
+                        .untilAsserted(() -> assertThat(cookie).as(Files.readString(dir.resolve("proxy.log"))).exists());
                 assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cookie))).isEqualTo("rw-------");
                 String credentials = Files.readString(cookie);
                 assertThat(credentials).matches("__cookie__:[0-9a-f]{64}");

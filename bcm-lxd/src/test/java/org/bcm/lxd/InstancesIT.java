@@ -234,8 +234,8 @@ class InstancesIT {
         ExecResult r = lxd.exec(C1, List.of("/bin/sh", "-c",
                 "ip addr add " + address + "/24 dev eth0 && ip link set eth0 up"), null, Duration.ofSeconds(30));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(LxdItSupport.eventually(Duration.ofSeconds(10),
-                () -> lxd.instanceState(C1).orElseThrow().ipv4("eth0").isPresent())).isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> lxd.instanceState(C1).orElseThrow().ipv4("eth0").isPresent());
         InstanceState state = lxd.instanceState(C1).orElseThrow();
         assertThat(state.ipv4("eth0")).contains(address);
         assertThat(state.addresses("eth0")).anySatisfy(a -> {

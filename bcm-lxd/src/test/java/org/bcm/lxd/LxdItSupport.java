@@ -180,17 +180,4 @@ final class LxdItSupport {
         }
         return devices;
     }
-
-    /** Polls until the condition holds or the timeout passes. */
-    static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition)
-            throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return condition.getAsBoolean();
-    }
 }

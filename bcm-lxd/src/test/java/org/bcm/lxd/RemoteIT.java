@@ -106,18 +106,10 @@ class RemoteIT {
     }
 
     /** The server answers once its HTTPS listener is up. */
-    static Server serverWhenListening(LxdClient client) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                return client.server();
-            } catch (LxdUnavailableException e) {
-                if (System.nanoTime() > end || String.valueOf(e.getCause()).contains("SSL")) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+    static Server serverWhenListening(LxdClient client) {
+        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(e -> e instanceof LxdUnavailableException && !String.valueOf(e.getCause()).contains("SSL"))
+                .until(client::server, server -> true);
     }
 
     @Test

@@ -135,9 +135,8 @@ class ShippedStacksTest {
         try {
             String chainDir = chain.equals("mainnet") ? "" : chain.equals("testnet") ? "testnet4/" : chain + "/";
             Path cookie = datadir.resolve(chainDir + ".cookie");
-            for (int i = 0; i < 200 && !java.nio.file.Files.exists(cookie) && process.isAlive(); i++) {
-                Thread.sleep(50);
-            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(50))
+                    .until(() -> java.nio.file.Files.exists(cookie) || !process.isAlive());
             assertThat(cookie).as(java.nio.file.Files.readString(dir.resolve("bitcoind.log"))).exists();
         } finally {
             process.destroy();
