@@ -108,12 +108,19 @@ final class CoreReplies {
         out.writeBytes(ascii(",\"message\":\""));
         out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(message));
         out.writeBytes(ascii("\"}"));
+        return endWithId(out, id, newline);
+    }
+
+    /** Ends a reply: {@code ,"id":<id>} when there is an id, the closing brace, and the newline when asked. */
+    private static byte[] endWithId(ByteArrayOutputStream out, byte[] id, boolean newline) {
         if (id != null) {
             out.writeBytes(ascii(",\"id\":"));
             out.writeBytes(id);
         }
         out.write('}');
-        if (newline) out.write('\n');
+        if (newline) {
+            out.write('\n');
+        }
         return out.toByteArray();
     }
 
@@ -126,13 +133,7 @@ final class CoreReplies {
     static byte[] resultStringSuffix(boolean v2, byte[] id, boolean newline) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(32);
         out.writeBytes(ascii(v2 ? "\"" : "\",\"error\":null"));
-        if (id != null) {
-            out.writeBytes(ascii(",\"id\":"));
-            out.writeBytes(id);
-        }
-        out.write('}');
-        if (newline) out.write('\n');
-        return out.toByteArray();
+        return endWithId(out, id, newline);
     }
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
