@@ -20,9 +20,9 @@ import org.bcm.trezor.Interaction;
 import org.bcm.trezor.TrezorClient;
 import org.bcm.trezor.TrezorDevices;
 import org.bcm.trezor.TrezorException;
-import org.bcm.trezor.device.DevelopmentDevice;
-import org.bcm.trezor.device.MnemonicFile;
-import org.bcm.trezor.device.UdpDeviceServer;
+import org.bcm.trezor.dev.DevelopmentDevice;
+import org.bcm.trezor.dev.MnemonicFile;
+import org.bcm.trezor.dev.UdpDeviceServer;
 
 /**
  * The Trezor as the rest of bcm reaches it: finds and opens the device the operator chose

@@ -10,9 +10,9 @@ import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
 import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
-import org.bcm.trezor.device.Bip39;
-import org.bcm.trezor.device.MnemonicFile;
+import org.bcm.trezor.dev.DevelopmentDevice;
+import org.bcm.trezor.dev.Bip39;
+import org.bcm.trezor.dev.MnemonicFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -13,7 +13,7 @@ import java.util.List;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.process.ExternalProgram;
-import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,13 +6,13 @@ import java.util.Map;
 import org.bcm.core.device.DeviceService;
 import org.bcm.core.home.BcmHome;
 import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.dev.DevelopmentDevice;
 
 /**
- * bcm-trezor's {@link org.bcm.trezor.TestDevice} (from its test-jar) with {@link DeviceKeys} on it: what
+ * bcm-trezor-dev's {@link org.bcm.trezor.dev.TestDevice} (from its test-jar) with {@link DeviceKeys} on it: what
  * the identity tests use in place of a Trezor.
  */
-public final class TestDevice extends org.bcm.trezor.TestDevice {
+public final class TestDevice extends org.bcm.trezor.dev.TestDevice {
 
     public TestDevice(DevelopmentDevice.Settings settings) throws IOException {
         super(settings);

@@ -26,7 +26,7 @@ import org.bcm.core.identity.TrezorKeys;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.Interaction;
 import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bcm.trezor.wire.Messages;
 import org.bcm.trezor.wire.TrezorMessages;
 import org.junit.jupiter.api.Test;

@@ -23,7 +23,7 @@ import org.bcm.core.process.ExternalProgram;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.Identity;
 import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.dev.DevelopmentDevice;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

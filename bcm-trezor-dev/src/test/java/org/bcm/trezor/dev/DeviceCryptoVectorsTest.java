@@ -1,4 +1,4 @@
-package org.bcm.trezor.device;
+package org.bcm.trezor.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,6 @@ import org.bcm.trezor.Identity;
 import org.bcm.trezor.PublicNode;
 import org.bcm.trezor.SessionKey;
 import org.bcm.trezor.SignedIdentity;
-import org.bcm.trezor.RecordedVectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;

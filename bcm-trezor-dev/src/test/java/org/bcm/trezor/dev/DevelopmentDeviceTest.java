@@ -1,4 +1,4 @@
-package org.bcm.trezor;
+package org.bcm.trezor.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,9 +10,13 @@ import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.bcm.trezor.device.DevelopmentDevice;
-import org.bcm.trezor.device.DevelopmentDevice.Confirmation;
-import org.bcm.trezor.device.UdpDeviceServer;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.PublicNode;
+import org.bcm.trezor.TrezorClient;
+import org.bcm.trezor.TrezorException;
+import org.bcm.trezor.dev.DevelopmentDevice.Confirmation;
 import org.bcm.trezor.transport.ChunkTransport;
 import org.bcm.trezor.transport.UdpLink;
 import org.bcm.trezor.transport.WireMessage;

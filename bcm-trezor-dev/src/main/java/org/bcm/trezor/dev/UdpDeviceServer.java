@@ -1,4 +1,4 @@
-package org.bcm.trezor.device;
+package org.bcm.trezor.dev;
 
 import java.io.Closeable;
 import java.io.IOException;

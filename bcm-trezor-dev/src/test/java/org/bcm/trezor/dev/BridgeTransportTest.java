@@ -1,4 +1,4 @@
-package org.bcm.trezor;
+package org.bcm.trezor.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import org.bcm.trezor.Challenge;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.Identity;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.SignedIdentity;
+import org.bcm.trezor.TrezorClient;
+import org.bcm.trezor.TrezorDevices;
+import org.bcm.trezor.TrezorException;
 import org.bcm.trezor.transport.Bridge;
 import org.bcm.trezor.transport.ChunkTransport;
 import org.bcm.trezor.transport.Transport;

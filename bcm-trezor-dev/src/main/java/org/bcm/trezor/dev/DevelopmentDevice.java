@@ -1,4 +1,4 @@
-package org.bcm.trezor.device;
+package org.bcm.trezor.dev;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;

@@ -1,4 +1,4 @@
-package org.bcm.trezor;
+package org.bcm.trezor.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,18 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bcm.trezor.Challenge;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
+import org.bcm.trezor.DeviceFeatures;
+import org.bcm.trezor.Identity;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.KeyValueCipher;
+import org.bcm.trezor.PeerKey;
+import org.bcm.trezor.PublicNode;
+import org.bcm.trezor.SessionKey;
+import org.bcm.trezor.SignedIdentity;
+import org.bcm.trezor.TrezorClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;

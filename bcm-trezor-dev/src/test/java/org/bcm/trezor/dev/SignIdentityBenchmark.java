@@ -1,6 +1,12 @@
-package org.bcm.trezor;
+package org.bcm.trezor.dev;
 
 import java.util.Arrays;
+import org.bcm.trezor.Challenge;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.Identity;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.SignedIdentity;
+import org.bcm.trezor.TrezorClient;
 import org.bcm.trezor.transport.ChunkTransport;
 import org.bcm.trezor.transport.UdpLink;
 

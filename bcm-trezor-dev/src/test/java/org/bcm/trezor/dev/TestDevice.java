@@ -1,4 +1,4 @@
-package org.bcm.trezor;
+package org.bcm.trezor.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.bcm.trezor.device.DevelopmentDevice;
-import org.bcm.trezor.device.UdpDeviceServer;
-import org.bcm.trezor.transport.ChunkTransport;
+import org.bcm.trezor.Interaction;
+import org.bcm.trezor.TrezorClient;
 import org.bcm.trezor.transport.ChunkLink;
+import org.bcm.trezor.transport.ChunkTransport;
 import org.bcm.trezor.transport.UdpLink;
 import org.bcm.trezor.transport.WireMessage;
 import org.bcm.trezor.wire.Messages;

@@ -1,8 +1,9 @@
-package org.bcm.trezor;
+package org.bcm.trezor.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Message;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -10,8 +11,17 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.bcm.trezor.device.DevelopmentDevice;
-import org.bcm.trezor.device.DevelopmentDevice.Confirmation;
+import org.bcm.trezor.Challenge;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
+import org.bcm.trezor.Identity;
+import org.bcm.trezor.Interaction;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.PublicNode;
+import org.bcm.trezor.TrezorClient;
+import org.bcm.trezor.TrezorDevices;
+import org.bcm.trezor.TrezorException;
+import org.bcm.trezor.dev.DevelopmentDevice.Confirmation;
 import org.bcm.trezor.transport.ChunkTransport;
 import org.bcm.trezor.transport.UdpLink;
 import org.bcm.trezor.transport.WireMessage;
@@ -114,11 +124,15 @@ class FailurePathsTest {
         }
     }
 
+    /** The device's side; the client turns that Failure into TrezorException.UnexpectedMessage (FailureMappingTest, bcm-trezor). */
     @Test
-    void anUnexpectedMessageIsUnexpectedMessage() throws Exception {
-        try (TestDevice device = TestDevice.all(); TrezorClient client = device.open()) {
-            assertThatThrownBy(() -> client.call(TrezorMessages.ButtonAck.getDefaultInstance(), TrezorMessages.Success.class))
-                    .isInstanceOf(TrezorException.UnexpectedMessage.class);
+    void anUnexpectedMessageIsAnsweredWithFailureUnexpectedMessage() throws Exception {
+        try (TestDevice device = TestDevice.all(); UdpLink link = new UdpLink("127.0.0.1", device.server.port())) {
+            ChunkTransport transport = new ChunkTransport(link);
+            transport.write(Messages.encode(TrezorMessages.ButtonAck.getDefaultInstance()));
+            Message answer = Messages.decode(transport.read(Duration.ofSeconds(5)));
+            assertThat(answer).isInstanceOfSatisfying(TrezorMessages.Failure.class,
+                    failure -> assertThat(failure.getCode()).isEqualTo(TrezorMessages.Failure.FailureType.Failure_UnexpectedMessage));
         }
     }
 

@@ -1,4 +1,4 @@
-package org.bcm.trezor.device;
+package org.bcm.trezor.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.bcm.trezor.device;
+package org.bcm.trezor.dev;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.bcm.trezor;
+package org.bcm.trezor.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
