@@ -12,7 +12,6 @@ import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.TrezorKeys;
-import org.bcm.trezor.TrezorDevices;
 import org.bcm.lxd.LxdClient;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -42,7 +41,7 @@ final class Context {
     }
 
     DeviceService deviceService() {
-        return new DeviceService(home(), System.getenv(), new TrezorDevices());
+        return new DeviceService(System.getenv());
     }
 
     /** The device's key operations, its questions asked on the terminal. */

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.bcm.core.BcmException;
+import org.bcm.core.device.DevelopmentDeviceService;
 import org.bcm.core.device.DeviceService;
 import org.bcm.trezor.Challenge;
 import org.bcm.trezor.Curve;
@@ -23,8 +24,6 @@ import org.bcm.trezor.KeyOperations;
 import org.bcm.trezor.PublicNode;
 import org.bcm.trezor.SignedIdentity;
 import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.dev.DevelopmentDevice;
-import org.bcm.trezor.dev.UdpDeviceServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +38,7 @@ import picocli.CommandLine.Spec;
 final class DeviceCommand {
 
     private static DeviceService service(Context context) {
-        return new DeviceService(context.home(), System.getenv(), new TrezorDevices());
+        return context.deviceService();
     }
 
     /** The value {@code parse} gives, or INVALID_INPUT with its message when the operator's text is not valid. */
@@ -138,9 +137,9 @@ final class DeviceCommand {
         @Override
         public Integer call() throws InterruptedException {
             Context context = new Context(spec);
-            DevelopmentDevice.Confirmation confirmation = switch (confirm) {
-                case "auto" -> DevelopmentDevice.Confirmation.AUTO;
-                case "debug-link" -> DevelopmentDevice.Confirmation.DEBUG_LINK;
+            DevelopmentDeviceService.Confirmation confirmation = switch (confirm) {
+                case "auto" -> DevelopmentDeviceService.Confirmation.AUTO;
+                case "debug-link" -> DevelopmentDeviceService.Confirmation.DEBUG_LINK;
                 default -> throw new BcmException(BcmException.Kind.INVALID_INPUT, "unknown --confirm '" + confirm + "'",
                         "use auto or debug-link");
             };
@@ -150,16 +149,12 @@ final class DeviceCommand {
                 err.println("[development device screen]\n" + text);
                 err.flush();
             } : null;
-            DeviceService service = service(context);
-            DeviceService.DevelopmentDeviceSpec wanted = new DeviceService.DevelopmentDeviceSpec(port, mnemonicFile, pinFile, confirmation,
-                    debugLink, screen);
-            DeviceService.ServedDevice served = service.serveDevelopmentDevice(wanted);
-            UdpDeviceServer server = served.server();
+            DevelopmentDeviceService.DevelopmentDeviceSpec wanted = new DevelopmentDeviceService.DevelopmentDeviceSpec(port, mnemonicFile,
+                    pinFile, confirmation, debugLink, screen);
+            DevelopmentDeviceService.ServedDevice server = new DevelopmentDeviceService(context.home(), System.getenv()).serve(wanted);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
-            err.println("bcm: WARNING: " + DeviceFeatures.DEVELOPMENT_WARNING);
-            err.println("bcm: WARNING: " + DevelopmentDevice.SERVE_WARNING);
-            served.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
-            err.println("bcm: mnemonic: " + served.mnemonicFile());
+            server.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
+            err.println("bcm: mnemonic: " + server.mnemonicFile());
             if (pinFile != null && screen == null) {
                 err.println("bcm: standard error is not a terminal: the PIN matrix is shown nowhere"
                         + (server.debugLinkPort().isPresent() ? " but on the debug link" : ""));

@@ -1,11 +1,8 @@
 package org.bcm.core.identity;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Map;
 import org.bcm.core.device.DeviceService;
-import org.bcm.core.home.BcmHome;
-import org.bcm.trezor.TrezorDevices;
 import org.bcm.trezor.dev.DevelopmentDevice;
 
 /**
@@ -25,7 +22,6 @@ public final class TestDevice extends org.bcm.trezor.dev.TestDevice {
 
     /** {@link DeviceKeys} on this device, through the same DeviceService the CLI uses. */
     public DeviceKeys keys() {
-        return new TrezorKeys(new DeviceService(new BcmHome(Path.of("/nonexistent")), Map.of(), new TrezorDevices()),
-                path(), interaction);
+        return new TrezorKeys(new DeviceService(Map.of()), path(), interaction);
     }
 }
