@@ -60,18 +60,45 @@ public final class DeviceService {
      * Opens a session with the chosen device, runs {@code work} in it, and ends the session.
      *
      * @param deviceOption {@code --device}, or null
+     * @param interaction  the operator's side: confirmations, PIN, passphrase, warnings
      * @throws BcmException with kind DEVICE_UNAVAILABLE, DEVICE_CANCELLED, WRONG_PIN, DEVICE_FAILED,
      *                      TIMEOUT or INVALID_INPUT (a bad selector)
      */
-    public <T> T withDevice(String deviceOption, Interaction interaction, Function<TrezorClient, T> work) {
+    public <T> T withDevice(String deviceOption, DeviceInteraction interaction, Function<TrezorClient, T> work) {
         String selector = selector(deviceOption);
-        try (TrezorClient client = TrezorClient.open(devices.open(selector), interaction, TrezorClient.Timeouts.DEFAULT)) {
+        try (TrezorClient client = TrezorClient.open(devices.open(selector), toTrezor(interaction), TrezorClient.Timeouts.DEFAULT)) {
             return work.apply(client);
         } catch (IllegalArgumentException e) {
             throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "see `bcm device list` for the devices found");
         } catch (TrezorException e) {
             throw translate(e);
         }
+    }
+
+    /** {@code interaction} as bcm-trezor's client asks its questions. */
+    private static Interaction toTrezor(DeviceInteraction interaction) {
+        return new Interaction() {
+            @Override
+            public void confirmOnDevice(String what) {
+                interaction.confirmOnDevice(what);
+            }
+
+            @Override
+            public char[] pin(PinRequest request) {
+                return interaction.pin(DeviceInteraction.PinRequest.valueOf(request.name()));
+            }
+
+            @Override
+            public Passphrase passphrase() {
+                DeviceInteraction.Passphrase answer = interaction.passphrase();
+                return answer == null ? null : new Passphrase(answer.value(), answer.onDevice());
+            }
+
+            @Override
+            public void warning(String message) {
+                interaction.warning(message);
+            }
+        };
     }
 
     /** The BcmException for a device failure: its message, a hint, and the exit code of its kind. */

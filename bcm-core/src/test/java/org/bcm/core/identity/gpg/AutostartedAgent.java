@@ -59,7 +59,7 @@ public final class AutostartedAgent {
             certificate = OpenPgpCertificate.read(in);
         }
         TrezorKeys keys = new TrezorKeys(new DeviceService(Map.of()),
-                Files.readString(home.resolve("agent-device")).strip(), new TestDevice.Recorder());
+                Files.readString(home.resolve("agent-device")).strip(), TestDevice.answeredBy(new TestDevice.Recorder()));
         GpgAgentDaemon.run(home, keys, certificate, Identity.parse(Files.readString(home.resolve("agent-identity")).strip()));
         System.exit(0);
     }

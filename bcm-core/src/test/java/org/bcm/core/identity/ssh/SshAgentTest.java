@@ -18,12 +18,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.bcm.core.BcmException;
+import org.bcm.core.device.DeviceInteraction;
 import org.bcm.core.device.DeviceService;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.TestDevice;
 import org.bcm.core.identity.TrezorKeys;
 import org.bcm.trezor.Curve;
-import org.bcm.trezor.Interaction;
 import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bcm.trezor.wire.Messages;
 import org.bcm.trezor.wire.TrezorMessages;
@@ -200,7 +200,7 @@ class SshAgentTest {
     }
 
     /** Presses YES or NO on the development device (its debug link) shortly after it asks. */
-    static final class Deciding implements Interaction {
+    static final class Deciding implements DeviceInteraction {
         private final TestDevice device;
         volatile boolean yes;
         volatile int asked;
