@@ -5,25 +5,18 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.device.DevelopmentDeviceService;
-import org.bcm.core.device.DeviceService;
-import org.bcm.trezor.Challenge;
-import org.bcm.trezor.Curve;
-import org.bcm.trezor.DerivationPath;
-import org.bcm.trezor.DeviceFeatures;
-import org.bcm.trezor.Identity;
-import org.bcm.trezor.KeyOperations;
-import org.bcm.trezor.PublicNode;
-import org.bcm.trezor.SignedIdentity;
-import org.bcm.trezor.TrezorDevices;
+import org.bcm.core.device.DeviceInfo;
+import org.bcm.core.device.DevicePublicNode;
+import org.bcm.core.device.FoundDevice;
+import org.bcm.core.device.IdentityKeySpec;
+import org.bcm.core.device.IdentitySignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,19 +30,6 @@ import picocli.CommandLine.Spec;
             DeviceCommand.PublicKeyCommand.class, DeviceCommand.SignIdentityCommand.class})
 final class DeviceCommand {
 
-    private static DeviceService service(Context context) {
-        return context.deviceService();
-    }
-
-    /** The value {@code parse} gives, or INVALID_INPUT with its message when the operator's text is not valid. */
-    private static <T> T input(Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
-        }
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the devices bcm can reach, and through which transport.")
     static final class ListDevices implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -58,7 +38,7 @@ final class DeviceCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            List<TrezorDevices.Found> found = service(context).list();
+            List<FoundDevice> found = context.deviceService().list();
             if (output.json()) {
                 OutputOption.printJson(context.out(), found);
                 return 0;
@@ -84,8 +64,7 @@ final class DeviceCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            DeviceFeatures features = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
-                    client -> client.features());
+            DeviceInfo features = context.deviceService().info(device.selector, new TerminalInteraction(context.err()));
             if (output.json()) {
                 OutputOption.printJson(context.out(), features);
                 return 0;
@@ -200,19 +179,16 @@ final class DeviceCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            DerivationPath derivationPath = input(() -> DerivationPath.parse(path));
-            Curve c = input(() -> Curve.fromFirmwareName(curve));
-            PublicNode node = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
-                    client -> KeyOperations.getPublicKey(client, derivationPath, c, show));
+            DevicePublicNode node = context.deviceService().publicNode(device.selector, new TerminalInteraction(context.err()), path, curve, show);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("path", node.path().toString());
-            out.put("curve", c.firmwareName());
-            out.put("publicKey", node.publicKey().hex());
-            out.put("chainCode", HexFormat.of().formatHex(node.chainCode()));
+            out.put("path", node.path());
+            out.put("curve", node.curve());
+            out.put("publicKey", node.publicKey());
+            out.put("chainCode", node.chainCode());
             out.put("depth", node.depth());
-            out.put("parentFingerprint", String.format("%08x", node.parentFingerprint()));
-            out.put("childNumber", Integer.toUnsignedLong(node.childNumber()));
-            out.put("xpub", node.xpub().orElse(null));
+            out.put("parentFingerprint", node.parentFingerprint());
+            out.put("childNumber", node.childNumber());
+            out.put("xpub", node.xpub());
             print(context, output, out);
             return 0;
         }
@@ -243,18 +219,16 @@ final class DeviceCommand {
         @Override
         public Integer call() throws IOException {
             Context context = new Context(spec);
-            Identity id = input(() -> Identity.parse(identity, index));
-            Curve c = input(() -> Curve.fromFirmwareName(curve));
+            IdentityKeySpec key = IdentityKeySpec.parse(identity, index, curve);
             byte[] hidden = readChallenge();
-            Challenge challenge = input(() -> new Challenge(hidden, visual));
-            SignedIdentity signed = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
-                    client -> KeyOperations.signIdentity(client, id, challenge, c));
+            IdentitySignature signed = context.deviceService().signIdentity(device.selector, new TerminalInteraction(context.err()), key, hidden,
+                    visual);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("identity", id.toString());
-            out.put("curve", c.firmwareName());
-            out.put("publicKey", signed.publicKey().hex());
-            out.put("signature", signed.signature().hex());
-            out.put("address", signed.address().orElse(null));
+            out.put("identity", signed.identity());
+            out.put("curve", signed.curve());
+            out.put("publicKey", signed.publicKey());
+            out.put("signature", signed.signature());
+            out.put("address", signed.address());
             print(context, output, out);
             return 0;
         }

@@ -1,11 +1,20 @@
 package org.bcm.core.device;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
+import org.bcm.trezor.Challenge;
+import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
+import org.bcm.trezor.DeviceFeatures;
 import org.bcm.trezor.Interaction;
+import org.bcm.trezor.KeyOperations;
+import org.bcm.trezor.PublicNode;
+import org.bcm.trezor.SignedIdentity;
 import org.bcm.trezor.TrezorClient;
 import org.bcm.trezor.TrezorDevices;
 import org.bcm.trezor.TrezorException;
@@ -40,8 +49,71 @@ public final class DeviceService {
     }
 
     /** Every device found, hardware first. */
-    public List<TrezorDevices.Found> list() {
-        return devices.enumerate();
+    public List<FoundDevice> list() {
+        return devices.enumerate().stream().map(found -> new FoundDevice(found.path(), found.transport(), found.description())).toList();
+    }
+
+    /**
+     * The Trezors plugged in by USB, as sysfs shows them (none is opened), each as {@code KIND at USB
+     * BUS-PORT}, e.g. {@code Trezor (WebUSB) at USB 1-2}; empty on a machine without sysfs.
+     */
+    public List<String> pluggedIn() {
+        return devices.connected().stream().map(usb -> usb.kind() + " at USB " + usb.busPath()).toList();
+    }
+
+    /**
+     * What the chosen device says about itself (Features), in a session of its own.
+     *
+     * @throws BcmException as {@link #withDevice}
+     */
+    public DeviceInfo info(String deviceOption, DeviceInteraction interaction) {
+        DeviceFeatures f = withDevice(deviceOption, interaction, TrezorClient::features);
+        return new DeviceInfo(f.path(), f.vendor(), f.model(), f.firmwareVersion(), f.deviceId(), f.label(), f.initialized(),
+                f.pinProtection(), f.passphraseProtection(), f.unlocked(), f.developmentDevice());
+    }
+
+    /**
+     * The public node at {@code path} on {@code curve} (GetPublicKey).
+     *
+     * @param path  a derivation path, e.g. {@code m/44'/0'/0'}
+     * @param curve secp256k1, nist256p1, ed25519 or curve25519
+     * @param show  show the key on the device and wait for the operator's confirmation
+     * @throws BcmException INVALID_INPUT for a malformed path or an unknown curve (before the device is
+     *                      opened); else as {@link #withDevice}
+     */
+    public DevicePublicNode publicNode(String deviceOption, DeviceInteraction interaction, String path, String curve, boolean show) {
+        DerivationPath derivationPath = input(() -> DerivationPath.parse(path));
+        Curve c = input(() -> Curve.fromFirmwareName(curve));
+        PublicNode node = withDevice(deviceOption, interaction, client -> KeyOperations.getPublicKey(client, derivationPath, c, show));
+        return new DevicePublicNode(node.path().toString(), c.firmwareName(), node.publicKey().hex(), HexFormat.of().formatHex(node.chainCode()),
+                node.depth(), String.format("%08x", node.parentFingerprint()), Integer.toUnsignedLong(node.childNumber()),
+                node.xpub().orElse(null));
+    }
+
+    /**
+     * Signs {@code challenge} with {@code key} (SignIdentity); the device asks the operator to confirm.
+     *
+     * @param challenge the hidden challenge, at most 1024 bytes
+     * @param visual    what the device shows while asking, or empty
+     * @throws BcmException INVALID_INPUT for a challenge over 1024 bytes (before the device is opened); else
+     *                      as {@link #withDevice}
+     */
+    public IdentitySignature signIdentity(String deviceOption, DeviceInteraction interaction, IdentityKeySpec key, byte[] challenge,
+                                          String visual) {
+        Challenge c = input(() -> new Challenge(challenge, visual));
+        SignedIdentity signed = withDevice(deviceOption, interaction,
+                client -> KeyOperations.signIdentity(client, key.identity(), c, key.curve()));
+        return new IdentitySignature(key.identity().toString(), key.curve().firmwareName(), signed.publicKey().hex(),
+                signed.signature().hex(), signed.address().orElse(null));
+    }
+
+    /** The value {@code parse} gives, or INVALID_INPUT with its message when the operator's text is not valid. */
+    static <T> T input(Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), null);
+        }
     }
 
     /**
