@@ -48,8 +48,7 @@ final class AgentCommand {
             context.err().println("bcm: gpg-agent for " + identity.userId() + " (" + identity.fingerprint() + ") on "
                     + GpgAgentDaemon.agentSocket(gnupgHome));
             context.err().flush();
-            GpgAgentDaemon.run(gnupgHome, new TrezorKeys(context.deviceService(), device, new Unattended(context.err())),
-                    identities.certificate(), identity.gpgIdentity());
+            GpgAgentDaemon.run(gnupgHome, new TrezorKeys(context.deviceService(), device, new Unattended(context.err())), identities);
             return 0;
         }
     }
