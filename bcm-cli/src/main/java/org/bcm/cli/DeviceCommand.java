@@ -116,9 +116,9 @@ final class DeviceCommand {
         @Override
         public Integer call() throws InterruptedException {
             Context context = new Context(spec);
-            DevelopmentDeviceService.Confirmation confirmation = switch (confirm) {
-                case "auto" -> DevelopmentDeviceService.Confirmation.AUTO;
-                case "debug-link" -> DevelopmentDeviceService.Confirmation.DEBUG_LINK;
+            boolean debugLinkConfirms = switch (confirm) {
+                case "auto" -> false;
+                case "debug-link" -> true;
                 default -> throw new BcmException(BcmException.Kind.INVALID_INPUT, "unknown --confirm '" + confirm + "'",
                         "use auto or debug-link");
             };
@@ -129,7 +129,7 @@ final class DeviceCommand {
                 err.flush();
             } : null;
             DevelopmentDeviceService.DevelopmentDeviceSpec wanted = new DevelopmentDeviceService.DevelopmentDeviceSpec(port, mnemonicFile,
-                    pinFile, confirmation, debugLink, screen);
+                    pinFile, debugLinkConfirms, debugLink, screen);
             DevelopmentDeviceService.ServedDevice server = new DevelopmentDeviceService(context.home(), System.getenv()).serve(wanted);
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
             server.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));

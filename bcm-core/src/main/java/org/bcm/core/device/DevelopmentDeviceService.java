@@ -9,7 +9,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -148,33 +147,24 @@ public final class DevelopmentDeviceService {
         }
     }
 
-    /** How the development device confirms the requests it gets. */
-    public enum Confirmation {
-        /** Every request at once, logged (a demo or CI device). */
-        AUTO,
-        /** On a DebugLinkDecision from the debug link, as the emulator does (tests that refuse or time out); serves the debug link. */
-        DEBUG_LINK
-    }
-
     /**
      * What {@code bcm device serve} asks for.
      *
-     * @param port         the normal link's UDP port on 127.0.0.1 (0: a free one)
-     * @param mnemonicFile the mnemonic, or null for {@link #defaultMnemonicFile()} (created when missing)
-     * @param pinFile      a file holding the PIN the device asks for, or null for none
-     * @param confirmation how requests are confirmed
-     * @param debugLink    serve the debug link on {@code port + 1} (always with {@link Confirmation#DEBUG_LINK})
-     * @param screen       where the device shows its PIN matrix (a terminal), or null for nowhere
+     * @param port              the normal link's UDP port on 127.0.0.1 (0: a free one)
+     * @param mnemonicFile      the mnemonic, or null for {@link #defaultMnemonicFile()} (created when missing)
+     * @param pinFile           a file holding the PIN the device asks for, or null for none
+     * @param debugLinkConfirms requests wait for a DebugLinkDecision on the debug link, as on the emulator
+     *                          ({@code --confirm=debug-link}: tests that refuse or time out); false: each is
+     *                          confirmed at once and logged ({@code --confirm=auto})
+     * @param debugLink         serve the debug link on {@code port + 1} (always when {@code debugLinkConfirms})
+     * @param screen            where the device shows its PIN matrix (a terminal), or null for nowhere
      */
-    public record DevelopmentDeviceSpec(int port, Path mnemonicFile, Path pinFile, Confirmation confirmation,
-                                        boolean debugLink, Consumer<String> screen) {
-        public DevelopmentDeviceSpec {
-            Objects.requireNonNull(confirmation, "confirmation");
-        }
+    public record DevelopmentDeviceSpec(int port, Path mnemonicFile, Path pinFile, boolean debugLinkConfirms, boolean debugLink,
+                                        Consumer<String> screen) {
 
         /** True when the debug link is served: asked for, or needed by the confirmation. */
         public boolean servesDebugLink() {
-            return debugLink || confirmation == Confirmation.DEBUG_LINK;
+            return debugLink || debugLinkConfirms;
         }
     }
 
@@ -243,8 +233,9 @@ public final class DevelopmentDeviceService {
             String mnemonic = spec.mnemonicFile() == null ? readOrCreateMnemonic(mnemonicFile, MnemonicFile::generate)
                     : MnemonicFile.read(mnemonicFile);
             String pin = spec.pinFile() == null ? null : Files.readString(spec.pinFile(), StandardCharsets.UTF_8).strip();
-            settings = new DevelopmentDevice.Settings(mnemonic, pin, false, DevelopmentDevice.Confirmation.valueOf(spec.confirmation().name()),
-                    spec.servesDebugLink(), spec.screen());
+            DevelopmentDevice.Confirmation confirmation = spec.debugLinkConfirms() ? DevelopmentDevice.Confirmation.DEBUG_LINK
+                    : DevelopmentDevice.Confirmation.AUTO;
+            settings = new DevelopmentDevice.Settings(mnemonic, pin, false, confirmation, spec.servesDebugLink(), spec.screen());
         } catch (IOException | IllegalArgumentException e) {
             throw new BcmException(Kind.INVALID_INPUT, "cannot set up the development device: " + e.getMessage(),
                     "give a file with one line of BIP-39 words, mode 0600 (--mnemonic-file), and a PIN of digits 1-9 (--pin-file)", e);

@@ -7,17 +7,6 @@ package org.bcm.core.device;
  */
 public interface DeviceInteraction {
 
-    /** Which PIN the device asks for: the current one, or a new one (first, then second entry). */
-    enum PinRequest { CURRENT, NEW_FIRST, NEW_SECOND }
-
-    /**
-     * What the operator answers to a passphrase request.
-     *
-     * @param value    the passphrase typed on the computer ({@code ""}: the standard wallet); ignored when {@code onDevice}
-     * @param onDevice true to type it on the device instead (models with a keyboard)
-     */
-    record Passphrase(String value, boolean onDevice) { }
-
     /**
      * The device waits for its button: tell the operator to look at it. Called before the request is
      * acknowledged; the call then waits for the decision.
@@ -25,6 +14,12 @@ public interface DeviceInteraction {
      * @param what the firmware's name for what it asks, e.g. {@code ProtectCall}, {@code PublicKey}
      */
     void confirmOnDevice(String what);
+
+    /** Something the operator must know, e.g. that the device is the development device, without hardware protection. */
+    void warning(String message);
+
+    /** Which PIN the device asks for: the current one, or a new one (first, then second entry). */
+    enum PinRequest { CURRENT, NEW_FIRST, NEW_SECOND }
 
     /**
      * The PIN as positions on the scrambled matrix the device shows ({@code 7 8 9} the top row): for
@@ -34,9 +29,14 @@ public interface DeviceInteraction {
      */
     char[] pin(PinRequest request);
 
+    /**
+     * What the operator answers to a passphrase request.
+     *
+     * @param value    the passphrase typed on the computer ({@code ""}: the standard wallet); ignored when {@code onDevice}
+     * @param onDevice true to type it on the device instead (models with a keyboard)
+     */
+    record Passphrase(String value, boolean onDevice) { }
+
     /** @return the passphrase, or null to cancel (the call then ends with DEVICE_CANCELLED) */
     Passphrase passphrase();
-
-    /** Something the operator must know, e.g. that the device is the development device, without hardware protection. */
-    void warning(String message);
 }

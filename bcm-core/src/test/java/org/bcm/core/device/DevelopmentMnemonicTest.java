@@ -149,6 +149,6 @@ class DevelopmentMnemonicTest {
     }
 
     private static DevelopmentDeviceService.DevelopmentDeviceSpec spec(Path mnemonicFile) {
-        return new DevelopmentDeviceService.DevelopmentDeviceSpec(0, mnemonicFile, null, DevelopmentDeviceService.Confirmation.AUTO, false, null);
+        return new DevelopmentDeviceService.DevelopmentDeviceSpec(0, mnemonicFile, null, false, false, null);
     }
 }
