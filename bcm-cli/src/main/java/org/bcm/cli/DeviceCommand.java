@@ -130,23 +130,23 @@ final class DeviceCommand {
             } : null;
             DevelopmentDeviceService.DevelopmentDeviceSpec wanted = new DevelopmentDeviceService.DevelopmentDeviceSpec(port, mnemonicFile,
                     pinFile, debugLinkConfirms, debugLink, screen);
-            DevelopmentDeviceService.ServedDevice server = new DevelopmentDeviceService(context.home(), System.getenv()).serve(wanted);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
-            server.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
-            err.println("bcm: mnemonic: " + server.mnemonicFile());
+            DevelopmentDeviceService.ServedDevice served = new DevelopmentDeviceService(context.home(), System.getenv()).serve(wanted);
+            Runtime.getRuntime().addShutdownHook(new Thread(served::close, "dev-device-stop"));
+            served.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
+            err.println("bcm: mnemonic: " + served.mnemonicFile());
             if (pinFile != null && screen == null) {
                 err.println("bcm: standard error is not a terminal: the PIN matrix is shown nowhere"
-                        + (server.debugLinkPort().isPresent() ? " but on the debug link" : ""));
+                        + (served.debugLinkPort().isPresent() ? " but on the debug link" : ""));
             }
-            if (server.debugLinkPort().isPresent()) {
+            if (served.debugLinkPort().isPresent()) {
                 err.println("bcm: WARNING: the debug link is open: any local process can confirm requests and read the PIN through it");
             }
-            context.out().println("development device listening on udp:127.0.0.1:" + server.port()
-                    + (server.debugLinkPort().isPresent() ? " (debug link udp:127.0.0.1:" + server.debugLinkPort().getAsInt() + ")" : " (no debug link)")
+            context.out().println("development device listening on udp:127.0.0.1:" + served.port()
+                    + (served.debugLinkPort().isPresent() ? " (debug link udp:127.0.0.1:" + served.debugLinkPort().getAsInt() + ")" : " (no debug link)")
                     + "; stop with Ctrl-C");
             context.out().flush();
             err.flush();
-            server.awaitClose();
+            served.awaitClose();
             return 0;
         }
 
