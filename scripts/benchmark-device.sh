@@ -20,11 +20,11 @@ server=$!
 for _ in $(seq 50); do grep -q listening "$work/serve.log" 2>/dev/null && break; sleep 0.2; done
 
 echo "== 1. SignIdentity through UDP"
-cd "$repo/bcm-trezor"
+cd "$repo/bcm-trezor-dev"
 mvn -q dependency:build-classpath -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test >/dev/null
 echo "| what | signatures | rate | p50 | p99 |"
 echo "|---|---|---|---|---|"
-java -cp "target/test-classes:target/classes:$(cat "$work/cp")" org.bcm.trezor.SignIdentityBenchmark "$port" 2000 2>/dev/null
+java -cp "target/test-classes:target/classes:$(cat "$work/cp")" org.bcm.trezor.dev.SignIdentityBenchmark "$port" 2000 2>/dev/null
 
 echo "== 2. one ssh-style signature from the CLI"
 head -c 64 /dev/urandom > "$work/challenge"

@@ -3,12 +3,12 @@ package org.bcm.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.bcm.core.device.DeviceInteraction;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.OperatorIdentity;
 import org.bcm.core.identity.TrezorKeys;
 import org.bcm.core.identity.gpg.GpgAgentDaemon;
-import org.bcm.trezor.Interaction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,8 +48,7 @@ final class AgentCommand {
             context.err().println("bcm: gpg-agent for " + identity.userId() + " (" + identity.fingerprint() + ") on "
                     + GpgAgentDaemon.agentSocket(gnupgHome));
             context.err().flush();
-            GpgAgentDaemon.run(gnupgHome, new TrezorKeys(context.deviceService(), device, new Unattended(context.err())),
-                    identities.certificate(), identity.gpgIdentity());
+            GpgAgentDaemon.run(gnupgHome, new TrezorKeys(context.deviceService(), device, new Unattended(context.err())), identities);
             return 0;
         }
     }
@@ -58,7 +57,7 @@ final class AgentCommand {
      * The device's questions while no one sits at a terminal of ours: confirmations are logged (the
      * user presses the device's button), PIN and passphrase entry are cancelled with what to do.
      */
-    static final class Unattended implements Interaction {
+    static final class Unattended implements DeviceInteraction {
         private final PrintWriter log;
 
         Unattended(PrintWriter log) {

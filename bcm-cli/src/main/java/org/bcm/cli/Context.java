@@ -13,7 +13,6 @@ import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.IdentityService;
 import org.bcm.core.identity.TrezorKeys;
-import org.bcm.trezor.TrezorDevices;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What every command needs, built from the environment: the bcm home and the services on it. */
@@ -42,7 +41,7 @@ final class Context {
     }
 
     DeviceService deviceService() {
-        return new DeviceService(home(), System.getenv(), new TrezorDevices());
+        return new DeviceService(System.getenv());
     }
 
     /** The device's key operations, its questions asked on the terminal. */

@@ -5,26 +5,18 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.bcm.core.BcmException;
-import org.bcm.core.device.DeviceService;
-import org.bcm.trezor.Challenge;
-import org.bcm.trezor.Curve;
-import org.bcm.trezor.DerivationPath;
-import org.bcm.trezor.DeviceFeatures;
-import org.bcm.trezor.Identity;
-import org.bcm.trezor.KeyOperations;
-import org.bcm.trezor.PublicNode;
-import org.bcm.trezor.SignedIdentity;
-import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
-import org.bcm.trezor.device.UdpDeviceServer;
+import org.bcm.core.device.DevelopmentDeviceService;
+import org.bcm.core.device.DeviceInfo;
+import org.bcm.core.device.DevicePublicNode;
+import org.bcm.core.device.FoundDevice;
+import org.bcm.core.device.IdentityKeySpec;
+import org.bcm.core.device.IdentitySignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,19 +30,6 @@ import picocli.CommandLine.Spec;
             DeviceCommand.PublicKeyCommand.class, DeviceCommand.SignIdentityCommand.class})
 final class DeviceCommand {
 
-    private static DeviceService service(Context context) {
-        return new DeviceService(context.home(), System.getenv(), new TrezorDevices());
-    }
-
-    /** The value {@code parse} gives, or INVALID_INPUT with its message when the operator's text is not valid. */
-    private static <T> T input(Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new BcmException(BcmException.Kind.INVALID_INPUT, e.getMessage(), null);
-        }
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the devices bcm can reach, and through which transport.")
     static final class ListDevices implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -59,7 +38,7 @@ final class DeviceCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            List<TrezorDevices.Found> found = service(context).list();
+            List<FoundDevice> found = context.deviceService().list();
             if (output.json()) {
                 OutputOption.printJson(context.out(), found);
                 return 0;
@@ -85,8 +64,7 @@ final class DeviceCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            DeviceFeatures features = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
-                    client -> client.features());
+            DeviceInfo features = context.deviceService().info(device.selector, new TerminalInteraction(context.err()));
             if (output.json()) {
                 OutputOption.printJson(context.out(), features);
                 return 0;
@@ -138,9 +116,9 @@ final class DeviceCommand {
         @Override
         public Integer call() throws InterruptedException {
             Context context = new Context(spec);
-            DevelopmentDevice.Confirmation confirmation = switch (confirm) {
-                case "auto" -> DevelopmentDevice.Confirmation.AUTO;
-                case "debug-link" -> DevelopmentDevice.Confirmation.DEBUG_LINK;
+            boolean debugLinkConfirms = switch (confirm) {
+                case "auto" -> false;
+                case "debug-link" -> true;
                 default -> throw new BcmException(BcmException.Kind.INVALID_INPUT, "unknown --confirm '" + confirm + "'",
                         "use auto or debug-link");
             };
@@ -150,29 +128,25 @@ final class DeviceCommand {
                 err.println("[development device screen]\n" + text);
                 err.flush();
             } : null;
-            DeviceService service = service(context);
-            DeviceService.DevelopmentDeviceSpec wanted = new DeviceService.DevelopmentDeviceSpec(port, mnemonicFile, pinFile, confirmation,
-                    debugLink, screen);
-            DeviceService.ServedDevice served = service.serveDevelopmentDevice(wanted);
-            UdpDeviceServer server = served.server();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-device-stop"));
-            err.println("bcm: WARNING: " + DeviceFeatures.DEVELOPMENT_WARNING);
-            err.println("bcm: WARNING: " + DevelopmentDevice.SERVE_WARNING);
+            DevelopmentDeviceService.DevelopmentDeviceSpec wanted = new DevelopmentDeviceService.DevelopmentDeviceSpec(port, mnemonicFile,
+                    pinFile, debugLinkConfirms, debugLink, screen);
+            DevelopmentDeviceService.ServedDevice served = new DevelopmentDeviceService(context.home(), System.getenv()).serve(wanted);
+            Runtime.getRuntime().addShutdownHook(new Thread(served::close, "dev-device-stop"));
             served.warnings().forEach(warning -> err.println("bcm: WARNING: " + warning));
             err.println("bcm: mnemonic: " + served.mnemonicFile());
             if (pinFile != null && screen == null) {
                 err.println("bcm: standard error is not a terminal: the PIN matrix is shown nowhere"
-                        + (server.debugLinkPort().isPresent() ? " but on the debug link" : ""));
+                        + (served.debugLinkPort().isPresent() ? " but on the debug link" : ""));
             }
-            if (server.debugLinkPort().isPresent()) {
+            if (served.debugLinkPort().isPresent()) {
                 err.println("bcm: WARNING: the debug link is open: any local process can confirm requests and read the PIN through it");
             }
-            context.out().println("development device listening on udp:127.0.0.1:" + server.port()
-                    + (server.debugLinkPort().isPresent() ? " (debug link udp:127.0.0.1:" + server.debugLinkPort().getAsInt() + ")" : " (no debug link)")
+            context.out().println("development device listening on udp:127.0.0.1:" + served.port()
+                    + (served.debugLinkPort().isPresent() ? " (debug link udp:127.0.0.1:" + served.debugLinkPort().getAsInt() + ")" : " (no debug link)")
                     + "; stop with Ctrl-C");
             context.out().flush();
             err.flush();
-            server.awaitClose();
+            served.awaitClose();
             return 0;
         }
 
@@ -205,19 +179,16 @@ final class DeviceCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            DerivationPath derivationPath = input(() -> DerivationPath.parse(path));
-            Curve c = input(() -> Curve.fromFirmwareName(curve));
-            PublicNode node = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
-                    client -> KeyOperations.getPublicKey(client, derivationPath, c, show));
+            DevicePublicNode node = context.deviceService().publicNode(device.selector, new TerminalInteraction(context.err()), path, curve, show);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("path", node.path().toString());
-            out.put("curve", c.firmwareName());
-            out.put("publicKey", node.publicKey().hex());
-            out.put("chainCode", HexFormat.of().formatHex(node.chainCode()));
+            out.put("path", node.path());
+            out.put("curve", node.curve());
+            out.put("publicKey", node.publicKey());
+            out.put("chainCode", node.chainCode());
             out.put("depth", node.depth());
-            out.put("parentFingerprint", String.format("%08x", node.parentFingerprint()));
-            out.put("childNumber", Integer.toUnsignedLong(node.childNumber()));
-            out.put("xpub", node.xpub().orElse(null));
+            out.put("parentFingerprint", node.parentFingerprint());
+            out.put("childNumber", node.childNumber());
+            out.put("xpub", node.xpub());
             print(context, output, out);
             return 0;
         }
@@ -248,18 +219,16 @@ final class DeviceCommand {
         @Override
         public Integer call() throws IOException {
             Context context = new Context(spec);
-            Identity id = input(() -> Identity.parse(identity, index));
-            Curve c = input(() -> Curve.fromFirmwareName(curve));
+            IdentityKeySpec key = IdentityKeySpec.parse(identity, index, curve);
             byte[] hidden = readChallenge();
-            Challenge challenge = input(() -> new Challenge(hidden, visual));
-            SignedIdentity signed = service(context).withDevice(device.selector, new TerminalInteraction(context.err()),
-                    client -> KeyOperations.signIdentity(client, id, challenge, c));
+            IdentitySignature signed = context.deviceService().signIdentity(device.selector, new TerminalInteraction(context.err()), key, hidden,
+                    visual);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("identity", id.toString());
-            out.put("curve", c.firmwareName());
-            out.put("publicKey", signed.publicKey().hex());
-            out.put("signature", signed.signature().hex());
-            out.put("address", signed.address().orElse(null));
+            out.put("identity", signed.identity());
+            out.put("curve", signed.curve());
+            out.put("publicKey", signed.publicKey());
+            out.put("signature", signed.signature());
+            out.put("address", signed.address());
             print(context, output, out);
             return 0;
         }

@@ -13,12 +13,7 @@ import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
-import org.bcm.core.identity.IdentityService;
-import org.bcm.core.identity.OpenPgpCertificate;
-import org.bcm.core.identity.OpenPgpMessages;
-import org.bcm.core.identity.OperatorIdentity;
-import org.bouncycastle.openpgp.PGPPublicKeyRing;
-import org.bouncycastle.openpgp.PGPSignature;
+import org.bcm.core.identity.OpenPgpFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,14 +103,6 @@ final class FileCommand {
         return path;
     }
 
-    /** What an operation on the device needs: the operator's identity, the bcm certificate, the device's keys. */
-    private record OnDevice(OperatorIdentity identity, PGPPublicKeyRing certificate, DeviceKeys keys) {
-        static OnDevice of(Context context, DeviceOption device) {
-            IdentityService identities = context.identities();
-            return new OnDevice(identities.require(), identities.certificate(), context.deviceKeys(device));
-        }
-    }
-
     /** Reads one stream and writes another: an OpenPGP operation on a file. */
     interface Transform {
         void apply(InputStream in, OutputStream out) throws IOException;
@@ -135,8 +122,8 @@ final class FileCommand {
             Context context = new Context(spec);
             Path in = files.input();
             Path out = files.output(Path.of(in + (armor ? ".asc" : ".gpg")));
-            var certificate = context.identities().certificate();
-            files.transform(context, out, false, (data, stream) -> OpenPgpMessages.encrypt(data, stream, certificate, in.getFileName().toString(), armor));
+            OpenPgpFiles openPgp = OpenPgpFiles.of(context.identities());
+            files.transform(context, out, false, (data, stream) -> openPgp.encrypt(data, stream, in.getFileName().toString(), armor));
             return 0;
         }
     }
@@ -155,9 +142,9 @@ final class FileCommand {
             String name = in.toString();
             Path out = files.output(Path.of(name.endsWith(".gpg") || name.endsWith(".asc") || name.endsWith(".pgp")
                     ? name.substring(0, name.length() - 4) : name + ".decrypted"));
-            OnDevice d = OnDevice.of(context, device);
-            files.transform(context, out, true,
-                    (message, stream) -> OpenPgpMessages.decrypt(message, stream, d.certificate(), d.keys(), d.identity().gpgIdentity()));
+            OpenPgpFiles openPgp = OpenPgpFiles.of(context.identities());
+            DeviceKeys keys = context.deviceKeys(device);
+            files.transform(context, out, true, (message, stream) -> openPgp.decrypt(message, stream, keys));
             return 0;
         }
     }
@@ -177,9 +164,9 @@ final class FileCommand {
             Context context = new Context(spec);
             Path in = files.input();
             Path out = files.output(Path.of(in + (armor ? ".asc" : ".sig")));
-            OnDevice d = OnDevice.of(context, device);
-            files.transform(context, out, false, (data, stream) -> OpenPgpMessages.signDetached(data, stream, d.certificate(),
-                    d.keys(), d.identity().gpgIdentity(), d.identity().signingCurve(), armor));
+            OpenPgpFiles openPgp = OpenPgpFiles.of(context.identities());
+            DeviceKeys keys = context.deviceKeys(device);
+            files.transform(context, out, false, (data, stream) -> openPgp.signDetached(data, stream, keys, armor));
             return 0;
         }
     }
@@ -200,13 +187,12 @@ final class FileCommand {
             Path sig = signature != null ? signature
                     : Files.exists(Path.of(in + ".sig")) ? Path.of(in + ".sig") : Path.of(in + ".asc");
             readable(sig, "--signature");
-            var certificate = context.identities().certificate();
-            PGPSignature good;
+            OpenPgpFiles openPgp = OpenPgpFiles.of(context.identities());
+            OpenPgpFiles.GoodSignature good;
             try (InputStream data = Files.newInputStream(in); InputStream s = Files.newInputStream(sig)) {
-                good = OpenPgpMessages.verifyDetached(data, s, certificate);
+                good = openPgp.verifyDetached(data, s);
             }
-            context.out().println("Good signature from \"" + context.identities().require().userId() + "\" ("
-                    + OpenPgpCertificate.fingerprint(certificate) + "), made " + good.getCreationTime().toInstant());
+            context.out().println("Good signature from \"" + good.userId() + "\" (" + good.fingerprint() + "), made " + good.created());
             context.out().flush();
             return 0;
         }

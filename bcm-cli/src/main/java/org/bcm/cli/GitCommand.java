@@ -81,7 +81,7 @@ final class GitCommand {
         try {
             if (signing.ssh) {
                 DeviceKeys keys = context.deviceKeys(signing.device);
-                SshPublicKey key = SshPublicKey.of(keys, identity.sshIdentity(), identity.signingCurve());
+                SshPublicKey key = SshPublicKey.of(keys, identity);
                 Path allowedSigners = context.home().sshDir().resolve("allowed_signers");
                 String line = identity.username() + "@" + identity.hostname() + " " + key.authorizedKeysLine();
                 BcmHome.appendLineOnce(allowedSigners, line, line::equals, false);

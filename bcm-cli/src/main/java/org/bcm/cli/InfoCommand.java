@@ -10,7 +10,6 @@ import org.bcm.core.identity.OperatorIdentity;
 import java.util.concurrent.Callable;
 import org.bcm.core.adapter.LocalPorts;
 import org.bcm.core.cluster.ClusterStore;
-import org.bcm.trezor.TrezorDevices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,12 +30,12 @@ final class InfoCommand implements Callable<Integer> {
         String active = store.activeCluster().orElse(null);
         String endpoint = active == null ? LocalPorts.create().lxdEndpoint()
                 : store.load(active).map(d -> d.endpoint()).orElse(LocalPorts.create().lxdEndpoint());
-        List<TrezorDevices.UsbTrezor> devices = new TrezorDevices().connected();
+        List<String> devices = context.deviceService().pluggedIn();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("activeCluster", active);
         info.put("endpoint", endpoint);
         info.put("home", context.home().root().toString());
-        info.put("device", devices.isEmpty() ? null : devices.get(0).kind() + " at USB " + devices.get(0).busPath());
+        info.put("device", devices.isEmpty() ? null : devices.get(0));
         IdentityService identities = context.identities();
         Optional<OperatorIdentity> identity = identities.load();
         info.put("identity", identity.map(i -> i.userId() + " " + i.fingerprint() + " (" + i.curve() + ")").orElse(null));

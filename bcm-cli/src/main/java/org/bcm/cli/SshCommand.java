@@ -13,9 +13,8 @@ import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.ssh.SshAgent;
 import org.bcm.core.identity.ssh.SshClient;
 import org.bcm.core.identity.ssh.SshIdentities;
+import org.bcm.core.identity.ssh.SshKeySpec;
 import org.bcm.core.identity.ssh.SshPublicKey;
-import org.bcm.trezor.Curve;
-import org.bcm.trezor.Identity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,9 +50,8 @@ final class SshCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            Identity identity = SshPublicKey.identity(target, index);
-            SshPublicKey key = SshPublicKey.of(context.deviceKeys(device), identity, SshPublicKey.curve(curve));
-            new SshIdentities(context.home()).record(key);
+            SshKeySpec wanted = SshKeySpec.parse(target, index, curve);
+            SshPublicKey key = new SshIdentities(context.home()).create(wanted, context.deviceKeys(device));
             if (authorizedKeys != null) {
                 boolean added = appendOnce(authorizedKeys, key);
                 context.err().println("bcm: " + (added ? "added to " : "already in ") + authorizedKeys);
@@ -98,9 +96,9 @@ final class SshCommand {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (SshPublicKey key : keys) {
                     Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("identity", key.identity().uri());
-                    row.put("index", Integer.toUnsignedLong(key.identity().index()));
-                    row.put("curve", key.key().curve().firmwareName());
+                    row.put("identity", key.identityUri());
+                    row.put("index", key.index());
+                    row.put("curve", key.curveName());
                     row.put("fingerprint", key.fingerprint());
                     row.put("publicKey", key.authorizedKeysLine());
                     rows.add(row);
@@ -112,8 +110,7 @@ final class SshCommand {
                 context.out().println("no ssh identities recorded (`bcm ssh newkey USER@HOST` makes one)");
             } else {
                 Table table = new Table("IDENTITY", "INDEX", "CURVE", "FINGERPRINT");
-                keys.forEach(k -> table.row(k.identity().uri(), Integer.toUnsignedString(k.identity().index()),
-                        k.key().curve().firmwareName(), k.fingerprint()));
+                keys.forEach(k -> table.row(k.identityUri(), Long.toString(k.index()), k.curveName(), k.fingerprint()));
                 table.print(context.out());
             }
             context.out().flush();
@@ -150,13 +147,11 @@ final class SshCommand {
         @Override
         public Integer call() throws InterruptedException {
             Context context = new Context(spec);
-            Identity identity = SshPublicKey.identity(target, index);
-            Curve wanted = curve == null ? null : SshPublicKey.curve(curve);
+            SshKeySpec wanted = SshKeySpec.parse(target, index, curve);
             SshClient.findSsh(System.getenv());
             DeviceKeys keys = context.deviceKeys(device);
-            SshPublicKey key = new SshIdentities(context.home()).find(identity, wanted)
-                    .orElseGet(() -> SshPublicKey.of(keys, identity, wanted == null ? Curve.NIST256P1 : wanted));
-            context.err().println("bcm: ssh as " + identity + " with " + key.keyType() + " " + key.fingerprint());
+            SshPublicKey key = new SshIdentities(context.home()).keyFor(wanted, keys);
+            context.err().println("bcm: ssh as " + wanted + " with " + key.keyType() + " " + key.fingerprint());
             context.err().flush();
             return SshClient.connect(key, keys, port, options, command, SshClient.ON_TERMINAL);
         }

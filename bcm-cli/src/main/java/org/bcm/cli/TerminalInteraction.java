@@ -2,14 +2,14 @@ package org.bcm.cli;
 
 import java.io.Console;
 import java.io.PrintWriter;
-import org.bcm.trezor.Interaction;
+import org.bcm.core.device.DeviceInteraction;
 
 /**
  * The device's questions on the terminal: confirmation prompts and warnings on standard error, the
  * PIN against the scrambled matrix and the passphrase read from the console without echo. Without a
  * console (a script, a pipe) PIN and passphrase entry are cancelled with a message.
  */
-final class TerminalInteraction implements Interaction {
+final class TerminalInteraction implements DeviceInteraction {
 
     private final PrintWriter err;
     private final Console console;

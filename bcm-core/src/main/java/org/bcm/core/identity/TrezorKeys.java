@@ -1,11 +1,11 @@
 package org.bcm.core.identity;
 
+import org.bcm.core.device.DeviceInteraction;
 import org.bcm.core.device.DeviceService;
 import org.bcm.trezor.Challenge;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.DerivationPath;
 import org.bcm.trezor.Identity;
-import org.bcm.trezor.Interaction;
 import org.bcm.trezor.KeyOperations;
 import org.bcm.trezor.PeerKey;
 import org.bcm.trezor.PublicKey;
@@ -21,13 +21,13 @@ public final class TrezorKeys implements DeviceKeys {
 
     private final DeviceService devices;
     private final String selector;
-    private final Interaction interaction;
+    private final DeviceInteraction interaction;
 
     /**
      * @param selector    {@code --device} (udp:HOST:PORT, bridge:PATH, usb:BUS-PORT, hid:PATH), or null for BCM_TREZOR, else the one hardware device connected
      * @param interaction how the device's questions reach the user
      */
-    public TrezorKeys(DeviceService devices, String selector, Interaction interaction) {
+    public TrezorKeys(DeviceService devices, String selector, DeviceInteraction interaction) {
         this.devices = devices;
         this.selector = selector;
         this.interaction = interaction;

@@ -9,10 +9,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
-import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
-import org.bcm.trezor.device.Bip39;
-import org.bcm.trezor.device.MnemonicFile;
+import org.bcm.trezor.DeviceFeatures;
+import org.bcm.trezor.dev.DevelopmentDevice;
+import org.bcm.trezor.dev.Bip39;
+import org.bcm.trezor.dev.MnemonicFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +33,7 @@ class DevelopmentMnemonicTest {
     void aNewMnemonicIsCreatedOwnerOnlyAndReadBackUnchanged() throws Exception {
         Path file = dir.resolve("share/bcm-development-device/mnemonic");
 
-        String created = DeviceService.readOrCreateMnemonic(file, MnemonicFile::generate);
+        String created = DevelopmentDeviceService.readOrCreateMnemonic(file, MnemonicFile::generate);
 
         assertThat(created.split(" ")).hasSize(24);
         Bip39.check(created);
@@ -43,7 +43,7 @@ class DevelopmentMnemonicTest {
         try (var files = Files.list(file.getParent())) {
             assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left").containsExactly("mnemonic");
         }
-        assertThat(DeviceService.readOrCreateMnemonic(file, () -> {
+        assertThat(DevelopmentDeviceService.readOrCreateMnemonic(file, () -> {
             throw new AssertionError("an existing mnemonic is read, not made again");
         })).isEqualTo(created);
     }
@@ -52,7 +52,7 @@ class DevelopmentMnemonicTest {
     void aMnemonicThatAppearsMeanwhileIsReadNotReplaced() throws Exception {
         Path file = dir.resolve("mnemonic");
 
-        String used = DeviceService.readOrCreateMnemonic(file, () -> {
+        String used = DevelopmentDeviceService.readOrCreateMnemonic(file, () -> {
             try {
                 // another bcm device serve creates the file after this one found none
                 Files.writeString(file, MNEMONIC_ALL + "\n");
@@ -74,20 +74,20 @@ class DevelopmentMnemonicTest {
     void theDefaultPlaceIsUnderXdgDataHomeElseTheHomesLocalShare() {
         Path home = dir.resolve("bcm");
         assertThat(service(home, Map.of("XDG_DATA_HOME", dir.resolve("data").toString(), "HOME", dir.resolve("u").toString()))
-                .developmentMnemonicFile()).isEqualTo(dir.resolve("data/bcm-development-device/mnemonic"));
-        assertThat(service(home, Map.of("HOME", dir.resolve("u").toString())).developmentMnemonicFile())
+                .defaultMnemonicFile()).isEqualTo(dir.resolve("data/bcm-development-device/mnemonic"));
+        assertThat(service(home, Map.of("HOME", dir.resolve("u").toString())).defaultMnemonicFile())
                 .isEqualTo(dir.resolve("u/.local/share/bcm-development-device/mnemonic"));
-        assertThat(service(home, Map.of("XDG_DATA_HOME", "relative", "HOME", dir.resolve("u").toString())).developmentMnemonicFile())
+        assertThat(service(home, Map.of("XDG_DATA_HOME", "relative", "HOME", dir.resolve("u").toString())).defaultMnemonicFile())
                 .as("a relative XDG_DATA_HOME is ignored, as the specification says")
                 .isEqualTo(dir.resolve("u/.local/share/bcm-development-device/mnemonic"));
-        assertThat(service(home, Map.of()).developmentMnemonicFile()).isEqualTo(
+        assertThat(service(home, Map.of()).defaultMnemonicFile()).isEqualTo(
                 Path.of(System.getProperty("user.home"), ".local/share/bcm-development-device/mnemonic"));
     }
 
     @Test
     void aMnemonicFileInsideTheBcmHomeIsRefusedByNameOrThroughALink() throws Exception {
         Path home = Files.createDirectories(dir.resolve("bcm"));
-        DeviceService service = service(home, Map.of("XDG_DATA_HOME", dir.resolve("data").toString()));
+        DevelopmentDeviceService service = service(home, Map.of("XDG_DATA_HOME", dir.resolve("data").toString()));
         Path inside = home.resolve("secrets/mnemonic");
         Files.createDirectories(inside.getParent());
         Files.writeString(inside, MNEMONIC_ALL + "\n");
@@ -95,15 +95,15 @@ class DevelopmentMnemonicTest {
         Path link = Files.createSymbolicLink(dir.resolve("innocent-looking"), inside);
 
         for (Path given : new Path[] {inside, link, dir.resolve("bcm/../bcm/secrets/mnemonic")}) {
-            assertThatThrownBy(() -> service.serveDevelopmentDevice(spec(given)))
+            assertThatThrownBy(() -> service.serve(spec(given)))
                     .isInstanceOfSatisfying(BcmException.class, e -> {
                         assertThat(e.kind().exitCode()).isEqualTo(2);
                         assertThat(e.getMessage()).contains("inside the bcm home " + home).contains("password store");
                         assertThat(e.hint()).contains(dir.resolve("data/bcm-development-device/mnemonic").toString());
                     });
         }
-        DeviceService defaultInside = service(home, Map.of("XDG_DATA_HOME", home.resolve("share").toString()));
-        assertThatThrownBy(() -> defaultInside.serveDevelopmentDevice(spec(null)))
+        DevelopmentDeviceService defaultInside = service(home, Map.of("XDG_DATA_HOME", home.resolve("share").toString()));
+        assertThatThrownBy(() -> defaultInside.serve(spec(null)))
                 .isInstanceOfSatisfying(BcmException.class, e -> {
                     assertThat(e.kind()).isEqualTo(BcmException.Kind.INVALID_INPUT);
                     assertThat(e.getMessage()).contains("default mnemonic file").contains("inside the bcm home");
@@ -115,15 +115,15 @@ class DevelopmentMnemonicTest {
     @Test
     void aMnemonicAtTheFormerPlaceIsNeitherUsedNorMovedButNamedWithWhatToDo() throws Exception {
         Path home = dir.resolve("bcm");
-        DeviceService service = service(home, Map.of("XDG_DATA_HOME", dir.resolve("data").toString()));
-        Path former = service.formerDevelopmentMnemonicFile();
+        DevelopmentDeviceService service = service(home, Map.of("XDG_DATA_HOME", dir.resolve("data").toString()));
+        Path former = service.formerMnemonicFile();
         assertThat(former).isEqualTo(home.resolve("trezor/development-device.mnemonic"));
         Files.createDirectories(former.getParent());
         Files.writeString(former, MNEMONIC_ALL + "\n");
         Files.setPosixFilePermissions(former, PosixFilePermissions.fromString("rw-------"));
-        Path current = service.developmentMnemonicFile();
+        Path current = service.defaultMnemonicFile();
 
-        assertThatThrownBy(() -> service.serveDevelopmentDevice(spec(null)))
+        assertThatThrownBy(() -> service.serve(spec(null)))
                 .isInstanceOfSatisfying(BcmException.class, e -> {
                     assertThat(e.kind().exitCode()).isEqualTo(2);
                     assertThat(e.getMessage()).contains("former place, " + former).contains("no longer reads it");
@@ -135,21 +135,20 @@ class DevelopmentMnemonicTest {
         // moved out as the hint says: used, and a copy left behind is named
         Files.createDirectories(current.getParent());
         Files.copy(former, current);
-        DeviceService.ServedDevice served = service.serveDevelopmentDevice(spec(null));
-        try {
+        try (DevelopmentDeviceService.ServedDevice served = service.serve(spec(null))) {
             assertThat(served.mnemonicFile()).isEqualTo(current);
-            assertThat(served.warnings()).singleElement().asString().contains(former.toString()).contains("not used").contains("delete");
-        } finally {
-            served.server().close();
+            assertThat(served.warnings()).as("the development device's two, then the one about this start").hasSize(3)
+                    .startsWith(DeviceFeatures.DEVELOPMENT_WARNING, DevelopmentDevice.SERVE_WARNING)
+                    .last().asString().contains(former.toString()).contains("not used").contains("delete");
         }
         assertThat(former).as("still not touched").hasContent(MNEMONIC_ALL);
     }
 
-    private static DeviceService service(Path home, Map<String, String> environment) {
-        return new DeviceService(new BcmHome(home), environment, new TrezorDevices());
+    private static DevelopmentDeviceService service(Path home, Map<String, String> environment) {
+        return new DevelopmentDeviceService(new BcmHome(home), environment);
     }
 
-    private static DeviceService.DevelopmentDeviceSpec spec(Path mnemonicFile) {
-        return new DeviceService.DevelopmentDeviceSpec(0, mnemonicFile, null, DevelopmentDevice.Confirmation.AUTO, false, null);
+    private static DevelopmentDeviceService.DevelopmentDeviceSpec spec(Path mnemonicFile) {
+        return new DevelopmentDeviceService.DevelopmentDeviceSpec(0, mnemonicFile, null, false, false, null);
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.process.ExternalProgram;
-import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +94,33 @@ class IdentityServiceIT {
             ByteArrayOutputStream plain = new ByteArrayOutputStream();
             OpenPgpMessages.decrypt(new ByteArrayInputStream(encrypted.stdout()), plain, certificate, device.keys(), identity.gpgIdentity());
             assertThat(plain.toString(StandardCharsets.UTF_8)).isEqualTo("a secret for the device\n");
+        }
+    }
+
+    @Test
+    void theFileOperationsUseTheRecordedIdentityAndCertificate() throws Exception {
+        IdentityService service = new IdentityService(new BcmHome(tmp));
+        assertThatThrownBy(() -> OpenPgpFiles.of(service)).as("before bcm init")
+                .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isEqualTo(BcmException.Kind.NOT_FOUND));
+        try (TestDevice device = TestDevice.all()) {
+            OperatorIdentity identity = service.init(device.keys(), "Op", "op", "bcm.local", "ed25519", null);
+            OpenPgpFiles files = OpenPgpFiles.of(service);
+            byte[] text = "pay 1 BTC to the miners\n".getBytes(StandardCharsets.UTF_8);
+
+            ByteArrayOutputStream encrypted = new ByteArrayOutputStream();
+            files.encrypt(new ByteArrayInputStream(text), encrypted, "message.txt", true);
+            assertThat(encrypted.toString(StandardCharsets.US_ASCII)).startsWith("-----BEGIN PGP MESSAGE-----");
+            ByteArrayOutputStream decrypted = new ByteArrayOutputStream();
+            files.decrypt(new ByteArrayInputStream(encrypted.toByteArray()), decrypted, device.keys());
+            assertThat(decrypted.toByteArray()).isEqualTo(text);
+
+            ByteArrayOutputStream signature = new ByteArrayOutputStream();
+            java.time.Instant before = java.time.Instant.now().minusSeconds(2);
+            files.signDetached(new ByteArrayInputStream(text), signature, device.keys(), false);
+            OpenPgpFiles.GoodSignature good = files.verifyDetached(new ByteArrayInputStream(text), new ByteArrayInputStream(signature.toByteArray()));
+            assertThat(good.userId()).isEqualTo(identity.userId());
+            assertThat(good.fingerprint()).isEqualTo(identity.fingerprint());
+            assertThat(good.created()).isBetween(before, java.time.Instant.now());
         }
     }
 

@@ -9,8 +9,9 @@ import org.bcm.trezor.transport.WireMessage;
 
 /**
  * Maps the generated protobuf messages to and from {@link WireMessage}s by their type ids (the
- * {@code MessageType} enum of {@code trezor.proto}). Internal to bcm-trezor: protobuf types never
- * appear in the public API.
+ * {@code MessageType} enum of {@code trezor.proto}). For bcm-trezor's client and the device side of
+ * the protocol (the development device, bcm-trezor-dev): protobuf types never appear in the API the
+ * rest of bcm uses.
  */
 public final class Messages {
 

@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
 import org.bcm.core.identity.DeviceKeys;
+import org.bcm.core.identity.IdentityService;
 import org.bcm.core.process.ExternalProgram;
 import org.bcm.trezor.Identity;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
@@ -75,6 +76,17 @@ public final class GpgAgentDaemon {
                 // the hook runs or ran already
             }
         }
+    }
+
+    /**
+     * {@link #run(Path, DeviceKeys, PGPPublicKeyRing, Identity)} for the operator's identity in
+     * {@code identities}: its certificate and its gpg identity.
+     *
+     * @throws BcmException NOT_FOUND before {@code bcm init}, INVALID_INPUT for a bad certificate file; else as the other {@code run}
+     */
+    public static void run(Path gnupgHome, DeviceKeys keys, IdentityService identities) {
+        PGPPublicKeyRing certificate = identities.certificate();
+        run(gnupgHome, keys, certificate, identities.require().gpgIdentity());
     }
 
     /**

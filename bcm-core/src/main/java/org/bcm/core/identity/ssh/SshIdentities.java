@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.bcm.core.BcmException;
+import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.home.BcmHome;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.Identity;
@@ -70,6 +71,29 @@ public final class SshIdentities {
     }
 
     /**
+     * Asks the device for the key {@code spec} names (on nist256p1 when it names no curve), records it
+     * (as {@link #record}) and returns it.
+     *
+     * @throws BcmException as the device's key operations, or INTERNAL when the file cannot be written
+     */
+    public SshPublicKey create(SshKeySpec spec, DeviceKeys keys) {
+        SshPublicKey key = SshPublicKey.of(keys, spec.identity(), spec.curve() == null ? Curve.NIST256P1 : spec.curve());
+        record(key);
+        return key;
+    }
+
+    /**
+     * The recorded key {@code spec} names ({@link #find}), else the one the device gives (on nist256p1
+     * when {@code spec} names no curve), which is not recorded.
+     *
+     * @throws BcmException as the device's key operations, when the device is asked
+     */
+    public SshPublicKey keyFor(SshKeySpec spec, DeviceKeys keys) {
+        return find(spec.identity(), spec.curve())
+                .orElseGet(() -> SshPublicKey.of(keys, spec.identity(), spec.curve() == null ? Curve.NIST256P1 : spec.curve()));
+    }
+
+    /**
      * Records {@code key}, replacing the entry of the same identity and curve.
      *
      * @throws IllegalArgumentException when the identity is not from the safe set ({@link SshPublicKey#identity})
@@ -91,8 +115,8 @@ public final class SshIdentities {
         }
         StringBuilder out = new StringBuilder(HEADER);
         for (SshPublicKey k : keys) {
-            out.append(k.identity().uri()).append(' ').append(Integer.toUnsignedString(k.identity().index())).append(' ')
-                    .append(k.key().curve().firmwareName()).append(' ').append(k.keyType()).append(' ')
+            out.append(k.identityUri()).append(' ').append(k.index()).append(' ')
+                    .append(k.curveName()).append(' ').append(k.keyType()).append(' ')
                     .append(Base64.getEncoder().encodeToString(k.blob())).append('\n');
         }
         try {

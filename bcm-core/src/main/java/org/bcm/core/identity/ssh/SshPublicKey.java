@@ -6,6 +6,7 @@ import java.util.Base64;
 import org.bcm.core.BcmException;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.LoginNames;
+import org.bcm.core.identity.OperatorIdentity;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.Identity;
 import org.bcm.trezor.PublicKey;
@@ -48,6 +49,29 @@ public record SshPublicKey(Identity identity, PublicKey key) {
     public static SshPublicKey of(DeviceKeys device, Identity identity, Curve curve) {
         keyType(curve);
         return new SshPublicKey(identity, device.publicKey(identity.signPath(), curve));
+    }
+
+    /**
+     * The operator's own ssh key, asked of the device: their ssh identity ({@code ssh://USER@HOST}) on
+     * their signing curve (what git's ssh signatures are made with).
+     */
+    public static SshPublicKey of(DeviceKeys device, OperatorIdentity operator) {
+        return of(device, operator.sshIdentity(), operator.signingCurve());
+    }
+
+    /** The identity's URI, e.g. {@code ssh://root@lexx:2222}, without its index. */
+    public String identityUri() {
+        return identity.uri();
+    }
+
+    /** The identity's SLIP-0013 index, 0 to 2^32-1. */
+    public long index() {
+        return Integer.toUnsignedLong(identity.index());
+    }
+
+    /** The key's curve: nist256p1 or ed25519. */
+    public String curveName() {
+        return key.curve().firmwareName();
     }
 
     /**

@@ -6,12 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.bcm.core.device.DeviceService;
-import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.OpenPgpCertificate;
 import org.bcm.core.identity.TestDevice;
 import org.bcm.core.identity.TrezorKeys;
 import org.bcm.trezor.Identity;
-import org.bcm.trezor.TrezorDevices;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 
 /**
@@ -60,8 +58,8 @@ public final class AutostartedAgent {
         try (InputStream in = Files.newInputStream(home.resolve("agent-cert.asc"))) {
             certificate = OpenPgpCertificate.read(in);
         }
-        TrezorKeys keys = new TrezorKeys(new DeviceService(new BcmHome(Path.of("/nonexistent")), Map.of(), new TrezorDevices()),
-                Files.readString(home.resolve("agent-device")).strip(), new TestDevice.Recorder());
+        TrezorKeys keys = new TrezorKeys(new DeviceService(Map.of()),
+                Files.readString(home.resolve("agent-device")).strip(), TestDevice.answeredBy(new TestDevice.Recorder()));
         GpgAgentDaemon.run(home, keys, certificate, Identity.parse(Files.readString(home.resolve("agent-identity")).strip()));
         System.exit(0);
     }

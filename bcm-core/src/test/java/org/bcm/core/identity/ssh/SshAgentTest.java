@@ -18,15 +18,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.bcm.core.BcmException;
+import org.bcm.core.device.DeviceInteraction;
 import org.bcm.core.device.DeviceService;
-import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.TestDevice;
 import org.bcm.core.identity.TrezorKeys;
 import org.bcm.trezor.Curve;
-import org.bcm.trezor.Interaction;
-import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bcm.trezor.wire.Messages;
 import org.bcm.trezor.wire.TrezorMessages;
 import org.junit.jupiter.api.Test;
@@ -143,8 +141,7 @@ class SshAgentTest {
                 DevelopmentDevice.Confirmation.DEBUG_LINK);
         try (TestDevice device = new TestDevice(settings)) {
             Deciding deciding = new Deciding(device);
-            DeviceKeys keys = new TrezorKeys(new DeviceService(new BcmHome(dir.resolve("home")), Map.of(), new TrezorDevices()),
-                    device.path(), deciding);
+            DeviceKeys keys = new TrezorKeys(new DeviceService(Map.of()), device.path(), deciding);
             SshPublicKey nist = SshPublicKey.of(keys, BCM, Curve.NIST256P1);
             try (SshAgent agent = SshAgent.start(dir.resolve("S.ssh-agent"), List.of(nist), keys);
                  Client client = new Client(agent.socket())) {
@@ -203,7 +200,7 @@ class SshAgentTest {
     }
 
     /** Presses YES or NO on the development device (its debug link) shortly after it asks. */
-    static final class Deciding implements Interaction {
+    static final class Deciding implements DeviceInteraction {
         private final TestDevice device;
         volatile boolean yes;
         volatile int asked;

@@ -7,10 +7,19 @@ import static org.bcm.core.identity.ssh.SshPublicKeyTest.BCM;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.identity.DeviceKeys;
+import org.bcm.trezor.Challenge;
 import org.bcm.trezor.Curve;
+import org.bcm.trezor.DerivationPath;
 import org.bcm.trezor.Identity;
+import org.bcm.trezor.PeerKey;
+import org.bcm.trezor.PublicKey;
+import org.bcm.trezor.SessionKey;
+import org.bcm.trezor.SignedIdentity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +49,52 @@ class SshIdentitiesTest {
                 .contains("ssh://bcm@example.org:2222 7 ed25519 ssh-ed25519 AAAA");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void aNewKeyIsTheDevicesAndRecordedAndAConnectionPrefersTheRecordedOne() throws Exception {
+        SshIdentities store = new SshIdentities(new BcmHome(dir.resolve("home")));
+        List<String> asked = new ArrayList<>();
+        DeviceKeys device = new DeviceKeys() {
+            @Override
+            public SignedIdentity signIdentity(Identity identity, Curve curve, Challenge challenge) {
+                throw new AssertionError("not asked here");
+            }
+
+            @Override
+            public SessionKey ecdh(Identity identity, PeerKey peer) {
+                throw new AssertionError("not asked here");
+            }
+
+            @Override
+            public PublicKey publicKey(DerivationPath path, Curve curve) {
+                asked.add(path + " " + curve.firmwareName());
+                return curve == Curve.ED25519 ? SshPublicKeyTest.ED : SshPublicKeyTest.NIST;
+            }
+        };
+
+        SshPublicKey created = store.create(SshKeySpec.parse("bcm@example.org", 0, null), device);
+        assertThat(created).as("nist256p1 when no curve is named").isEqualTo(new SshPublicKey(BCM, SshPublicKeyTest.NIST));
+        assertThat(store.list()).containsExactly(created);
+        assertThat(created.identityUri()).isEqualTo("ssh://bcm@example.org");
+        assertThat(created.index()).isZero();
+        assertThat(created.curveName()).isEqualTo("nist256p1");
+        assertThat(asked).singleElement().asString().endsWith(" nist256p1");
+
+        assertThat(store.keyFor(SshKeySpec.parse("ssh://bcm@example.org", 0, null), device)).isEqualTo(created);
+        assertThat(store.keyFor(SshKeySpec.parse("bcm@example.org", 0, "nist256p1"), device)).isEqualTo(created);
+        assertThat(asked).as("the recorded key needs no device").hasSize(1);
+        SshPublicKey ed = store.keyFor(SshKeySpec.parse("bcm@example.org", 0, "ed25519"), device);
+        assertThat(ed.curveName()).isEqualTo("ed25519");
+        assertThat(asked).hasSize(2);
+        assertThat(store.list()).as("a connection records nothing").containsExactly(created);
+
+        SshKeySpec indexed = SshKeySpec.parse("bcm@example.org:2222", -1, "ed25519");
+        assertThat(indexed).hasToString(Identity.parse("ssh://bcm@example.org:2222", -1).toString());
+        assertThat(store.create(indexed, device).index()).isEqualTo(4294967295L);
+        assertThat(Files.readString(store.file())).contains("ssh://bcm@example.org:2222 4294967295 ed25519 ssh-ed25519 AAAA");
+        assertThatThrownBy(() -> SshKeySpec.parse("bcm@example.org", 0, "secp256k1")).isInstanceOf(BcmException.class);
+        assertThatThrownBy(() -> SshKeySpec.parse("-oProxyCommand=x@h", 0, null)).isInstanceOf(BcmException.class);
     }
 
     @Test

@@ -15,15 +15,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.bcm.core.device.DeviceService;
-import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.TestDevice;
 import org.bcm.core.identity.TrezorKeys;
 import org.bcm.core.process.ExternalProgram;
 import org.bcm.trezor.Curve;
 import org.bcm.trezor.Identity;
-import org.bcm.trezor.TrezorDevices;
-import org.bcm.trezor.device.DevelopmentDevice;
+import org.bcm.trezor.dev.DevelopmentDevice;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -171,8 +169,7 @@ class SshServerIT {
                 DevelopmentDevice.Confirmation.DEBUG_LINK);
         try (TestDevice refusing = new TestDevice(settings)) {
             SshAgentTest.Deciding deciding = new SshAgentTest.Deciding(refusing);
-            DeviceKeys keys = new TrezorKeys(new DeviceService(new BcmHome(dir.resolve("home")), Map.of(), new TrezorDevices()),
-                    refusing.path(), deciding);
+            DeviceKeys keys = new TrezorKeys(new DeviceService(Map.of()), refusing.path(), deciding);
             try (SshAgent agent = SshAgent.start(dir.resolve("refusing/S.ssh-agent"), List.of(nist), keys)) {
                 List<String> command = new ArrayList<>(List.of("ssh", "-p", Integer.toString(port), "-o", "IdentityAgent=" + agent.socket()));
                 command.addAll(CLIENT_OPTIONS);
