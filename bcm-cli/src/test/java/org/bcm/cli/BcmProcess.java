@@ -1,5 +1,7 @@
 package org.bcm.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /** Runs the built {@code bcm} launcher ({@code bcm-cli/target/bcm/bin/bcm}) as a separate process. */
 final class BcmProcess {
@@ -66,6 +69,29 @@ final class BcmProcess {
             pb.redirectInput(input.toFile());
         }
         return pb.start();
+    }
+
+    /**
+     * Waits until {@code process}, started by {@link #start}, has printed {@code printed} on standard output. Fails with its
+     * standard error as soon as it exits without having printed it, or when {@code atMost} has passed.
+     */
+    void awaitOutput(Process process, String printed, Duration atMost) {
+        Path out = home.resolveSibling(home.getFileName() + ".out");
+        Path err = home.resolveSibling(home.getFileName() + ".err");
+        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .failFast(() -> {
+                    if (!process.isAlive() && !read(out).contains(printed)) {
+                        throw new AssertionError("bcm (BCM_HOME=" + home + ") exited with " + process.exitValue()
+                                + " before printing \"" + printed + "\"; its stderr:\n" + read(err));
+                    }
+                })
+                .untilAsserted(() -> assertThat(read(out))
+                        .as("bcm (BCM_HOME=" + home + ") has not printed \"" + printed + "\"; its stderr:\n" + read(err))
+                        .contains(printed));
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
     }
 
     /** Runs bcm with {@code args} to completion (at most 20 minutes). */

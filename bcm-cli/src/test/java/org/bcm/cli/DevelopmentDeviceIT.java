@@ -56,12 +56,8 @@ class DevelopmentDeviceIT {
         port = freeUdpPortPair();
         BcmProcess serving = new BcmProcess(dir.resolve("serve-home"));
         server = serving.start("device", "serve", "--port=" + port, "--mnemonic-file=" + mnemonic);
-        Path out = dir.resolve("serve-home.out");
-        for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
-            assertThat(server.isAlive()).as("bcm device serve exited: " + read(dir.resolve("serve-home.err"))).isTrue();
-            Thread.sleep(100);
-        }
-        assertThat(Files.readString(out)).contains("listening on udp:127.0.0.1:" + port);
+        serving.awaitOutput(server, "listening", Duration.ofSeconds(10));
+        assertThat(Files.readString(dir.resolve("serve-home.out"))).contains("listening on udp:127.0.0.1:" + port);
         assertThat(read(dir.resolve("serve-home.err"))).contains("DEVELOPMENT DEVICE");
         bcm = new BcmProcess(dir.resolve("home"));
     }
@@ -158,12 +154,8 @@ class DevelopmentDeviceIT {
                 "--mnemonic-file=" + mnemonic, "--pin-file=" + pin, "--debug-link");
         List<String> matrices = new ArrayList<>();
         try {
-            Path out = dir.resolve("pin-home.out");
-            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
-                assertThat(pinServer.isAlive()).as("bcm device serve exited: " + read(dir.resolve("pin-home.err"))).isTrue();
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(out)).contains("(debug link udp:127.0.0.1:" + (pinPort + 1) + ")");
+            serving.awaitOutput(pinServer, "listening", Duration.ofSeconds(10));
+            assertThat(Files.readString(dir.resolve("pin-home.out"))).contains("(debug link udp:127.0.0.1:" + (pinPort + 1) + ")");
             Interaction typing = new Interaction() {
                 @Override
                 public void confirmOnDevice(String what) {
@@ -211,12 +203,8 @@ class DevelopmentDeviceIT {
         Path data = dir.resolve("xdg-data");
         BcmProcess serving = new BcmProcess(home, Map.of("XDG_DATA_HOME", data.toString()));
         Process created = serving.start("device", "serve", "--port=" + freeUdpPortPair());
-        Path out = dir.resolve("own-home.out");
         try {
-            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
-                assertThat(created.isAlive()).as("bcm device serve exited: " + read(dir.resolve("own-home.err"))).isTrue();
-                Thread.sleep(100);
-            }
+            serving.awaitOutput(created, "listening", Duration.ofSeconds(10));
         } finally {
             created.destroy();
             created.waitFor(10, TimeUnit.SECONDS);
@@ -255,11 +243,7 @@ class DevelopmentDeviceIT {
         BcmProcess serving = new BcmProcess(dir.resolve("default-port-home"));
         Process standard = serving.start("device", "serve", "--mnemonic-file=" + mnemonic);
         try {
-            Path out = dir.resolve("default-port-home.out");
-            for (int i = 0; i < 100 && !(Files.exists(out) && Files.readString(out).contains("listening")); i++) {
-                assertThat(standard.isAlive()).as("bcm device serve exited: " + read(dir.resolve("default-port-home.err"))).isTrue();
-                Thread.sleep(100);
-            }
+            serving.awaitOutput(standard, "listening", Duration.ofSeconds(10));
             Map<String, String> unchosen = Map.of("BCM_TREZOR", "");
             BcmProcess.Result info = bcm.run(unchosen, "device", "info");
             assertThat(info.exitCode()).as(info.toString()).isEqualTo(10);
