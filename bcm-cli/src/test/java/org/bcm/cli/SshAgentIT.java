@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bcm.trezor.dev.UdpDeviceServer;
 import org.junit.jupiter.api.AfterAll;
@@ -62,15 +64,20 @@ class SshAgentIT {
                 "UsePAM no", "PermitRootLogin prohibit-password", "PidFile " + dir.resolve("sshd.pid"), ""));
         sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
-        for (int i = 0; ; i++) {
-            assertThat(sshd.isAlive()).as("sshd exited: " + Files.readString(dir.resolve("sshd.log"))).isTrue();
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                break;
-            } catch (IOException notYet) {
-                assertThat(i).as("sshd does not listen on " + port).isLessThan(200);
-                Thread.sleep(100);
-            }
+        Path log = dir.resolve("sshd.log");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .failFast(() -> assertThat(sshd.isAlive()).as("sshd exited: " + Files.readString(log)).isTrue())
+                .untilAsserted(() -> assertThat(accepts(port)).as("sshd does not listen on " + port + "; its log:\n" + Files.readString(log))
+                        .isTrue());
+    }
+
+    /** Whether a TCP connection to 127.0.0.1:{@code port} is accepted within half a second. */
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
@@ -131,10 +138,7 @@ class SshAgentIT {
         Process agent = agentHome.start("ssh", "agent", deviceOption());
         Path out = dir.resolve("agent-home.out");
         Path socket = dir.resolve("agent-home/ssh/S.ssh-agent");
-        for (int i = 0; i < 200 && !Files.readString(out).contains("export SSH_AUTH_SOCK"); i++) {
-            assertThat(agent.isAlive()).as(Files.readString(dir.resolve("agent-home.err"))).isTrue();
-            Thread.sleep(100);
-        }
+        agentHome.awaitOutput(agent, "export SSH_AUTH_SOCK", Duration.ofSeconds(20));
         assertThat(Files.readString(out)).isEqualTo("SSH_AUTH_SOCK=" + socket + "; export SSH_AUTH_SOCK;\n");
         ProcessBuilder sshAdd = new ProcessBuilder("ssh-add", "-L").redirectErrorStream(true);
         sshAdd.environment().put("SSH_AUTH_SOCK", socket.toString());
