@@ -9,11 +9,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.bcm.core.device.DeviceService;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.TestDevice;
@@ -84,16 +86,20 @@ class SshServerIT {
                 "LogLevel VERBOSE", ""));
         sshd = new ProcessBuilder(sshdBinary.toString(), "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            assertThat(sshd.isAlive()).as("sshd exited: " + Files.readString(dir.resolve("sshd.log"))).isTrue();
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                break;
-            } catch (IOException notYet) {
-                assertThat(System.nanoTime()).as("sshd does not listen on port " + port).isLessThan(deadline);
-                Thread.sleep(100);
-            }
+        Path log = dir.resolve("sshd.log");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .failFast(() -> assertThat(sshd.isAlive()).as("sshd exited: " + Files.readString(log)).isTrue())
+                .untilAsserted(() -> assertThat(accepts(port)).as("sshd does not listen on port " + port + "; its log:\n" + Files.readString(log))
+                        .isTrue());
+    }
+
+    /** Whether a TCP connection to 127.0.0.1:{@code port} is accepted within half a second. */
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
