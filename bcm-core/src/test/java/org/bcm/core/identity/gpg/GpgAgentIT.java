@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.bcm.core.identity.OpenPgpCertificate;
 import org.bcm.core.identity.TestDevice;
 import org.bcm.trezor.Curve;
@@ -105,17 +107,13 @@ class GpgAgentIT {
             assertThat(Files.readString(home.dir.resolve("agent-argv")).strip())
                     .isEqualTo("--homedir " + home.dir.toAbsolutePath() + " --use-standard-socket --daemon");
             assertThat(home.gpgconf("--kill", "gpg-agent").exit()).isZero();
-            for (int i = 0; i < 100 && Files.exists(socket); i++) {
-                Thread.sleep(50);
-            }
-            assertThat(socket).doesNotExist();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> assertThat(socket).doesNotExist());
         }
     }
 
-    static void awaitFile(Path file) throws InterruptedException {
-        for (int i = 0; i < 100 && !Files.exists(file); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(file).exists();
+    static void awaitFile(Path file) {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(file).exists());
     }
 }
