@@ -4,7 +4,8 @@
 #   1. host packages: lxd, debootstrap, iptables (LXD's bridge firewall), a JDK 17+ and Maven;
 #      gnupg, git, pass and openssh-client, the tools the Trezor-backed identity serves
 #   2. starts LXD when it is not running (systemd or not) and initialises it when uninitialised
-#   3. builds bcm and installs it: /usr/local/lib/bcm, launcher /usr/local/bin/bcm
+#   3. builds bcm and installs it: /usr/local/lib/bcm, launcher /usr/local/bin/bcm, and the
+#      class-data sharing archive for its jars (lib/bcm.jsa, made by bin/bcm-cds)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,6 +76,10 @@ log "building bcm"
 $sudo rm -rf /usr/local/lib/bcm
 $sudo mkdir -p /usr/local/lib
 $sudo cp -r "$repo/bcm-cli/target/bcm" /usr/local/lib/bcm
-$sudo chmod 0755 /usr/local/lib/bcm/bin/bcm /usr/local/lib/bcm/bin/bcm-gpg-agent
+$sudo chmod 0755 /usr/local/lib/bcm/bin/bcm /usr/local/lib/bcm/bin/bcm-cds /usr/local/lib/bcm/bin/bcm-gpg-agent
 $sudo ln -sf /usr/local/lib/bcm/bin/bcm /usr/local/bin/bcm
+# The class-data sharing archive for exactly these jars and this JDK (docs/benchmarks.md, "Start-up");
+# bcm runs without it, only slower to start.
+log "building the class-data sharing archive (bin/bcm-cds)"
+$sudo /usr/local/lib/bcm/bin/bcm-cds || log "no class-data sharing archive: bcm starts slower"
 log "installed $(/usr/local/bin/bcm --version)"
