@@ -1,13 +1,17 @@
 package org.bcm.cli;
 
 import java.io.PrintWriter;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bcm.core.BcmException;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.home.HomeLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -19,22 +23,66 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Bcm.Version.class,
         description = "Bitcoin Cache Machine: your own Bitcoin data center on LXD and Docker Swarm.",
-        subcommands = {InitCommand.class, InfoCommand.class, EnvCommand.class, ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class, ReleaseCommand.class,
-            DeviceCommand.class, AgentCommand.class, PassCommand.class, SshCommand.class, GitCommand.class, FileCommand.class,
-            ProxyCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Bcm {
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Show the stack trace of an error.")
     boolean stacktrace;
 
+    /** The top-level commands, in the order {@code bcm --help} lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(InitCommand.class, InfoCommand.class, EnvCommand.class,
+            ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class, ReleaseCommand.class,
+            DeviceCommand.class, AgentCommand.class, PassCommand.class, SshCommand.class, GitCommand.class, FileCommand.class,
+            ProxyCommand.class);
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(invoked(args)).execute(args));
     }
 
-    /** The configured command line; tests call {@code execute} on it. */
+    /** The configured command line with every command's model; tests call {@code execute} on it. */
     static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The top-level commands {@code args} names: the first word that is not an option and, after
+     * {@code help}, the next one. Every top-level option of bcm is a flag, so no option takes a word.
+     */
+    static Set<String> invoked(String[] args) {
+        Set<String> names = new HashSet<>();
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                names.add(arg);
+                if (!arg.equals("help")) {
+                    break;
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The configured command line. Picocli builds a command's model (options, mixins, converters, its
+     * subcommands') from its annotations when it is added, which for all of bcm's commands is most of
+     * the time a short command takes; so only the commands in {@code full} get theirs, and the others
+     * are stand-ins with their name and description, enough for {@code bcm --help} and for picocli's
+     * "did you mean" on a mistyped name.
+     *
+     * @param full the top-level commands to build whole; null for all
+     */
+    static CommandLine commandLine(Set<String> full) {
         CommandLine cli = new CommandLine(new Bcm());
+        for (Class<?> command : COMMANDS) {
+            Command annotation = command.getAnnotation(Command.class);
+            if (full == null || full.contains(annotation.name())) {
+                cli.addSubcommand(annotation.name(), command);
+            } else {
+                CommandSpec standIn = CommandSpec.create().name(annotation.name());
+                standIn.usageMessage().description(annotation.description()).hidden(annotation.hidden());
+                cli.addSubcommand(annotation.name(), new CommandLine(standIn));
+            }
+        }
+        cli.addSubcommand(new CommandLine.HelpCommand());
         cli.getCommandSpec().usageMessage().exitCodeList(exitCodes());
         cli.setExecutionExceptionHandler(Bcm::handle);
         cli.setParameterExceptionHandler(Bcm::usageError);
