@@ -20,6 +20,7 @@ import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
+import okhttp3.ConnectionSpec;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -96,6 +97,8 @@ final class LxdConnection {
                 .socketFactory(new AFUNIXSocketFactory.FactoryArg(file))
                 // The host name is never resolved for real: every connection goes to the socket.
                 .dns(hostname -> List.of(InetAddress.getLoopbackAddress()))
+                // Plain HTTP only: okhttp then sets up no TLS (the JDK's trust store is not loaded at every start).
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .build();
         return new LxdConnection(http, HttpUrl.get("http://localhost/"), "unix socket " + socket, null, true);
     }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
-import org.bcm.core.Sha256;
+import org.bcm.core.FileDigests;
 
 /**
  * The files of the bcm distribution this bcm runs from ({@code bin/}, {@code lib/*.jar}: the
@@ -112,12 +112,12 @@ final class BcmDistribution {
      * One line per file, {@code <image path> <mode: rw-r--r-- or rwxr-xr-x> <SHA-256 of its content>},
      * in image path order: what the image gets, for the recipe's hash.
      */
-    static String digest(Map<String, Path> files) {
+    static String digest(Map<String, Path> files, FileDigests digests) {
         StringBuilder lines = new StringBuilder();
         for (var file : files.entrySet()) {
             try {
                 lines.append(file.getKey()).append(' ').append(mode(file.getValue())).append(' ')
-                        .append(Sha256.hex(file.getValue())).append('\n');
+                        .append(digests.sha256(file.getValue())).append('\n');
             } catch (IOException e) {
                 throw new BcmException(Kind.INTERNAL, "Failed reading " + file.getValue() + " of the bcm distribution", null, e);
             }

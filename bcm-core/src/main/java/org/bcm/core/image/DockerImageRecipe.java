@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
+import org.bcm.core.FileDigests;
 import org.bcm.core.Sha256;
 import org.bcm.core.release.ReleaseSpec;
 
@@ -165,13 +166,20 @@ public record DockerImageRecipe(
      *     malformed {@code release} section; INTERNAL when the file cannot be read
      */
     public static DockerImageRecipe read(String name, Path file, String baseHash) {
+        return read(name, file, baseHash, FileDigests.uncached());
+    }
+
+    /**
+     * {@link #read(String, Path, String)}, hashing the bcm distribution's files through {@code digests}.
+     */
+    public static DockerImageRecipe read(String name, Path file, String baseHash, FileDigests digests) {
         byte[] yaml;
         try {
             yaml = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new BcmException(BcmException.Kind.INTERNAL, "Failed reading image recipe " + file + ": " + e.getMessage(), null, e);
         }
-        return parse(name, yaml, baseHash, file.toString(), BcmDistribution.installed().orElse(null), file.getParent());
+        return parse(name, yaml, baseHash, file.toString(), BcmDistribution.installed().orElse(null), file.getParent(), digests);
     }
 
     /** {@link #parse(String, byte[], String, String)} with the distribution directory {@code dist}, or null for none. */
@@ -184,6 +192,11 @@ public record DockerImageRecipe(
      * null for none, and the recipe's directory {@code dir}, or null when it was not read from a file.
      */
     static DockerImageRecipe parse(String name, byte[] yaml, String baseHash, String origin, Path dist, Path dir) {
+        return parse(name, yaml, baseHash, origin, dist, dir, FileDigests.uncached());
+    }
+
+    private static DockerImageRecipe parse(String name, byte[] yaml, String baseHash, String origin, Path dist, Path dir,
+            FileDigests digests) {
         if (!NAME.matcher(name).matches()) {
             throw new BcmException(BcmException.Kind.INVALID_INPUT, "Image recipe " + origin + ": invalid image name '"
                     + name + "'", "name image recipes [a-z0-9][a-z0-9-]*.yml, at most 40 characters");
@@ -219,7 +232,7 @@ public record DockerImageRecipe(
         ReleaseSpec release = f.release == null || f.release.isNull() ? null : ReleaseSpec.parse(f.release, dir, origin);
         String identity = baseHash + "\n" + new String(yaml, StandardCharsets.UTF_8);
         if (!distribution.isEmpty()) {
-            identity += "\n" + (dist == null ? "(no bcm distribution)\n" : BcmDistribution.digest(distributionFiles));
+            identity += "\n" + (dist == null ? "(no bcm distribution)\n" : BcmDistribution.digest(distributionFiles, digests));
         }
         if (release != null) {
             identity += "\n" + release.keysDigest();

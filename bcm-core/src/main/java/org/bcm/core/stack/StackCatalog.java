@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bcm.core.BcmException;
+import org.bcm.core.FileDigests;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.image.DockerImageRecipe;
@@ -57,9 +58,11 @@ public final class StackCatalog {
      */
     public static StackCatalog load(BcmHome home) {
         String baseHash = DockerImages.baseRecipe().hash();
+        FileDigests digests = FileDigests.cachedIn(home.cacheDir().resolve("file-digests"));
         Map<String, StackDefinition> stacks = new TreeMap<>();
-        read(builtInDir(), "built-in", baseHash, stacks);
-        read(home.stacksDir(), home.stacksDir().toString(), baseHash, stacks);
+        read(builtInDir(), "built-in", baseHash, digests, stacks);
+        read(home.stacksDir(), home.stacksDir().toString(), baseHash, digests, stacks);
+        digests.save();
         return new StackCatalog(stacks);
     }
 
@@ -167,7 +170,7 @@ public final class StackCatalog {
 
     // --- reading ---
 
-    private static void read(Path root, String origin, String baseHash, Map<String, StackDefinition> into) {
+    private static void read(Path root, String origin, String baseHash, FileDigests digests, Map<String, StackDefinition> into) {
         if (root == null || !Files.isDirectory(root)) {
             return;
         }
@@ -175,7 +178,7 @@ public final class StackCatalog {
             for (Path dir : entries.sorted().toList()) {
                 if (Files.isRegularFile(dir.resolve("stack.yml"))) {
                     String name = fileName(dir);
-                    into.put(name, readStack(name, dir, origin, baseHash));
+                    into.put(name, readStack(name, dir, origin, baseHash, digests));
                 }
             }
         } catch (IOException e) {
@@ -183,7 +186,7 @@ public final class StackCatalog {
         }
     }
 
-    static StackDefinition readStack(String name, Path dir, String origin, String baseHash) {
+    static StackDefinition readStack(String name, Path dir, String origin, String baseHash, FileDigests digests) {
         String compose;
         try {
             compose = Files.readString(dir.resolve("stack.yml"), StandardCharsets.UTF_8);
@@ -196,7 +199,7 @@ public final class StackCatalog {
         try {
             JsonNode root = YAML.readTree(compose);
             JsonNode meta = root == null ? null : root.path("x-bcm");
-            Map<String, DockerImageRecipe> images = readImages(dir.resolve("images"), baseHash);
+            Map<String, DockerImageRecipe> images = readImages(dir.resolve("images"), baseHash, digests);
             if (meta == null || meta.isMissingNode()) {
                 return new StackDefinition(name, dir, origin, compose, "", List.of(), null, Map.of(), images, null,
                         YAML.createObjectNode());
@@ -240,7 +243,7 @@ public final class StackCatalog {
         return setting;
     }
 
-    private static Map<String, DockerImageRecipe> readImages(Path dir, String baseHash) throws IOException {
+    private static Map<String, DockerImageRecipe> readImages(Path dir, String baseHash, FileDigests digests) throws IOException {
         Map<String, DockerImageRecipe> images = new TreeMap<>();
         if (!Files.isDirectory(dir)) {
             return images;
@@ -248,7 +251,7 @@ public final class StackCatalog {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> fileName(f).endsWith(".yml")).sorted().toList()) {
                 String image = fileName(file).substring(0, fileName(file).length() - 4);
-                images.put(image, DockerImageRecipe.read(image, file, baseHash));
+                images.put(image, DockerImageRecipe.read(image, file, baseHash, digests));
             }
         }
         return images;
