@@ -1,40 +1,12 @@
 package org.bcm.swarm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.github.dockerjava.api.model.Config;
-import com.github.dockerjava.api.model.ContainerSpec;
-import com.github.dockerjava.api.model.ContainerSpecConfig;
-import com.github.dockerjava.api.model.ContainerSpecFile;
-import com.github.dockerjava.api.model.ContainerSpecSecret;
-import com.github.dockerjava.api.model.Driver;
-import com.github.dockerjava.api.model.EndpointResolutionMode;
-import com.github.dockerjava.api.model.EndpointSpec;
-import com.github.dockerjava.api.model.HealthCheck;
-import com.github.dockerjava.api.model.Mount;
-import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.NetworkAttachmentConfig;
-import com.github.dockerjava.api.model.PortConfig;
-import com.github.dockerjava.api.model.PortConfigProtocol;
-import com.github.dockerjava.api.model.ResourceRequirements;
-import com.github.dockerjava.api.model.ResourceSpecs;
 import com.github.dockerjava.api.model.Secret;
 import com.github.dockerjava.api.model.Service;
-import com.github.dockerjava.api.model.ServiceGlobalModeOptions;
-import com.github.dockerjava.api.model.ServiceModeConfig;
-import com.github.dockerjava.api.model.ServicePlacement;
-import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
-import com.github.dockerjava.api.model.ServiceRestartCondition;
-import com.github.dockerjava.api.model.ServiceRestartPolicy;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.Task;
-import com.github.dockerjava.api.model.TaskSpec;
 import com.github.dockerjava.api.model.TaskState;
-import com.github.dockerjava.api.model.UpdateConfig;
-import com.github.dockerjava.api.model.UpdateFailureAction;
-import com.github.dockerjava.api.model.UpdateOrder;
-import com.github.dockerjava.api.model.VolumeOptions;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import java.io.IOException;
@@ -43,7 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -89,8 +60,6 @@ public final class StackDeployer {
 
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration NETWORK_RELEASE = Duration.ofSeconds(60);
-    private static final ObjectMapper CANONICAL = new ObjectMapper()
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private final DockerEngine manager;
     private final Consumer<String> progress;
@@ -190,7 +159,7 @@ public final class StackDeployer {
         }
         for (StackSpec.Service service : stack.services().values()) {
             String name = scoped(stack, service.name());
-            ServiceSpec spec = serviceSpec(stack, service, objectLabels, networkIds, secrets, configs);
+            ServiceSpec spec = ServiceSpecs.serviceSpec(stack, service, objectLabels, networkIds, secrets, configs);
             Service current = existing.remove(name);
             if (current == null) {
                 changes.create("service " + name, () -> manager.createService(spec, registry));
@@ -270,7 +239,7 @@ public final class StackDeployer {
         for (Service service : manager.services(Map.of())) {
             String namespace = labelOf(service, NAMESPACE_LABEL);
             if (namespace != null) {
-                stacks.computeIfAbsent(namespace, n -> new ArrayList<>()).add(status(service));
+                stacks.computeIfAbsent(namespace, n -> new ArrayList<>()).add(ServiceStates.status(manager, service));
             }
         }
         return stacks;
@@ -336,56 +305,7 @@ public final class StackDeployer {
      * @param services service names as in the stack file; null for all
      */
     public void awaitConverged(String stack, Set<String> services, Duration timeout) {
-        Map<String, String> reported = new HashMap<>();
-        RetryPolicy<List<ServiceStatus>> untilConverged = RetryPolicy.<List<ServiceStatus>>builder()
-                .handleIf((pending, failure) -> failure == null && !pending.isEmpty())
-                .withDelay(POLL).withMaxDuration(timeout).withMaxRetries(-1).build();
-        List<ServiceStatus> pending = Failsafe.with(untilConverged).get(() -> pendingServices(stack, services, reported));
-        if (pending.isEmpty()) {
-            return;
-        }
-        StringBuilder message = new StringBuilder("Stack " + stack + " did not converge within " + timeout.toSeconds() + " s:");
-        for (ServiceStatus state : pending) {
-            message.append("\n  ").append(state.name()).append(": ").append(state.running()).append('/')
-                    .append(state.desired()).append(" tasks running");
-            state.errors().forEach(error -> message.append("\n    task error: ").append(error));
-        }
-        throw new StackDeployException(message.toString(), pending);
-    }
-
-    /**
-     * The services of the stack (those named in {@code services}, or all) that have not converged,
-     * reporting each service's state when it changed since {@code reported}.
-     *
-     * @throws StackDeployException when an update was paused or rolled back
-     */
-    private List<ServiceStatus> pendingServices(String stack, Set<String> services, Map<String, String> reported) {
-        List<ServiceStatus> pending = new ArrayList<>();
-        for (Service service : manager.services(Map.of(NAMESPACE_LABEL, stack))) {
-            if (services != null && !services.contains(service.getSpec().getName().substring(stack.length() + 1))) {
-                continue;
-            }
-            String updateState = service.getUpdateStatus() == null || service.getUpdateStatus().getState() == null
-                    ? null : service.getUpdateStatus().getState().name().toLowerCase(java.util.Locale.ROOT);
-            if (updateState != null && (updateState.equals("paused") || updateState.startsWith("rollback"))) {
-                throw new StackDeployException("The update of service " + service.getSpec().getName()
-                        + " stopped (" + updateState + "): " + service.getUpdateStatus().getMessage(),
-                        List.of(status(service)));
-            }
-            ServiceStatus state = status(service);
-            boolean updating = "updating".equals(updateState);
-            ServiceStatus counted = updating ? new ServiceStatus(state.name(), Math.min(state.running(), state.desired() - 1),
-                    state.desired(), state.errors()) : state;
-            if (!counted.converged()) {
-                pending.add(counted);
-            }
-            String line = state.name() + ": " + state.running() + "/" + state.desired() + " running"
-                    + (updating ? " (updating)" : "");
-            if (!line.equals(reported.put(state.name(), line))) {
-                progress.accept(line);
-            }
-        }
-        return pending;
+        ServiceStates.awaitConverged(manager, stack, services, timeout, POLL, progress);
     }
 
     /**
@@ -467,7 +387,7 @@ public final class StackDeployer {
     }
 
     /** A secret or config in the swarm. */
-    private record Named(String id, String name) {
+    record Named(String id, String name) {
     }
 
     private Map<String, Named> ensureFileObjects(StackSpec stack, Map<String, StackSpec.FileObject> objects, String kind,
@@ -553,218 +473,15 @@ public final class StackDeployer {
         Failsafe.with(untilGone).get(() -> manager.network(network.getId()).isPresent());
     }
 
-    // --- service specs ---
-
-    private ServiceSpec serviceSpec(StackSpec stack, StackSpec.Service service, Map<String, String> labels,
-            Map<String, String> networkIds, Map<String, Named> secrets, Map<String, Named> configs) {
-        Map<String, String> containerLabels = new TreeMap<>(service.containerLabels());
-        containerLabels.put(NAMESPACE_LABEL, stack.name());
-        ContainerSpec container = new ContainerSpec()
-                .withImage(service.image())
-                .withLabels(containerLabels)
-                .withCommand(service.entrypoint())
-                .withArgs(service.command())
-                .withEnv(service.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-                .withUser(service.user())
-                .withDir(service.workingDir())
-                .withHostname(service.hostname())
-                .withStopSignal(service.stopSignal())
-                .withStopGracePeriod(nanos(service.stopGracePeriod()))
-                .withReadOnly(service.readOnly() ? Boolean.TRUE : null)
-                .withMounts(service.mounts().stream().map(mount -> mount(stack, mount, labels)).toList())
-                .withSecrets(service.secrets().stream().map(ref -> new ContainerSpecSecret()
-                        .withSecretId(secrets.get(ref.source()).id())
-                        .withSecretName(secrets.get(ref.source()).name())
-                        .withFile(file(ref))).toList())
-                .withConfigs(service.configs().stream().map(ref -> new ContainerSpecConfig()
-                        .withConfigID(configs.get(ref.source()).id())
-                        .withConfigName(configs.get(ref.source()).name())
-                        .withFile(file(ref))).toList());
-        if (service.healthcheck() != null) {
-            StackSpec.Healthcheck check = service.healthcheck();
-            container.withHealthCheck(new HealthCheck()
-                    .withTest(check.test())
-                    .withInterval(nanos(check.interval()))
-                    .withTimeout(nanos(check.timeout()))
-                    .withRetries(check.retries())
-                    .withStartPeriod(nanos(check.startPeriod())));
-        }
-        StackSpec.Deploy deploy = service.deploy();
-        TaskSpec task = new TaskSpec()
-                .withContainerSpec(container)
-                .withPlacement(new ServicePlacement().withConstraints(deploy.constraints()))
-                .withNetworks(service.networks().stream().map(attachment -> new NetworkAttachmentConfig()
-                        .withTarget(networkIds.get(attachment.network()))
-                        .withAliases(withServiceName(service.name(), attachment.aliases()))).toList())
-                .withResources(resources(deploy.resources()));
-        if (deploy.restartPolicy() != null) {
-            StackSpec.RestartPolicy policy = deploy.restartPolicy();
-            task.withRestartPolicy(new ServiceRestartPolicy()
-                    .withCondition(policy.condition() == null ? null : switch (policy.condition()) {
-                        case "none" -> ServiceRestartCondition.NONE;
-                        case "on-failure" -> ServiceRestartCondition.ON_FAILURE;
-                        default -> ServiceRestartCondition.ANY;
-                    })
-                    .withDelay(nanos(policy.delay()))
-                    .withMaxAttempts(policy.maxAttempts() == null ? null : policy.maxAttempts().longValue())
-                    .withWindow(nanos(policy.window())));
-        }
-        ServiceModeConfig mode = "global".equals(deploy.mode())
-                ? new ServiceModeConfig().withGlobal(new ServiceGlobalModeOptions())
-                : new ServiceModeConfig().withReplicated(new ServiceReplicatedModeOptions().withReplicas(deploy.replicas()));
-        EndpointSpec endpoint = new EndpointSpec()
-                .withMode("dnsrr".equals(deploy.endpointMode()) ? EndpointResolutionMode.DNSRR : EndpointResolutionMode.VIP)
-                .withPorts(service.ports().stream().map(port -> new PortConfig()
-                        .withTargetPort(port.target())
-                        .withPublishedPort(port.published() == null ? 0 : port.published())
-                        .withProtocol(switch (port.protocol()) {
-                            case "udp" -> PortConfigProtocol.UDP;
-                            case "sctp" -> PortConfigProtocol.SCTP;
-                            default -> PortConfigProtocol.TCP;
-                        })
-                        .withPublishMode("host".equals(port.mode()) ? PortConfig.PublishMode.host
-                                : PortConfig.PublishMode.ingress)).toList());
-        Map<String, String> serviceLabels = new TreeMap<>(service.labels());
-        serviceLabels.putAll(labels);
-        serviceLabels.put(IMAGE_LABEL, service.image());
-        ServiceSpec spec = new ServiceSpec()
-                .withName(scoped(stack, service.name()))
-                .withLabels(serviceLabels)
-                .withTaskTemplate(task)
-                .withMode(mode)
-                .withEndpointSpec(endpoint);
-        if (deploy.updateConfig() != null) {
-            StackSpec.UpdateConfig update = deploy.updateConfig();
-            spec.withUpdateConfig(new UpdateConfig()
-                    .withParallelism(update.parallelism() == null ? null : update.parallelism().longValue())
-                    .withDelay(nanos(update.delay()))
-                    .withOrder(update.order() == null ? null
-                            : "start-first".equals(update.order()) ? UpdateOrder.START_FIRST : UpdateOrder.STOP_FIRST)
-                    .withFailureAction(update.failureAction() == null ? null : switch (update.failureAction()) {
-                        case "continue" -> UpdateFailureAction.CONTINUE;
-                        case "rollback" -> UpdateFailureAction.ROLLBACK;
-                        default -> UpdateFailureAction.PAUSE;
-                    }));
-        }
-        serviceLabels.put(SPEC_HASH_LABEL, specHash(spec));
-        return spec;
-    }
-
-    /** The hash of a spec without its own hash label: canonical JSON (map keys sorted), SHA-256. */
-    static String specHash(ServiceSpec spec) {
-        try {
-            return sha256(CANONICAL.writeValueAsBytes(spec));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialise service spec " + spec.getName(), e);
-        }
-    }
-
-    private static Mount mount(StackSpec stack, StackSpec.Mount mount, Map<String, String> labels) {
-        Mount result = new Mount().withTarget(mount.target()).withReadOnly(mount.readOnly() ? Boolean.TRUE : null);
-        switch (mount.type()) {
-            case "bind" -> result.withType(MountType.BIND).withSource(mount.source());
-            case "tmpfs" -> result.withType(MountType.TMPFS);
-            default -> {
-                result.withType(MountType.VOLUME);
-                StackSpec.Volume volume = mount.source() == null ? null : stack.volumes().get(mount.source());
-                if (volume != null) {
-                    Map<String, String> volumeLabels = new TreeMap<>(volume.labels());
-                    volumeLabels.putAll(labels);
-                    result.withSource(volume.external()
-                                    ? (volume.externalName() == null ? volume.name() : volume.externalName())
-                                    : scoped(stack, volume.name()))
-                            .withVolumeOptions(new VolumeOptions()
-                                    .withLabels(volumeLabels)
-                                    .withDriverConfig(new Driver().withName(volume.driver()).withOptions(volume.driverOpts())));
-                }
-            }
-        }
-        return result;
-    }
-
-    private static ContainerSpecFile file(StackSpec.FileMount ref) {
-        return new ContainerSpecFile().withName(ref.target()).withUid(ref.uid()).withGid(ref.gid())
-                .withMode((long) ref.mode());
-    }
-
-    /** Docker's CLI adds the service name as an alias on every network it joins. */
-    private static List<String> withServiceName(String service, List<String> aliases) {
-        List<String> all = new ArrayList<>();
-        all.add(service);
-        aliases.stream().filter(alias -> !alias.equals(service)).forEach(all::add);
-        return all;
-    }
-
-    private static ResourceRequirements resources(StackSpec.Resources resources) {
-        ResourceRequirements result = new ResourceRequirements();
-        if (resources.limitNanoCpus() > 0 || resources.limitMemoryBytes() > 0) {
-            result.withLimits(new ResourceSpecs().withNanoCPUs(resources.limitNanoCpus())
-                    .withMemoryBytes(resources.limitMemoryBytes()));
-        }
-        if (resources.reservationNanoCpus() > 0 || resources.reservationMemoryBytes() > 0) {
-            result.withReservations(new ResourceSpecs().withNanoCPUs(resources.reservationNanoCpus())
-                    .withMemoryBytes(resources.reservationMemoryBytes()));
-        }
-        return result;
-    }
-
-    // --- state ---
-
-    private ServiceStatus status(Service service) {
-        List<Task> tasks = manager.tasks(service.getId());
-        int running = 0;
-        int wanted = 0;
-        List<Task> ended = new ArrayList<>();
-        for (Task task : tasks) {
-            TaskState state = task.getStatus() == null ? null : task.getStatus().getState();
-            if (task.getDesiredState() == TaskState.RUNNING) {
-                wanted++;
-                if (state == TaskState.RUNNING) {
-                    running++;
-                }
-            }
-            if (state == TaskState.FAILED || state == TaskState.REJECTED || state == TaskState.COMPLETE
-                    || (task.getStatus() != null && task.getStatus().getErr() != null)) {
-                ended.add(task);
-            }
-        }
-        ServiceModeConfig mode = service.getSpec().getMode();
-        int desired = mode != null && mode.getReplicated() != null
-                ? (int) mode.getReplicated().getReplicas() : Math.max(wanted, 1);
-        ended.sort(Comparator.comparing((Task task) -> Objects.toString(task.getStatus().getTimestamp(), "")).reversed());
-        List<String> errors = ended.stream().map(StackDeployer::describeEnd).distinct().limit(3).toList();
-        return new ServiceStatus(service.getSpec().getName(), running, desired, errors);
-    }
-
-    /**
-     * How a task ended: {@code "failed: task: non-zero exit (2) (exit code 2)"}. A task stopped
-     * without an error (exit 0, "complete") while it should run was usually stopped by its failing
-     * healthcheck; the text says so.
-     */
-    private static String describeEnd(Task task) {
-        var status = task.getStatus();
-        String state = status.getState() == null ? "ended" : status.getState().name().toLowerCase(java.util.Locale.ROOT);
-        String what = status.getErr() != null && !status.getErr().isBlank() ? status.getErr() : status.getMessage();
-        Long exit = status.getContainerStatus() == null ? null : status.getContainerStatus().getExitCodeLong();
-        String text = state + ": " + what + (exit == null ? "" : " (exit code " + exit + ")");
-        if (status.getState() == TaskState.COMPLETE) {
-            text += " - stopped without an error, usually by a failing healthcheck";
-        }
-        return text;
-    }
-
     private static String labelOf(Service service, String label) {
         Map<String, String> labels = service.getSpec() == null ? null : service.getSpec().getLabels();
         return labels == null ? null : labels.get(label);
     }
 
-    private static String scoped(StackSpec stack, String name) {
+    static String scoped(StackSpec stack, String name) {
         return stack.name() + "_" + name;
     }
 
-    private static Long nanos(Duration duration) {
-        return duration == null ? null : duration.toNanos();
-    }
 
     static String sha256(byte[] bytes) {
         try {

@@ -57,22 +57,22 @@ class StackDeployerSpecTest {
         Map<String, String> three = labels(new HashMap<>(), backward);
         assertThat(List.copyOf(one.keySet())).isNotEqualTo(List.copyOf(two.keySet()));
 
-        String hash = StackDeployer.specHash(spec(one, List.of("serve")));
+        String hash = ServiceSpecs.specHash(spec(one, List.of("serve")));
 
         assertThat(hash).matches("[0-9a-f]{64}");
-        assertThat(StackDeployer.specHash(spec(two, List.of("serve")))).isEqualTo(hash);
-        assertThat(StackDeployer.specHash(spec(three, List.of("serve")))).isEqualTo(hash);
+        assertThat(ServiceSpecs.specHash(spec(two, List.of("serve")))).isEqualTo(hash);
+        assertThat(ServiceSpecs.specHash(spec(three, List.of("serve")))).isEqualTo(hash);
     }
 
     @Test
     void specHashChangesWithTheSpec() {
         Map<String, String> labels = labels(new LinkedHashMap<>(), "a", "b");
-        String hash = StackDeployer.specHash(spec(labels, List.of("serve")));
+        String hash = ServiceSpecs.specHash(spec(labels, List.of("serve")));
 
-        assertThat(StackDeployer.specHash(spec(labels, List.of("serve", "--verbose")))).isNotEqualTo(hash);
-        assertThat(StackDeployer.specHash(spec(labels(new LinkedHashMap<>(), "a", "c"), List.of("serve"))))
+        assertThat(ServiceSpecs.specHash(spec(labels, List.of("serve", "--verbose")))).isNotEqualTo(hash);
+        assertThat(ServiceSpecs.specHash(spec(labels(new LinkedHashMap<>(), "a", "c"), List.of("serve"))))
                 .isNotEqualTo(hash);
-        assertThat(StackDeployer.specHash(spec(labels, List.of("serve")).withName("demo_other"))).isNotEqualTo(hash);
+        assertThat(ServiceSpecs.specHash(spec(labels, List.of("serve")).withName("demo_other"))).isNotEqualTo(hash);
     }
 
     // ------------------------------------------------------------ deploy against a fake engine
@@ -256,6 +256,6 @@ class StackDeployerSpecTest {
         ObjectNode sent = swarm.serviceSpec("demo_web").deepCopy();
         String label = ((ObjectNode) sent.get("Labels")).remove(StackDeployer.SPEC_HASH_LABEL).asText();
         ObjectMapper lenient = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        assertThat(StackDeployer.specHash(lenient.treeToValue(sent, ServiceSpec.class))).isEqualTo(label);
+        assertThat(ServiceSpecs.specHash(lenient.treeToValue(sent, ServiceSpec.class))).isEqualTo(label);
     }
 }
