@@ -39,18 +39,18 @@ public final class Bcm {
         System.exit(commandLine(invoked(args)).execute(args));
     }
 
-    /** The configured command line with every command's model; tests call {@code execute} on it. */
-    static CommandLine commandLine() {
-        return commandLine(null);
-    }
-
     /**
      * The top-level commands {@code args} names: the first word that is not an option and, after
      * {@code help}, the next one. Every top-level option of bcm is a flag, so no option takes a word.
+     *
+     * @return null (every command) when an argument is an {@code @file} picocli expands
      */
     static Set<String> invoked(String[] args) {
         Set<String> names = new HashSet<>();
         for (String arg : args) {
+            if (arg.startsWith("@")) {
+                return null;
+            }
             if (!arg.startsWith("-")) {
                 names.add(arg);
                 if (!arg.equals("help")) {

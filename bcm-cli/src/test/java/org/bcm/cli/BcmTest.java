@@ -13,8 +13,9 @@ class BcmTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
+    /** As {@code bcm} runs it: only the invoked command's branch built whole. */
     private int run(String... args) {
-        CommandLine cli = Bcm.commandLine();
+        CommandLine cli = Bcm.commandLine(Bcm.invoked(args));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -26,6 +27,25 @@ class BcmTest {
         assertThat(out.toString()).contains("cluster", "info", "show", "device", "release", "Exit codes:")
                 .containsPattern("7\\s+verification failed").containsPattern("10\\s+no Trezor found")
                 .containsPattern("3\\s+not found: a cluster, project").containsPattern("4\\s+conflict: a name or file");
+    }
+
+    @Test
+    void theCommandsNotInvokedAreStandInsThatHelpAndMistakesStillSee() throws Exception {
+        assertThat(Bcm.invoked(new String[] {"--stacktrace", "project", "deploy"})).containsExactly("project");
+        assertThat(Bcm.invoked(new String[] {"help", "cluster"})).containsExactlyInAnyOrder("help", "cluster");
+        assertThat(Bcm.invoked(new String[] {"@args"})).as("an @file: every command").isNull();
+
+        assertThat(run("help", "project")).isZero();
+        assertThat(out.toString()).contains("Usage: bcm project", "plan", "deploy", "remove");
+        assertThat(run("projekt", "list")).isEqualTo(2);
+        assertThat(err.toString()).contains("bcm: Unmatched argument").contains("hint: 'bcm --help'");
+
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("bcm-args", "");
+        java.nio.file.Files.writeString(file, "project\n--help\n");
+        out.getBuffer().setLength(0);
+        assertThat(run("@" + file)).isZero();
+        assertThat(out.toString()).contains("Usage: bcm project", "plan");
+        java.nio.file.Files.delete(file);
     }
 
     @Test

@@ -5,18 +5,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bcm.core.home.BcmHome;
 
 /**
- * The {@link Sha256} of files, remembered by path, size and modification time (as git's index
- * remembers what it hashed), so that a file that did not change is not read again: bcm hashes the
- * jars of its own distribution for the images that carry them at every command that reads the stacks.
- * A file replaced with one of the same size and the same modification time (to the nanosecond) keeps
- * its old digest; that takes write access to the distribution, which decides what bcm runs anyway.
+ * The {@link Sha256} of files, remembered by path, inode, size, modification and change time (as
+ * git's index remembers what it hashed), so that a file that did not change is not read again: bcm
+ * hashes the jars of its own distribution for the images that carry them at every command that reads
+ * the stacks. Replacing or writing a file gives it a new change time (which no program can set back),
+ * so a changed file is hashed again.
  *
- * <p>The cache file has one line per file: {@code <sha256> <size> <mtime ns> <absolute path>}. A
+ * <p>The cache file has one line per file: {@code <sha256> <stat> <absolute path>}, the stat being
+ * {@code <inode>:<size>:<mtime ns>:<ctime ns>} (size and mtime only where the file system has no
+ * unix attributes). A
  * malformed, missing or unwritable cache only means hashing again: it never fails a command.
  */
 public final class FileDigests {
@@ -40,9 +43,9 @@ public final class FileDigests {
         FileDigests digests = new FileDigests(cacheFile);
         try {
             for (String line : Files.readAllLines(cacheFile, StandardCharsets.UTF_8)) {
-                String[] parts = line.split(" ", 4);
-                if (parts.length == 4 && parts[0].matches("[0-9a-f]{64}")) {
-                    digests.entries.put(parts[1] + " " + parts[2] + " " + parts[3], parts[0]);
+                String[] parts = line.split(" ", 3);
+                if (parts.length == 3 && parts[0].matches("[0-9a-f]{64}")) {
+                    digests.entries.put(parts[1] + " " + parts[2], parts[0]);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -58,9 +61,7 @@ public final class FileDigests {
      */
     public synchronized String sha256(Path file) throws IOException {
         Path absolute = file.toAbsolutePath().normalize();
-        BasicFileAttributes stat = Files.readAttributes(absolute, BasicFileAttributes.class);
-        String key = stat.size() + " " + stat.lastModifiedTime().toInstant().getEpochSecond() * 1_000_000_000L
-                + stat.lastModifiedTime().toInstant().getNano() + " " + absolute;
+        String key = stat(absolute) + " " + absolute;
         String digest = entries.get(key);
         if (digest == null) {
             digest = Sha256.hex(absolute);
@@ -69,6 +70,21 @@ public final class FileDigests {
         }
         used.put(key, digest);
         return digest;
+    }
+
+    private static String stat(Path file) throws IOException {
+        try {
+            Map<String, Object> unix = Files.readAttributes(file, "unix:ino,size,lastModifiedTime,ctime");
+            return unix.get("ino") + ":" + unix.get("size") + ":" + nanos((FileTime) unix.get("lastModifiedTime"))
+                    + ":" + nanos((FileTime) unix.get("ctime"));
+        } catch (UnsupportedOperationException e) {
+            BasicFileAttributes basic = Files.readAttributes(file, BasicFileAttributes.class);
+            return basic.size() + ":" + nanos(basic.lastModifiedTime());
+        }
+    }
+
+    private static long nanos(FileTime time) {
+        return time.toInstant().getEpochSecond() * 1_000_000_000L + time.toInstant().getNano();
     }
 
     /**

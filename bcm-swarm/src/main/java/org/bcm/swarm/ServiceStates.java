@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.ServiceModeConfig;
 import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskState;
 import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,10 +84,20 @@ final class ServiceStates {
     static void awaitConverged(DockerEngine manager, String stack, Set<String> services, Duration timeout, Duration poll,
             Consumer<String> progress) {
         Map<String, String> reported = new HashMap<>();
-        RetryPolicy<List<StackDeployer.ServiceStatus>> untilConverged = RetryPolicy.<List<StackDeployer.ServiceStatus>>builder()
-                .handleIf((pending, failure) -> failure == null && !pending.isEmpty())
-                .withDelay(poll).withMaxDuration(timeout).withMaxRetries(-1).build();
-        List<StackDeployer.ServiceStatus> pending = Failsafe.with(untilConverged).get(() -> pendingServices(manager, stack, services, reported, progress));
+        List<StackDeployer.ServiceStatus> pending;
+        if (timeout.compareTo(poll) <= 0) {
+            // Failsafe wants a longer wait than one poll: a wait this short is one look
+            pending = pendingServices(manager, stack, services, reported, progress);
+        } else {
+            RetryPolicy<List<StackDeployer.ServiceStatus>> untilConverged = RetryPolicy.<List<StackDeployer.ServiceStatus>>builder()
+                    .handleIf((stillPending, failure) -> failure == null && !stillPending.isEmpty())
+                    .withDelay(poll).withMaxDuration(timeout).withMaxRetries(-1).build();
+            try {
+                pending = Failsafe.with(untilConverged).get(() -> pendingServices(manager, stack, services, reported, progress));
+            } catch (FailsafeException e) {
+                throw StackDeployer.interrupted(e);
+            }
+        }
         if (pending.isEmpty()) {
             return;
         }

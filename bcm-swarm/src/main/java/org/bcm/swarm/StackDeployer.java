@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskState;
 import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -464,13 +465,22 @@ public final class StackDeployer {
                 .withDelay(Duration.ofMillis(200)).withMaxDuration(NETWORK_RELEASE).withMaxRetries(-1).build();
         try {
             Failsafe.with(whileInUse).run(() -> manager.removeNetwork(network.getId(), network.getName()));
+            Failsafe.with(untilGone).get(() -> manager.network(network.getId()).isPresent());
         } catch (DockerEngineException e) {
-            if (e.isNotFound()) {
-                return;
+            if (!e.isNotFound()) {
+                throw e;
             }
-            throw e;
+        } catch (FailsafeException e) {
+            throw interrupted(e);
         }
-        Failsafe.with(untilGone).get(() -> manager.network(network.getId()).isPresent());
+    }
+
+    /** What a wait that Failsafe ended with a checked exception (an interrupt) becomes. */
+    static StackDeployException interrupted(FailsafeException e) {
+        if (e.getCause() instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new StackDeployException("Interrupted while waiting for the swarm: " + e.getCause(), List.of());
     }
 
     private static String labelOf(Service service, String label) {

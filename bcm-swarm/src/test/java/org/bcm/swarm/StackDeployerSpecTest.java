@@ -1,6 +1,7 @@
 package org.bcm.swarm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -117,6 +118,7 @@ class StackDeployerSpecTest {
                 case "POST /configs/create" -> created(configs, "cfg", JSON.readTree(request.body()));
                 case "GET /secrets" -> Reply.json("[]");
                 case "GET /services" -> list(services);
+                case "GET /tasks" -> Reply.json("[]");
                 case "POST /services/create" -> created(services, "svc", JSON.readTree(request.body()));
                 case "POST /services/*/update" -> {
                     ObjectNode service = services.get(parts[2]);
@@ -240,6 +242,30 @@ class StackDeployerSpecTest {
             assertThat(swarm.configs.values()).extracting(c -> c.get("Spec").get("Name").asText())
                     .containsExactly(newConfig);
             assertThat(swarm.networks.values()).extracting(n -> n.get("Name").asText()).containsExactly("demo_front");
+        }
+    }
+
+    @Test
+    void aPlanNamesWhatTheDeployDoesAndSendsNothing() throws IOException {
+        Files.writeString(dir.resolve("web.conf"), "one\n");
+        Swarm swarm = new Swarm();
+        Path socket = dir.resolve("p.sock");
+        try (FakeEngine fake = new FakeEngine(socket, swarm::handle);
+                DockerEngine engine = DockerEngine.connect(socket, Duration.ofSeconds(5))) {
+            StackDeployer deployer = new StackDeployer(engine, line -> { });
+            StackDeployer.Result plan = deployer.plan(stack(STACK, "web:1"), Map.of(), true);
+            assertThat(writes(fake)).as("a plan sends nothing").isEmpty();
+            assertThat(deployer.deploy(stack(STACK, "web:1"), Map.of(), true)).isEqualTo(plan);
+
+            fake.requests.clear();
+            StackDeployer.Result update = deployer.plan(stack(STACK, "web:2"), Map.of(), true);
+            assertThat(update.updated()).containsExactly("service demo_web");
+            assertThat(update.unchanged()).containsExactly("service demo_worker");
+            assertThat(deployer.planRemoval("demo")).contains("service demo_web", "service demo_worker", "network demo_front");
+            assertThat(writes(fake)).isEmpty();
+            // a wait no longer than one poll is one look (Failsafe refuses a policy that short): no task runs here
+            assertThatThrownBy(() -> deployer.awaitConverged("demo", Duration.ofSeconds(1)))
+                    .isInstanceOf(StackDeployException.class).hasMessageContaining("did not converge within 1 s");
         }
     }
 

@@ -177,12 +177,16 @@ public final class ClusterService {
         } catch (LxdUnavailableException e) {
             throw lxdUnavailable(e);
         }
-        if (!"trusted".equals(lxd.server().auth())) {
+        try {
+            if (!"trusted".equals(lxd.server().auth())) {
+                throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD does not trust this client",
+                        "run bcm as a user in the LXD group (or root)");
+            }
+            return lxd;
+        } catch (RuntimeException e) {
             lxd.close();
-            throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD does not trust this client",
-                    "run bcm as a user in the LXD group (or root)");
+            throw e;
         }
-        return lxd;
     }
 
     private static BcmException lxdUnavailable(LxdException e) {

@@ -34,15 +34,8 @@ final class ClusterVerifier {
     VerifyReport verify(ClusterDefinition definition) {
         String name = definition.name();
         List<VerifyReport.Check> checks = new ArrayList<>();
-        InstanceServer lxd;
-        try {
-            lxd = ports.lxd().get();
+        try (InstanceServer lxd = ports.lxd().get()) {
             checks.add(new VerifyReport.Check("lxd", true, "LXD " + lxd.server().serverVersion() + " at " + definition.endpoint()));
-        } catch (LxdException e) {
-            checks.add(new VerifyReport.Check("lxd", false, e.getMessage()));
-            return new VerifyReport(name, checks);
-        }
-        try (lxd) {
             verifyOn(lxd, definition, checks);
         } catch (LxdException e) {
             checks.add(new VerifyReport.Check("lxd", false, e.getMessage()));
@@ -92,7 +85,13 @@ final class ClusterVerifier {
                 checks.add(new VerifyReport.Check("swarm", false, "no gateway host is a swarm manager"));
                 return;
             }
-            List<SwarmNode> nodes = manager.nodes();
+            List<SwarmNode> nodes;
+            try {
+                nodes = manager.nodes();
+            } catch (DockerEngineException e) {
+                checks.add(new VerifyReport.Check("swarm", false, e.getMessage()));
+                return;
+            }
             for (TierHost host : hosts) {
                 Optional<SwarmNode> node = nodes.stream()
                         .filter(n -> host.instanceName().equals(nodeIdToInstance.get(n.id()))).findFirst();

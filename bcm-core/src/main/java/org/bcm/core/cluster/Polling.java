@@ -1,10 +1,12 @@
 package org.bcm.core.cluster;
 
 import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.bcm.core.BcmException;
 
 /** Looking again and again, by Failsafe, until something is there. */
 final class Polling {
@@ -18,6 +20,7 @@ final class Polling {
      *
      * @return the first answer; empty when there was none within {@code max}
      * @throws RuntimeException what the probe threw (not retried)
+     * @throws BcmException INTERNAL when the thread was interrupted while waiting
      */
     static <T> Optional<T> until(Supplier<Optional<T>> probe, Duration max, Duration poll) {
         if (max.compareTo(poll) <= 0) {
@@ -26,6 +29,14 @@ final class Polling {
         RetryPolicy<Optional<T>> untilPresent = RetryPolicy.<Optional<T>>builder()
                 .handleIf((answer, failure) -> failure == null && answer.isEmpty())
                 .withDelay(poll).withMaxDuration(max).withMaxRetries(-1).build();
-        return Failsafe.with(untilPresent).get(probe::get);
+        try {
+            return Failsafe.with(untilPresent).get(probe::get);
+        } catch (FailsafeException e) {
+            if (e.getCause() instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new BcmException(BcmException.Kind.INTERNAL, "Interrupted while waiting: " + e.getCause(),
+                    "run the command again: it converges from what exists", e);
+        }
     }
 }

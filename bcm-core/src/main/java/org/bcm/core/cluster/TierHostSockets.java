@@ -43,17 +43,19 @@ final class TierHostSockets {
             throw new BcmException(Kind.INVALID_INPUT, "Docker socket path too long for a unix socket: " + socket,
                     "set BCM_HOME to a shorter directory");
         }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new BcmException(Kind.INTERNAL, "Failed creating " + dir, null, e);
+        }
         String uid;
         String gid;
         try {
-            Files.createDirectories(dir);
             uid = String.valueOf(Files.getAttribute(dir, "unix:uid"));
             gid = String.valueOf(Files.getAttribute(dir, "unix:gid"));
-        } catch (UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             uid = "0";
             gid = "0";
-        } catch (IOException e) {
-            throw new BcmException(Kind.INTERNAL, "Failed creating " + dir, null, e);
         }
         return Map.of("type", "proxy", "bind", "host",
                 "listen", "unix:" + socket, "connect", "unix:/run/docker.sock",

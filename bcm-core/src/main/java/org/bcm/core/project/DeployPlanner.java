@@ -5,7 +5,8 @@ import org.bcm.core.project.StackPreparer.PreparedStack;
 
 /**
  * {@code bcm project plan}: what a deploy of the target would build, push, create, update and remove,
- * changing nothing on the cluster or the controller. An image the registry does not have yet cannot be
+ * changing nothing on the cluster (the secrets a project lacks are generated before, by
+ * {@link StackPreparer}, as for a deploy). An image the registry does not have yet cannot be
  * pinned by its digest, so the services running it count as updated.
  */
 final class DeployPlanner {

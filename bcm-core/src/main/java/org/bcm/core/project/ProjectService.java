@@ -328,8 +328,9 @@ public final class ProjectService {
         if (e.services().isEmpty()) {
             return new BcmException(Kind.INVALID_INPUT, e.getMessage(), "fix the stack, then run the command again");
         }
-        return new BcmException(Kind.TIMEOUT, e.getMessage(),
-                "fix the stack or the project's settings, then run 'bcm project deploy --project-name=" + project
+        return new BcmException(Kind.TIMEOUT, e.getMessage(), project == null
+                ? "check the stack's services: 'bcm stack list --cluster-name=" + cluster + "'"
+                : "fix the stack or the project's settings, then run 'bcm project deploy --project-name=" + project
                         + " --cluster-name=" + cluster + "' again: it continues from what exists", e);
     }
 

@@ -73,7 +73,7 @@ public final class FakeLxd {
         synchronized (this) {
             opened++;
         }
-        return new Server("default");
+        return new Server("default", true);
     }
 
     /** Connections opened and not closed. */
@@ -179,9 +179,12 @@ public final class FakeLxd {
     /** The port, working in one LXD project. */
     private final class Server implements InstanceServer {
         private final String lxdProject;
+        /** Whether this is the connection itself, not a copy for another LXD project (whose close does nothing, as LxdClient's). */
+        private final boolean owner;
 
-        Server(String lxdProject) {
+        Server(String lxdProject, boolean owner) {
             this.lxdProject = lxdProject;
+            this.owner = owner;
         }
 
         @Override
@@ -325,7 +328,7 @@ public final class FakeLxd {
 
         @Override
         public InstanceServer useLxdProject(String name) {
-            return new Server(name);
+            return new Server(name, false);
         }
 
         @Override
@@ -541,7 +544,9 @@ public final class FakeLxd {
         @Override
         public void close() {
             synchronized (FakeLxd.this) {
-                closed++;
+                if (owner) {
+                    closed++;
+                }
             }
         }
     }
