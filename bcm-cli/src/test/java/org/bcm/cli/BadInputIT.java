@@ -98,8 +98,10 @@ class BadInputIT {
         assertThat(dir.resolve("pwned")).doesNotExist();
         assertThat(Path.of("pwned")).doesNotExist();
         try (var made = Files.walk(home)) {
-            // the home's lock file (empty: nobody holds it) is the only file bcm made
-            assertThat(made.filter(Files::isRegularFile).map(home::relativize).map(Path::toString))
+            // the home's lock file (empty: nobody holds it) is the only file bcm made, besides its cache
+            // (the digests of the distribution's files, FileDigests), which holds no state of the home
+            assertThat(made.filter(Files::isRegularFile).map(home::relativize).map(Path::toString)
+                    .filter(path -> !path.startsWith("cache/")))
                     .containsExactlyInAnyOrder("projects/broken/project.yml", ".lock");
         }
         assertThat(home.resolve(".lock")).isEmptyFile();
