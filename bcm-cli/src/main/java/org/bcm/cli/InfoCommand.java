@@ -28,8 +28,8 @@ final class InfoCommand implements Callable<Integer> {
         Context context = new Context(spec);
         ClusterStore store = context.clusters();
         String active = store.activeCluster().orElse(null);
-        String endpoint = active == null ? LocalPorts.create().lxdEndpoint()
-                : store.load(active).map(d -> d.endpoint()).orElse(LocalPorts.create().lxdEndpoint());
+        String endpoint = Optional.ofNullable(active).flatMap(store::load).map(d -> d.endpoint())
+                .orElseGet(() -> LocalPorts.create().lxdEndpoint());
         List<String> devices = context.deviceService().pluggedIn();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("activeCluster", active);

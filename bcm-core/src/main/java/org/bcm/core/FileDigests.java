@@ -78,6 +78,7 @@ public final class FileDigests {
             return unix.get("ino") + ":" + unix.get("size") + ":" + nanos((FileTime) unix.get("lastModifiedTime"))
                     + ":" + nanos((FileTime) unix.get("ctime"));
         } catch (UnsupportedOperationException e) {
+            // a file system without unix attributes: size and modification time only
             BasicFileAttributes basic = Files.readAttributes(file, BasicFileAttributes.class);
             return basic.size() + ":" + nanos(basic.lastModifiedTime());
         }

@@ -54,6 +54,7 @@ final class TierHostSockets {
             uid = String.valueOf(Files.getAttribute(dir, "unix:uid"));
             gid = String.valueOf(Files.getAttribute(dir, "unix:gid"));
         } catch (IOException | UnsupportedOperationException e) {
+            // no owner to read (a file system without unix attributes): root's, as LXD's default
             uid = "0";
             gid = "0";
         }

@@ -1,6 +1,7 @@
 package org.bcm.core.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bcm.core.BcmFailures.failure;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
@@ -55,15 +56,6 @@ class ClusterFlowTest {
         assertThat(endpoint.everyConnectionClosed()).as("LXD and Docker connections left open").isTrue();
     }
 
-    static BcmException failure(Kind kind, Runnable command) {
-        try {
-            command.run();
-        } catch (BcmException e) {
-            assertThat(e.kind()).as(e.getMessage()).isEqualTo(kind);
-            return e;
-        }
-        throw new AssertionError("expected a BcmException of kind " + kind);
-    }
 
     /** The cluster as a correct create leaves it. */
     void assertConverged() {

@@ -318,12 +318,34 @@ public final class FakeLxd {
         @Override
         public Image importImage(Path metadataTarball, Path rootfsTarball, Map<String, String> properties, LongConsumer sent,
                 Duration timeout) {
-            throw new UnsupportedOperationException("the tests give the fake its base image (addImage)");
+            // LXD's fingerprint: the SHA-256 of the metadata then the rootfs tarball; an image it has is not uploaded again
+            synchronized (FakeLxd.this) {
+                call("importImage", metadataTarball.getFileName().toString());
+                try (var digest = new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(),
+                        java.security.MessageDigest.getInstance("SHA-256"))) {
+                    java.nio.file.Files.copy(metadataTarball, digest);
+                    java.nio.file.Files.copy(rootfsTarball, digest);
+                    String fingerprint = java.util.HexFormat.of().formatHex(digest.getMessageDigest().digest());
+                    sent.accept(java.nio.file.Files.size(metadataTarball) + java.nio.file.Files.size(rootfsTarball));
+                    return images.values().stream().filter(i -> i.fingerprint().equals(fingerprint)).findFirst()
+                            .orElseGet(() -> new Image(fingerprint, List.of(), properties, 1, "x86_64", "container", "",
+                                    Instant.now(), Instant.now()));
+                } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+                    throw new LxdException("importing image: " + e.getMessage(), 0, null, e);
+                }
+            }
         }
 
         @Override
         public void createImageAlias(String alias, String fingerprint, String description) {
-            throw new UnsupportedOperationException("the tests give the fake its base image (addImage)");
+            synchronized (FakeLxd.this) {
+                call("createImageAlias", alias);
+                if (images.containsKey(alias)) {
+                    throw conflict("image alias " + alias);
+                }
+                images.put(alias, new Image(fingerprint, List.of(alias), Map.of(), 1, "x86_64", "container", "",
+                        Instant.now(), Instant.now()));
+            }
         }
 
         @Override

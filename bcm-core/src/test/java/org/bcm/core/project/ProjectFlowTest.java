@@ -1,6 +1,7 @@
 package org.bcm.core.project;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bcm.core.BcmFailures.failure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,15 +65,6 @@ class ProjectFlowTest {
         assertThat(endpoint.everyConnectionClosed()).as("LXD and Docker connections left open").isTrue();
     }
 
-    private static BcmException failure(Kind kind, Runnable command) {
-        try {
-            command.run();
-        } catch (BcmException e) {
-            assertThat(e.kind()).as(e.getMessage()).isEqualTo(kind);
-            return e;
-        }
-        throw new AssertionError("expected a BcmException of kind " + kind);
-    }
 
     @Test
     void theFirstDeployStartsTheRegistryPushesAndPinsTheImagesAndARerunDoesNothing() {
