@@ -21,11 +21,13 @@ final class ShowCommand implements Callable<Integer> {
         String name = cluster.resolve(context.clusters());
         ClusterStatus status = context.clusterService().show(name);
         org.bcm.core.bitcoin.NodeStatus node = nodeStatus(context, name);
+        java.util.Map<String, String> onions = onions(context, name);
         if (output.json()) {
             // the cluster's fields, and the node's status beside them
             java.util.Map<String, Object> json = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(status,
                     new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
             json.put("node", node);
+            json.put("onions", onions);
             OutputOption.printJson(context.out(), json);
             return 0;
         }
@@ -36,8 +38,22 @@ final class ShowCommand implements Callable<Integer> {
         if (node != null) {
             context.out().println("node: " + node.summary());
         }
+        onions.forEach((onion, address) -> context.out().println("onion " + onion + ": " + address));
         context.out().flush();
         return 0;
+    }
+
+    /** The onion services of the projects deployed on the cluster: PROJECT/NAME to address. */
+    private static java.util.Map<String, String> onions(Context context, String cluster) {
+        java.util.Map<String, String> onions = new java.util.TreeMap<>();
+        var projects = context.projectService();
+        for (var project : projects.list()) {
+            if (project.deployments().contains(cluster)) {
+                String name = project.definition().name();
+                projects.onions(name).forEach(o -> onions.put(name + "/" + o.service().name(), o.address()));
+            }
+        }
+        return onions;
     }
 
     /** What the project's bitcoind said at its last healthcheck, when one runs on the cluster and its engines answer. */

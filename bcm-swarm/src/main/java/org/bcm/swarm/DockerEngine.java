@@ -283,6 +283,20 @@ public final class DockerEngine implements AutoCloseable {
         return stacks.lastHealthcheckOutput(containerId);
     }
 
+    /**
+     * Runs {@code command} in a running container of this engine, as the container's user, detached (its
+     * output is not read: a detached exec is a plain request, which every path to the engine passes), and
+     * waits for it to end. Engine API: {@code POST /containers/{id}/exec}, {@code POST /exec/{id}/start}
+     * with {@code Detach}, {@code GET /exec/{id}/json}.
+     *
+     * @param command the program and its arguments (no shell)
+     * @return its exit code
+     * @throws DockerEngineException when the container is gone or the command did not end within {@code timeout}
+     */
+    public int execute(String containerId, List<String> command, Duration timeout) {
+        return stacks.execute(containerId, command, timeout);
+    }
+
     /** Networks carrying all of {@code labels}. Engine API: {@code GET /networks?filters={"label":[..]}}. */
     List<Network> networks(Map<String, String> labels) {
         return stacks.networks(labels);

@@ -31,6 +31,7 @@ final class Scalars {
     /** Groups: 1 octal digits ({@code 0440}, {@code 0o440}); 2 a decimal number (YAML has read octal already). */
     private static final Pattern FILE_MODE = Pattern.compile("0o?([0-7]{1,3})|(\\d{1,3})");
     /** Groups: 1 published port, 2 target port, 3 protocol. */
+    private static final Pattern EXPOSED = Pattern.compile("([0-9]{1,5})(?:/(?:tcp|udp))?");
     private static final Pattern PORT = Pattern.compile("(?:(\\d{1,5}):)?(\\d{1,5})(?:/(tcp|udp|sctp))?");
 
     private final Shapes shapes;
@@ -158,6 +159,20 @@ final class Scalars {
             throw shapes.expected(v, "ports from 1 to 65535");
         }
         return new Port(target, published, requireNonNullElse(port.group(3), "tcp"), "ingress");
+    }
+
+    /** A port of {@code expose}: {@code 8080} or {@code "8080/tcp"} (informational: Swarm publishes nothing for it). */
+    int exposedPort(YamlValue v) {
+        String syntax = "a port such as 8080 or 8080/tcp";
+        Matcher port = EXPOSED.matcher(shapes.scalar(v, syntax));
+        if (!port.matches()) {
+            throw shapes.expected(v, syntax);
+        }
+        int number = Integer.parseInt(port.group(1));
+        if (number < 1 || number > 65535) {
+            throw shapes.expected(v, "a port from 1 to 65535");
+        }
+        return number;
     }
 
     List<String> stringList(YamlValue v) {

@@ -95,7 +95,7 @@ final class StackMapping {
             throw shapes.expected(v, "a mapping");
         }
         shapes.mapping(v, "image", "command", "entrypoint", "environment", "labels", "user", "working_dir", "hostname",
-                "healthcheck", "deploy", "networks", "ports", "secrets", "configs", "volumes", "stop_grace_period",
+                "healthcheck", "deploy", "networks", "ports", "expose", "secrets", "configs", "volumes", "stop_grace_period",
                 "stop_signal", "read_only", "x-*");
         return new Service(
                 name,
@@ -112,6 +112,7 @@ final class StackMapping {
                 deploy(v.at("deploy")),
                 networkAttachments(v.at("networks"), declared.networks()),
                 shapes.list(v.at("ports"), scalars::port),
+                shapes.list(v.at("expose"), scalars::exposedPort),
                 shapes.list(v.at("secrets"), item -> fileMount(item, declared.secrets(), "secret")),
                 shapes.list(v.at("configs"), item -> fileMount(item, declared.configs(), "config")),
                 shapes.list(v.at("volumes"), item -> mount(item, declared.volumes())),

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.transport.DockerHttpClient.Request.Method;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +81,27 @@ final class StackObjects {
             LOG.debug("no health log of {} on {}: {}", containerId, engine.endpoint(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    int execute(String containerId, List<String> command, Duration timeout) {
+        return engine.call("running " + command.get(0) + " in container " + containerId, () -> {
+            String exec = engine.client().execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
+                    .withAttachStdout(false).withAttachStderr(false).exec().getId();
+            engine.client().execStartCmd(exec).withDetach(true).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>())
+                    .awaitCompletion(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                var state = engine.client().inspectExecCmd(exec).exec();
+                if (!Boolean.TRUE.equals(state.isRunning()) && state.getExitCodeLong() != null) {
+                    return state.getExitCodeLong().intValue();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new DockerEngineException(command.get(0) + " in container " + containerId + " on " + engine.endpoint()
+                            + " did not end within " + timeout.toSeconds() + " s", 0, engine.endpoint(), null, null);
+                }
+                Thread.sleep(100);
+            }
+        });
     }
 
     // ---- networks ----

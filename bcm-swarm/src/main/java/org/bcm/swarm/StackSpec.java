@@ -49,6 +49,7 @@ public record StackSpec(
      * @param deploy          never null; defaults as Compose's
      * @param networks        networks joined, by stack network name
      * @param ports           published ports
+     * @param expose          ports the service listens on for other services ({@code expose}), which Swarm does not publish
      * @param secrets         secrets mounted under {@code /run/secrets/}
      * @param configs         configs mounted as files
      * @param mounts          volumes, binds and tmpfs mounts ({@code volumes} in Compose)
@@ -72,6 +73,7 @@ public record StackSpec(
             Deploy deploy,
             List<NetworkAttachment> networks,
             List<Port> ports,
+            List<Integer> expose,
             List<FileMount> secrets,
             List<FileMount> configs,
             List<Mount> mounts,
@@ -271,7 +273,7 @@ public record StackSpec(
         Map<String, Service> changed = new java.util.LinkedHashMap<>();
         services.forEach((key, s) -> changed.put(key, new Service(s.name(), image.apply(s.image()), s.entrypoint(), s.command(),
                 s.environment(), s.labels(), s.containerLabels(), s.user(), s.workingDir(), s.hostname(), s.healthcheck(),
-                s.deploy(), s.networks(), s.ports(), s.secrets(), s.configs(), s.mounts(), s.stopGracePeriod(), s.stopSignal(),
+                s.deploy(), s.networks(), s.ports(), s.expose(), s.secrets(), s.configs(), s.mounts(), s.stopGracePeriod(), s.stopSignal(),
                 s.readOnly(), s.extensions())));
         return new StackSpec(name, java.util.Collections.unmodifiableMap(changed), networks, volumes, secrets, configs,
                 extensions);

@@ -230,7 +230,7 @@ class ComposeFileTest {
         Service web = stack.services().get("web");
         assertThat(web).isEqualTo(new Service("web", "nginx", null, null, Map.of(), Map.of(), Map.of(), null, null, null,
                 null, new Deploy("replicated", 1, "vip", List.of(), null, new Resources(0, 0, 0, 0), null),
-                List.of(new NetworkAttachment("default", List.of())), List.of(), List.of(), List.of(), List.of(), null,
+                List.of(new NetworkAttachment("default", List.of())), List.of(), List.of(), List.of(), List.of(), List.of(), null,
                 null, false, Map.of()));
         assertThat(stack.networks()).containsExactly(
                 Map.entry("default", new Network("default", false, false, Map.of(), Map.of(), false, null)));
@@ -506,7 +506,7 @@ class ComposeFileTest {
                 Arguments.of("services: {web: {image: nginx, build: .}}\n",
                         "services.web.build: not supported by bcm stacks (supported: image, command, entrypoint,"
                                 + " environment, labels, user, working_dir, hostname, healthcheck, deploy, networks,"
-                                + " ports, secrets, configs, volumes, stop_grace_period, stop_signal, read_only, x-*)"),
+                                + " ports, expose, secrets, configs, volumes, stop_grace_period, stop_signal, read_only, x-*)"),
                 Arguments.of("services: {web: {image: nginx, deploy: {replicas: x}}}\n",
                         "services.web.deploy.replicas: expected an integer, got \"x\""),
                 Arguments.of("services: {web: {image: nginx, deploy: {replicas: -1}}}\n",

@@ -107,6 +107,11 @@ public final class DockerSwarmEngine implements SwarmEngine {
     }
 
     @Override
+    public int execute(String containerId, List<String> command, Duration timeout) {
+        return engine.execute(containerId, command, timeout);
+    }
+
+    @Override
     public boolean hasImage(String reference) {
         return engine.hasImage(reference);
     }

@@ -22,7 +22,11 @@ import java.util.function.Function;
  * calls from the swarm's overlay networks only ({@code rpcallowip=10.0.0.0/8}, the default address
  * pool of {@code docker swarm init}) and from itself; nothing is published on the tier hosts.
  *
- * <p>P2P: no inbound connections ({@code listen=0}). On a public chain every outbound connection goes
+ * <p>P2P: inbound connections only through the project's onion service for the node's P2P port (its
+ * address given: {@code listen=1}, {@code bind=0.0.0.0:PORT=onion} so that Core counts them as Tor
+ * connections, {@code externalip=ADDRESS} to announce it, {@code listenonion=0} and {@code discover=0}:
+ * the gateway's Tor publishes it, Core makes no onion service and announces no other address);
+ * otherwise none ({@code listen=0}). On a public chain every outbound connection goes
  * through the gateway's Tor SOCKS port ({@code proxy=tor:9050}, a host name on the gateway's
  * {@code tor} network), to onion peers only ({@code onlynet=onion}) unless {@code bitcoin.CLEARNET=1};
  * when the project's Tor is offline, no DNS or fixed seeds and no clearnet. On regtest: no seeds, no
@@ -41,8 +45,9 @@ public final class BitcoinConf {
      *
      * @param rpcauth the value of the {@code rpcauth=} line of each user ({@link RpcAuth#value}); for the
      *                secret's name bcm calls it with a stand-in that names the password's suffix only
+     * @param onion   the address of the node's P2P onion service ({@code NAME.onion}), or null when it has none
      */
-    public static String text(String project, BitcoinNode node, Function<String, String> rpcauth) {
+    public static String text(String project, BitcoinNode node, Function<String, String> rpcauth, String onion) {
         StringBuilder conf = new StringBuilder()
                 .append("# bitcoin.conf of project ").append(project).append(", written by bcm (chain ").append(node.coreChain()).append(").\n")
                 .append("# Options: bitcoind -help, doc/bitcoin-conf.md. Edit the project's settings, not this file:\n")
@@ -55,8 +60,13 @@ public final class BitcoinConf {
                 .append("prune=").append(node.pruneMiB()).append('\n')
                 .append("dbcache=").append(node.dbcacheMiB()).append('\n')
                 .append("maxmempool=").append(node.maxMempoolMiB()).append('\n')
-                .append("maxconnections=").append(node.maxConnections()).append('\n')
-                .append("listen=0\n");
+                .append("maxconnections=").append(node.maxConnections()).append('\n');
+        if (onion == null) {
+            conf.append("listen=0\n");
+        } else {
+            conf.append("listen=1\n").append("listenonion=0\n").append("discover=0\n")
+                    .append("externalip=").append(onion).append('\n');
+        }
         boolean seeds = node.publicChain() && !node.torOffline();
         if (!seeds) {
             conf.append("dnsseed=0\n").append("fixedseeds=0\n");
@@ -75,6 +85,9 @@ public final class BitcoinConf {
                 .append("rpcbind=0.0.0.0\n")
                 .append("rpcport=").append(node.rpcPort()).append('\n')
                 .append("port=").append(node.p2pPort()).append('\n');
+        if (onion != null) {
+            conf.append("bind=0.0.0.0:").append(node.p2pPort()).append("=onion\n");
+        }
         return conf.toString();
     }
 }

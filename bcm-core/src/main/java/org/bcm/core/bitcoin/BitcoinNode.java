@@ -49,6 +49,8 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
     /** The stack's service names, which are also the host names on its {@code rpc} network. */
     public static final String BITCOIND_SERVICE = "bitcoind";
     public static final String PROXY_SERVICE = "rpcproxy";
+    /** The name of the onion service of bitcoind's P2P port (the stack's x-bcm-onion), which bitcoin.conf announces. */
+    public static final String P2P_ONION = "bitcoin-p2p";
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public BitcoinNode {

@@ -65,6 +65,9 @@ public interface SwarmEngine extends AutoCloseable {
     /** The output of the container's last healthcheck; empty when it has none yet. */
     Optional<String> lastHealthcheckOutput(String containerId);
 
+    /** Runs {@code command} in a running container of this engine and waits for it to end; its exit code. */
+    int execute(String containerId, List<String> command, Duration timeout);
+
     /** Whether the daemon has the image {@code reference} locally. */
     boolean hasImage(String reference);
 

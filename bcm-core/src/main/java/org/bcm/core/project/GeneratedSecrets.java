@@ -30,6 +30,7 @@ import org.bcm.core.stack.StackDefinition;
  *   <tr><td>{@code rpcproxy-conf: true}</td><td>the pruned-block proxy's configuration ({@link RpcProxyConf})</td><td>{@value BitcoinNode#STACK}</td></tr>
  *   <tr><td>{@code bitcoin-rpc-password: true}</td><td>the password of the stack's own bitcoin RPC user ({@code x-bcm.bitcoin-rpc-client})</td><td>clients of the node</td></tr>
  *   <tr><td>{@code fulcrum-conf: true}</td><td>Fulcrum's configuration ({@link FulcrumConf}) with the stack's bitcoin RPC user</td><td>clients of the node</td></tr>
+ *   <tr><td>{@code onion-services: true}</td><td>the project's onion services, their keys and clients ({@link ProjectOnions#secret})</td><td>the stack with {@code x-bcm.registry} (the gateway)</td></tr>
  *   <tr><td>{@code tls-key: true}</td><td>an RSA 2048 private key, PEM, generated once ({@link TlsIdentity})</td><td>any</td></tr>
  *   <tr><td>{@code tls-certificate: {key: SECRET, name: NAME}}</td><td>a self-signed certificate for the stack's {@code tls-key} secret SECRET, generated once</td><td>any</td></tr>
  * </table>
@@ -48,13 +49,20 @@ final class GeneratedSecrets {
     private final ProjectDefinition project;
     private final Optional<BitcoinNode> node;
     private final ProjectSecrets.Secret registryPassword;
+    private final Supplier<ProjectSecrets.Secret> onionServices;
+    private final Function<String, String> onionAddress;
     private final java.util.Map<String, ProjectSecrets.Secret> passwords = new java.util.HashMap<>();
 
     /**
      * @param registryPassword the cluster registry's password, or null when the project has no registry
+     * @param onionServices    the gateway Tor's onion services of the project ({@link ProjectOnions#secret})
+     * @param onionAddress     the address of the project's onion service of that name, or null when it declares none
      */
     GeneratedSecrets(ProjectSecrets secrets, ProjectDefinition project, Optional<BitcoinNode> node,
-            ProjectSecrets.Secret registryPassword) {
+            ProjectSecrets.Secret registryPassword, Supplier<ProjectSecrets.Secret> onionServices,
+            Function<String, String> onionAddress) {
+        this.onionServices = onionServices;
+        this.onionAddress = onionAddress;
         this.secrets = secrets;
         this.project = project;
         this.node = node;
@@ -90,7 +98,8 @@ final class GeneratedSecrets {
             }
             case "bitcoin-conf" -> {
                 BitcoinNode bitcoin = bitcoinStack(stack, name);
-                yield derived(rpc -> BitcoinConf.text(project.name(), bitcoin, rpc.rpcauth()));
+                yield derived(rpc -> BitcoinConf.text(project.name(), bitcoin, rpc.rpcauth(),
+                        onionAddress.apply(BitcoinNode.P2P_ONION)));
             }
             case "rpcproxy-conf" -> {
                 BitcoinNode bitcoin = bitcoinStack(stack, name);
@@ -101,6 +110,12 @@ final class GeneratedSecrets {
                 String user = clientUser(stack, name);
                 BitcoinNode bitcoin = node.orElseThrow();
                 yield derived(rpc -> FulcrumConf.text(project.name(), bitcoin, user, rpc.password().apply(user)));
+            }
+            case "onion-services" -> {
+                if (stack.registry() == null) {
+                    throw invalid(stack, name, "asks for the project's onion services, which only the gateway's Tor publishes");
+                }
+                yield onionServices.get();
             }
             case "tls-key" -> secrets.generated(project.name(), stack.name(), name, TlsIdentity::newKey);
             case "tls-certificate" -> {
@@ -114,7 +129,7 @@ final class GeneratedSecrets {
                 yield secrets.generated(project.name(), stack.name(), name, () -> TlsIdentity.selfSigned(key.value().get(), subject));
             }
             default -> throw invalid(stack, name, "asks for the unknown kind '" + kind + "' (bytes, registry-htpasswd, bitcoin-conf,"
-                    + " rpcproxy-conf, bitcoin-rpc-password, fulcrum-conf, tls-key, tls-certificate)");
+                    + " rpcproxy-conf, bitcoin-rpc-password, fulcrum-conf, onion-services, tls-key, tls-certificate)");
         };
     }
 

@@ -154,6 +154,23 @@ public final class ProjectSecrets {
     }
 
     /**
+     * Deletes the generated secret {@code stack/secret} of {@code project} (a revoked key): its password
+     * store entry (a signed commit) or plain file, and its state. Nothing happens when there is none.
+     */
+    public void forget(String project, String stack, String secret) {
+        String key = stack + "/" + secret;
+        String entry = STORE_PREFIX + project + "/" + key;
+        if (identities.load().isPresent() && store().has(entry)) {
+            store().remove(entry);
+        }
+        BcmHome.deleteTree(plainFile(project, stack, secret));
+        Map<String, State> states = states(project);
+        if (states.remove(key) != null) {
+            save(project, states);
+        }
+    }
+
+    /**
      * Deletes every secret of {@code project}: its entries in the password store (one signed commit),
      * its plain files and its state.
      */

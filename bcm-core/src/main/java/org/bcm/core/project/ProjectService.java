@@ -21,6 +21,8 @@ import org.bcm.core.cluster.Engines;
 import org.bcm.core.port.SwarmEngine;
 import org.bcm.core.stack.StackCatalog;
 import org.bcm.core.stack.StackDefinition;
+import org.bcm.core.tor.ClientAuthKey;
+import org.bcm.core.tor.OnionService;
 import org.bcm.swarm.DockerEngineException;
 import org.bcm.swarm.StackDeployException;
 import org.bcm.swarm.StackDeployer;
@@ -316,6 +318,119 @@ public final class ProjectService {
             }
         }
         return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- onion services
+
+    /**
+     * An onion service of a project, as {@code bcm onion list} shows it.
+     *
+     * @param address its .onion address
+     * @param clients its authorized clients' names, sorted
+     */
+    public record OnionStatus(OnionService service, String address, List<String> clients) {
+    }
+
+    /**
+     * What a client of an onion service needs.
+     *
+     * @param authPrivateLine the line of the client's {@code .auth_private} file (Tor's {@code ClientOnionAuthDir})
+     * @param uri             the service's connection URI, or null
+     * @param clusters        the clusters whose Tor authorized the client now (others at their next deploy)
+     */
+    public record ClientGrant(OnionStatus onion, String client, String authPrivateLine, String uri, List<String> clusters) {
+    }
+
+    /**
+     * The onion services the project's stacks declare, their keys generated and stored the first time.
+     *
+     * @throws BcmException NOT_FOUND (project), INVALID_INPUT (malformed stack or declaration)
+     */
+    public List<OnionStatus> onions(String name) {
+        ProjectDefinition project = projects.require(name);
+        ProjectOnions onions = projectOnions();
+        return new StackPreparer(projects, secrets).onions(project).stream()
+                .map(onion -> new OnionStatus(onion, onions.address(name, onion), List.copyOf(onions.clients(name, onion).keySet())))
+                .toList();
+    }
+
+    /**
+     * Authorizes a client of an onion service that requires client authorization: its key is generated
+     * and stored (the same key when the client exists), and the Tor of every cluster the project is
+     * deployed on gets the public key and reloads (SIGHUP: no circuit is dropped).
+     *
+     * @throws BcmException NOT_FOUND (project, onion service), INVALID_INPUT (client name; a service without
+     *     client authorization), DOCKER_FAILED (a cluster's Tor refused; the client stays stored, and a rerun
+     *     or the next deploy installs it)
+     */
+    public ClientGrant addOnionClient(String name, String service, String client) {
+        OnionStatus status = onion(name, service);
+        ClientAuthKey key = projectOnions().addClient(name, status.service(), client);
+        List<String> clusters = onGatewayTor(name, List.of("bcm-tor-onion", "client-add", service, client, key.publicKeyBase32()));
+        OnionStatus now = onion(name, service);
+        return new ClientGrant(now, client, key.authPrivateLine(now.address()), now.service().uriFor(now.address()), clusters);
+    }
+
+    /**
+     * Revokes a client: its key is deleted, and the Tor of every cluster the project is deployed on
+     * forgets it and reloads.
+     *
+     * @return the clusters whose Tor revoked it now
+     * @throws BcmException NOT_FOUND (project, onion service, client), DOCKER_FAILED as {@link #addOnionClient}
+     */
+    public List<String> removeOnionClient(String name, String service, String client) {
+        OnionStatus status = onion(name, service);
+        OnionService.validateClientName(client);
+        boolean known = projectOnions().removeClient(name, status.service(), client);
+        List<String> clusters = onGatewayTor(name, List.of("bcm-tor-onion", "client-remove", service, client));
+        if (!known) {
+            throw new BcmException(Kind.NOT_FOUND, "The onion service " + service + " has no client '" + client + "'",
+                    status.clients().isEmpty() ? "it has no clients" : "its clients: " + String.join(", ", status.clients()));
+        }
+        return clusters;
+    }
+
+    private OnionStatus onion(String name, String service) {
+        List<OnionStatus> all = onions(name);
+        return all.stream().filter(o -> o.service().name().equals(service)).findFirst().orElseThrow(() -> new BcmException(
+                Kind.NOT_FOUND, "Project '" + name + "' has no onion service '" + service + "'", all.isEmpty()
+                        ? "its stacks declare none (x-bcm-onion)"
+                        : "its onion services: " + String.join(", ", all.stream().map(o -> o.service().name()).toList())));
+    }
+
+    /**
+     * Runs {@code command} in the gateway's Tor on every cluster the project is deployed on.
+     *
+     * @return the clusters where a Tor ran it
+     */
+    private List<String> onGatewayTor(String name, List<String> command) {
+        List<String> done = new ArrayList<>();
+        for (String cluster : projects.deployments(name)) {
+            boolean ran = onCluster(name, cluster, engines -> {
+                boolean any = false;
+                for (StackDeployer.RunningTask task : engines.manager().runningTasks(OnionService.GATEWAY_STACK, OnionService.TOR_SERVICE)) {
+                    SwarmEngine engine = engines.manager().node(task.nodeId()).map(SwarmNode::hostname).map(engines.engines()::get).orElse(null);
+                    if (engine == null) {
+                        continue;
+                    }
+                    int exit = engine.execute(task.containerId(), command, Duration.ofSeconds(30));
+                    if (exit != 0) {
+                        throw new BcmException(Kind.DOCKER_FAILED, "Tor on cluster '" + cluster + "' refused '" + String.join(" ", command.subList(0, 4))
+                                + "' (exit code " + exit + ")", "see its log: the next 'bcm project deploy' installs the clients bcm keeps");
+                    }
+                    any = true;
+                }
+                return any;
+            });
+            if (ran) {
+                done.add(cluster);
+            }
+        }
+        return done;
+    }
+
+    private ProjectOnions projectOnions() {
+        return new ProjectOnions(projects.home(), secrets);
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -13,6 +13,7 @@ import org.bcm.core.bitcoin.BitcoinNode;
 import org.bcm.core.image.DockerImageRecipe;
 import org.bcm.core.stack.StackCatalog;
 import org.bcm.core.stack.StackDefinition;
+import org.bcm.core.tor.OnionService;
 import org.bcm.swarm.ComposeFile;
 import org.bcm.swarm.ComposeFileException;
 import org.bcm.swarm.StackSpec;
@@ -30,12 +31,13 @@ final class StackPreparer {
 
     /**
      * What a deploy of the project sends: its stacks in dependency order, read with the project's
-     * settings, their secrets supplied, and the registry's password (null without a registry).
+     * settings, their secrets supplied, the registry's password (null without a registry), and the onion
+     * services the stacks declare.
      *
      * @param registryStack the stack that runs the cluster registry, or null
      */
     record PreparedProject(ProjectDefinition project, List<PreparedStack> stacks, StackDefinition registryStack,
-            ProjectSecrets.Secret registryPassword) {
+            ProjectSecrets.Secret registryPassword, List<OnionService> onions) {
 
         /** Every bcm image the stacks run, by recipe name. */
         Map<String, DockerImageRecipe> images() {
@@ -75,12 +77,22 @@ final class StackPreparer {
         Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
         ProjectSecrets.Secret registryPassword = registryStack == null ? null
                 : secrets.generated(project.name(), registryStack.name(), REGISTRY_PASSWORD, 32);
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword);
-        List<PreparedStack> prepared = new ArrayList<>();
+        Map<StackDefinition, StackSpec> specs = new LinkedHashMap<>();
+        List<OnionService> onions = new ArrayList<>();
         for (StackDefinition stack : stacks) {
-            prepared.add(prepare(project, stack, imageVariables, node, recipes, generated));
+            StackSpec spec = parse(project, stack, imageVariables, node);
+            specs.put(stack, spec);
+            onions.addAll(OnionService.declared(stack.name(), spec, project.chain()));
         }
-        PreparedProject result = new PreparedProject(project, List.copyOf(prepared), registryStack, registryPassword);
+        ProjectOnions projectOnions = new ProjectOnions(projects.home(), secrets);
+        Map<String, OnionService> onionsByName = OnionService.byName(onions);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword,
+                () -> projectOnions.secret(project.name(), onions),
+                name -> onionsByName.containsKey(name) ? projectOnions.address(project.name(), onionsByName.get(name)) : null);
+        List<PreparedStack> prepared = new ArrayList<>();
+        specs.forEach((stack, spec) -> prepared.add(supply(project, stack, spec, recipes, generated)));
+        PreparedProject result = new PreparedProject(project, List.copyOf(prepared), registryStack, registryPassword,
+                List.copyOf(onions));
         if (!result.images().isEmpty() && registryStack == null) {
             throw new BcmException(Kind.INVALID_INPUT, "Project '" + project.name() + "' runs bcm images but includes no stack with the registry",
                     "include the gateway stack: bcm project create ... --stacks=gateway,...");
@@ -89,14 +101,29 @@ final class StackPreparer {
     }
 
     /**
-     * Reads a stack's Compose file with the project's settings, and gives its generated secrets
-     * their files.
+     * The onion services the project's stacks declare, read with its settings (no secret is made).
+     *
+     * @throws BcmException as {@link #prepare}
+     */
+    List<OnionService> onions(ProjectDefinition project) {
+        StackCatalog catalog = StackCatalog.load(projects.home());
+        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
+        Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
+        List<OnionService> onions = new ArrayList<>();
+        for (StackDefinition stack : stacks) {
+            onions.addAll(OnionService.declared(stack.name(), parse(project, stack, catalog.imageVariables(), node), project.chain()));
+        }
+        OnionService.byName(onions);
+        return onions;
+    }
+
+    /**
+     * Reads a stack's Compose file with the project's settings.
      *
      * @param imageVariables {@code BCM_IMAGE_<NAME>} to image reference, for every recipe
-     * @param recipes        image reference to its recipe
      */
-    private PreparedStack prepare(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
-            Optional<BitcoinNode> node, Map<String, DockerImageRecipe> recipes, GeneratedSecrets generated) {
+    private StackSpec parse(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
+            Optional<BitcoinNode> node) {
         Map<String, String> values = project.stacks().getOrDefault(stack.name(), Map.of());
         for (String key : values.keySet()) {
             if (!stack.settings().containsKey(key)) {
@@ -114,6 +141,7 @@ final class StackPreparer {
             setting.validate(stack.name(), value);
             variables.put(setting.name(), value);
         }
+        derive(stack, variables);
         StackSpec spec;
         try {
             spec = ComposeFile.parse(stack.compose(), stack.name() + "/stack.yml (" + stack.origin() + ")", stack.dir(),
@@ -122,6 +150,34 @@ final class StackPreparer {
             throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "fix " + stack.dir().resolve("stack.yml")
                     + "; nothing was deployed");
         }
+        return spec;
+    }
+
+    /**
+     * The variables a stack derives from its settings ({@code x-bcm.derived.NAME: {from: SETTING, values:
+     * {SETTING-VALUE: VALUE}, default: VALUE}}), e.g. a service's replicas from a mode setting.
+     *
+     * @throws BcmException INVALID_INPUT when an entry names no setting of the stack or has no default
+     */
+    private static void derive(StackDefinition stack, Map<String, String> variables) {
+        for (Map.Entry<String, JsonNode> entry : stack.meta().path("derived").properties()) {
+            JsonNode rule = entry.getValue();
+            String from = rule.path("from").asText("");
+            if (!stack.settings().containsKey(from) || !rule.path("default").isValueNode()) {
+                throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": x-bcm.derived." + entry.getKey()
+                        + " needs from: (one of its settings) and default:", "fix " + stack.dir().resolve("stack.yml"));
+            }
+            variables.put(entry.getKey(), rule.path("values").path(variables.get(from)).asText(rule.path("default").asText()));
+        }
+    }
+
+    /**
+     * Gives a parsed stack's secrets their content (generating what is missing) and finds its bcm images.
+     *
+     * @param recipes image reference to its recipe
+     */
+    private PreparedStack supply(ProjectDefinition project, StackDefinition stack, StackSpec spec,
+            Map<String, DockerImageRecipe> recipes, GeneratedSecrets generated) {
         for (StackSpec.FileObject secret : spec.secrets().values()) {
             if (secret.external()) {
                 continue;

@@ -117,7 +117,7 @@ class BitcoinNodeTest {
         BitcoinNode node = BitcoinNode.of(project("regtest", Map.of("PRUNE", "0", "DBCACHE", "100", "MAX_MEMPOOL", "50",
                 "MAX_CONNECTIONS", "40", "TXINDEX", "0", "CLEARNET", "0"), "electrum"),
                 List.of(stack("bitcoin", null), stack("electrum", ELECTRUM))).orElseThrow();
-        String conf = BitcoinConf.text("btc", node, user -> RpcAuth.value(user, "pw-" + user));
+        String conf = BitcoinConf.text("btc", node, user -> RpcAuth.value(user, "pw-" + user), null);
         coreOptionsOnly(conf, "regtest");
         assertThat(conf).contains("chain=regtest\n", "server=1\n", "txindex=1\n", "prune=0\n", "dbcache=100\n", "maxmempool=50\n",
                 "listen=0\n", "dnsseed=0\n", "fixedseeds=0\n", "rpcallowip=10.0.0.0/8\n", "[regtest]\nrpcbind=0.0.0.0\nrpcport=18443\nport=18444\n")
@@ -128,19 +128,19 @@ class BitcoinNodeTest {
     @Test
     void publicChainsGoThroughTorToOnionPeersUnlessClearnetIsAllowedAndTorIsOnline() throws Exception {
         BitcoinNode main = BitcoinNode.of(project("mainnet", Map.of("PRUNE", "550")), List.of(stack("bitcoin", null))).orElseThrow();
-        String conf = BitcoinConf.text("btc", main, user -> user + ":x$y");
+        String conf = BitcoinConf.text("btc", main, user -> user + ":x$y", null);
         coreOptionsOnly(conf, "main");
         assertThat(conf).contains("chain=main\n", "prune=550\n", "proxy=tor:9050\n", "onlynet=onion\n", "rpcauth=rpcproxy:x$y\n",
                 "[main]\nrpcbind=0.0.0.0\nrpcport=8332\nport=8333\n").doesNotContain("dnsseed=0");
 
         Map<String, String> clearnet = Map.of("PRUNE", "0", "CLEARNET", "1");
-        String open = BitcoinConf.text("btc", BitcoinNode.of(project("testnet", clearnet), List.of()).orElseThrow(), u -> u);
+        String open = BitcoinConf.text("btc", BitcoinNode.of(project("testnet", clearnet), List.of()).orElseThrow(), u -> u, null);
         coreOptionsOnly(open, "testnet4");
         assertThat(open).contains("chain=testnet4\n", "proxy=tor:9050\n", "[testnet4]\nrpcbind=0.0.0.0\nrpcport=48332\nport=48333\n")
                 .doesNotContain("onlynet");
 
         ProjectDefinition offline = project("signet", clearnet).withSetting("gateway", "TOR_NETWORK", "offline");
-        String closed = BitcoinConf.text("btc", BitcoinNode.of(offline, List.of()).orElseThrow(), u -> u);
+        String closed = BitcoinConf.text("btc", BitcoinNode.of(offline, List.of()).orElseThrow(), u -> u, null);
         coreOptionsOnly(closed, "signet");
         assertThat(closed).as("an offline Tor: no seeds, no clearnet").contains("dnsseed=0\n", "fixedseeds=0\n", "onlynet=onion\n", "rpcport=38332\n");
     }

@@ -70,6 +70,8 @@ public final class FakeSwarm {
         List<String> remoteManagers = List.of();
         final Set<String> images = new HashSet<>();
         final Map<String, String> healthchecks = new HashMap<>();
+        /** What {@code execute} ran: container id, then the command. */
+        final List<List<String>> executed = new ArrayList<>();
 
         Daemon(String host) {
             this.host = host;
@@ -303,6 +305,16 @@ public final class FakeSwarm {
                 if (nodes.remove(nodeId) == null) {
                     throw engineError(host, 404, "node " + nodeId + " not found");
                 }
+            }
+        }
+
+        @Override
+        public int execute(String containerId, List<String> command, Duration timeout) {
+            synchronized (FakeSwarm.this) {
+                List<String> line = new ArrayList<>(List.of(containerId));
+                line.addAll(command);
+                daemon().executed.add(line);
+                return 0;
             }
         }
 

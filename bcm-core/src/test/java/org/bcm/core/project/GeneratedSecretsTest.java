@@ -73,10 +73,10 @@ class GeneratedSecretsTest {
         StackDefinition probe = stack("probe", "bitcoin-rpc-client: {user: probe}", "");
         ProjectSecrets secrets = secrets();
         ProjectDefinition project = project("0", "probe");
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null, null, onion -> null);
 
         ProjectSecrets.Secret conf = generated.generate(bitcoin, "bitcoin_conf", kind("bitcoin-conf: true"));
-        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null)
+        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null, null, onion -> null)
                 .generate(bitcoin, "bitcoin_conf", kind("bitcoin-conf: true"));
         assertThat(again.suffix()).as("the same settings and passwords: the same swarm secret").isEqualTo(conf.suffix()).matches("[0-9a-f]{8}");
 
@@ -90,10 +90,10 @@ class GeneratedSecretsTest {
         assertThat(text(conf)).doesNotContain(password);
 
         ProjectDefinition pruned = project("550", "probe");
-        ProjectSecrets.Secret changed = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null)
+        ProjectSecrets.Secret changed = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null, null, onion -> null)
                 .generate(bitcoin, "bitcoin_conf", kind("bitcoin-conf: true"));
         assertThat(changed.suffix()).as("a changed setting: a new swarm secret").isNotEqualTo(conf.suffix());
-        ProjectSecrets.Secret proxy = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null)
+        ProjectSecrets.Secret proxy = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null, null, onion -> null)
                 .generate(bitcoin, "rpcproxy_conf", kind("rpcproxy-conf: true"));
         assertThat(text(proxy)).contains("upstream-user=rpcproxy\n").containsPattern("(?m)^rpcauth=probe:[0-9a-f]{32}\\$[0-9a-f]{64}$")
                 .containsPattern("(?m)^upstream-password=[0-9a-f]{64}$");
@@ -104,7 +104,7 @@ class GeneratedSecretsTest {
         StackDefinition bitcoin = stack("bitcoin", null, "");
         StackDefinition other = stack("other", null, "");
         ProjectDefinition project = project("0");
-        GeneratedSecrets generated = new GeneratedSecrets(secrets(), project, BitcoinNode.of(project, List.of(bitcoin)), null);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets(), project, BitcoinNode.of(project, List.of(bitcoin)), null, null, onion -> null);
         assertThatThrownBy(() -> generated.generate(other, "conf", kind("bitcoin-conf: true")))
                 .isInstanceOf(BcmException.class).hasMessageContaining("only the bitcoin stack");
         assertThatThrownBy(() -> generated.generate(other, "pw", kind("bitcoin-rpc-password: true")))
@@ -112,7 +112,7 @@ class GeneratedSecretsTest {
         assertThatThrownBy(() -> generated.generate(other, "x", kind("nonsense: 1"))).hasMessageContaining("unknown kind 'nonsense'");
         assertThatThrownBy(() -> generated.generate(other, "x", kind("{bytes: 8}"))).hasMessageContaining("asks for 8 random bytes");
         assertThatThrownBy(() -> generated.generate(other, "x", kind("{bytes: 32, tls-key: true}"))).hasMessageContaining("exactly one kind");
-        assertThatThrownBy(() -> new GeneratedSecrets(secrets(), project, Optional.empty(), null)
+        assertThatThrownBy(() -> new GeneratedSecrets(secrets(), project, Optional.empty(), null, null, onion -> null)
                 .generate(other, "htpasswd", kind("registry-htpasswd: true"))).hasMessageContaining("not the registry's");
     }
 
@@ -128,7 +128,7 @@ class GeneratedSecretsTest {
         StackDefinition electrum = stack("electrum", "bitcoin-rpc-client: {user: electrum}", compose);
         ProjectDefinition project = project("0", "electrum");
         ProjectSecrets secrets = secrets();
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null, null, onion -> null);
         ProjectSecrets.Secret cert = generated.generate(electrum, "tls_cert", kind("tls-certificate: {key: tls_key, name: electrum}"));
         X509Certificate x509 = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(cert.value().get()));
@@ -138,7 +138,7 @@ class GeneratedSecretsTest {
         assertThat(TlsIdentity.keyPair(key.value().get()).getPublic()).isEqualTo(x509.getPublicKey());
         x509.verify(x509.getPublicKey());
 
-        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null)
+        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null, null, onion -> null)
                 .generate(electrum, "tls_cert", kind("tls-certificate: {key: tls_key, name: electrum}"));
         assertThat(again.value().get()).as("wallets pinned it: it never changes").isEqualTo(cert.value().get());
         assertThat(again.suffix()).isEqualTo(cert.suffix());
