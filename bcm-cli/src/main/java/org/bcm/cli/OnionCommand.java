@@ -93,17 +93,22 @@ final class OnionCommand {
         @Option(names = "--client", required = true, paramLabel = "NAME",
                 description = "1-32 characters: a lower-case letter, then lower-case letters, digits, '-' or '_'.")
         String client;
+        @Option(names = "--auth-file", paramLabel = "FILE",
+                description = "The client's own public key, a .auth file (descriptor:x25519:KEY): its private key never leaves the client.")
+        java.nio.file.Path authFile;
 
         @Override
         public Integer call() {
             Context context = new Context(spec);
             ProjectService projects = context.projectService(device);
-            ProjectService.ClientGrant grant = projects.addOnionClient(project.resolve(projects), service, client);
+            ProjectService.ClientGrant grant = projects.addOnionClient(project.resolve(projects), service, client, authFile);
             if (output.json()) {
                 OutputOption.printJson(context.out(), grant);
                 return 0;
             }
-            context.out().println(grant.authPrivateLine());
+            if (grant.authPrivateLine() != null) {
+                context.out().println(grant.authPrivateLine());
+            }
             if (grant.uri() != null) {
                 context.out().println(grant.uri());
             }
@@ -111,8 +116,10 @@ final class OnionCommand {
             context.err().println("Client " + client + " of " + service + " (" + grant.onion().address() + "): "
                     + (grant.clusters().isEmpty() ? "the project's next deploy installs it"
                             : "authorized by the Tor of cluster " + String.join(", ", grant.clusters())) + ".");
-            context.err().println("Keep the line above secret: it is the client's key. A Tor client takes it as a file *.auth_private"
-                    + " in its ClientOnionAuthDir.");
+            if (grant.authPrivateLine() != null) {
+                context.err().println("Keep the line above secret: it is the client's key. A Tor client takes it as a file *.auth_private"
+                        + " in its ClientOnionAuthDir.");
+            }
             context.err().flush();
             return 0;
         }

@@ -82,6 +82,12 @@ record ClusterEngines(Path home, String cluster, String project) {
      * @param image a reference pinned by digest, {@code 127.0.0.1:5000/bcm/NAME:TAG@sha256:DIGEST}
      */
     String runOnOverlay(String instance, String network, String image, String script, Map<String, String> env) throws Exception {
+        return runOnOverlay(instance, network, image, script, env, Duration.ofSeconds(120));
+    }
+
+    /** {@link #runOnOverlay(String, String, String, String, Map)}, the script given {@code timeout} to end. */
+    String runOnOverlay(String instance, String network, String image, String script, Map<String, String> env, Duration timeout)
+            throws Exception {
         try (DockerClient docker = docker(instance)) {
             Matcher reference = Pattern.compile("(.*):[0-9a-f]{12}@(sha256:[0-9a-f]{64})").matcher(image);
             assertThat(reference.matches()).as(image).isTrue();
@@ -96,7 +102,7 @@ record ClusterEngines(Path home, String cluster, String project) {
                     .exec().getId();
             try {
                 docker.startContainerCmd(id).exec();
-                docker.waitContainerCmd(id).start().awaitStatusCode(120, TimeUnit.SECONDS);
+                docker.waitContainerCmd(id).start().awaitStatusCode(timeout.toSeconds(), TimeUnit.SECONDS);
                 StringBuilder output = new StringBuilder();
                 docker.logContainerCmd(id).withStdOut(true).withStdErr(true)
                         .exec(new ResultCallback.Adapter<Frame>() {
@@ -110,6 +116,29 @@ record ClusterEngines(Path home, String cluster, String project) {
             } finally {
                 docker.removeContainerCmd(id).withForce(true).exec();
             }
+        }
+    }
+
+    /**
+     * A file of the running task of {@code service} on a tier host (its engine's archive endpoint: a plain
+     * request, which the proxy device passes).
+     */
+    String readFile(String instance, String service, String path) throws Exception {
+        String id = containerOf(instance, service);
+        try (DockerClient docker = docker(instance)) {
+            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                    docker.copyArchiveFromContainerCmd(id, path).exec())) {
+                tar.getNextEntry();
+                return new String(tar.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /** The id of the running task's container of {@code service} on a tier host. */
+    String containerOf(String instance, String service) throws Exception {
+        try (DockerClient docker = docker(instance)) {
+            return docker.listContainersCmd().withLabelFilter(Map.of("com.docker.swarm.service.name", service)).exec()
+                    .stream().findFirst().orElseThrow(() -> new AssertionError("no task of " + service + " on " + instance)).getId();
         }
     }
 

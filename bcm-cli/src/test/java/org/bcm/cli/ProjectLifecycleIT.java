@@ -86,7 +86,7 @@ class ProjectLifecycleIT {
 
         var badSetting = bcm.run("project", "create", "--project-name=x", "--set", "gateway.TOR_NETWORK=sometimes");
         assertThat(badSetting.exitCode()).isEqualTo(2);
-        assertThat(badSetting.err()).contains("gateway.TOR_NETWORK cannot be 'sometimes'").contains("public, offline");
+        assertThat(badSetting.err()).contains("gateway.TOR_NETWORK cannot be 'sometimes'").contains("public, private, offline");
 
         var missingProject = bcm.run("project", "deploy", "--project-name=nosuch", "--cluster-name=" + CLUSTER);
         assertThat(missingProject.exitCode()).isEqualTo(3);
@@ -95,7 +95,7 @@ class ProjectLifecycleIT {
         var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway");
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(Files.readString(home.resolve("projects/" + PROJECT + "/project.yml")))
-                .contains("chain: \"regtest\"", "TOR_NETWORK: \"offline\"");
+                .contains("chain: \"regtest\"", "TOR_NETWORK: \"private\"", "EGRESS: \"direct\"");
         var again = bcm.run("project", "create", "--project-name=" + PROJECT);
         assertThat(again.exitCode()).isEqualTo(4);
 
@@ -171,7 +171,8 @@ class ProjectLifecycleIT {
         assertThat(suffix.find()).isTrue();
         try (DockerClient docker = cluster.docker("bcm-gateway-01")) {
             assertThat(docker.listSecretsCmd().exec()).extracting(s -> s.getSpec().getName())
-                    .containsExactly("gateway_registry_htpasswd-" + suffix.group(1));
+                    .contains("gateway_registry_htpasswd-" + suffix.group(1)).hasSize(2)
+                    .anyMatch(name -> name.matches("gateway_onion_services-[0-9a-f]{8}"));
             // docker stack ls/ps see the stack: the CLI's namespace label is on every object.
             assertThat(docker.listServicesCmd().exec()).allSatisfy(s -> assertThat(s.getSpec().getLabels())
                     .containsEntry("com.docker.stack.namespace", "gateway").containsEntry("bcm.project", PROJECT));

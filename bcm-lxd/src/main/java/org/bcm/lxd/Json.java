@@ -128,6 +128,20 @@ final class Json {
                 text(m, "status"), stringMap(m.get("config")), stringList(m.get("used_by")), etag);
     }
 
+    static NetworkAcl networkAcl(JsonNode m, String etag) {
+        return new NetworkAcl(text(m, "name"), text(m, "description"), aclRules(m.get("egress")), aclRules(m.get("ingress")),
+                stringMap(m.get("config")), stringList(m.get("used_by")), etag);
+    }
+
+    private static List<NetworkAcl.Rule> aclRules(JsonNode rules) {
+        List<NetworkAcl.Rule> read = new ArrayList<>();
+        if (rules != null) {
+            rules.forEach(r -> read.add(new NetworkAcl.Rule(text(r, "action"), text(r, "source"), text(r, "destination"),
+                    text(r, "description"), text(r, "state"))));
+        }
+        return read;
+    }
+
     static StoragePool storagePool(JsonNode m, String etag) {
         return new StoragePool(text(m, "name"), text(m, "driver"), text(m, "description"), text(m, "status"),
                 stringMap(m.get("config")), stringList(m.get("used_by")), etag);

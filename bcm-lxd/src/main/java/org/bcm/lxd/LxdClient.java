@@ -58,6 +58,7 @@ public final class LxdClient implements AutoCloseable {
     private final ApiObjects<Project> projects;
     private final ApiObjects<Profile> profiles;
     private final ApiObjects<Network> networks;
+    private final ApiObjects<NetworkAcl> networkAcls;
     private final ApiObjects<StoragePool> storagePools;
     private final Images images;
     private final Instances instances;
@@ -70,6 +71,7 @@ public final class LxdClient implements AutoCloseable {
         this.projects = new ApiObjects<>(lxd, operations, "projects", "project", false, Json::project);
         this.profiles = new ApiObjects<>(lxd, operations, "profiles", "profile", true, Json::profile);
         this.networks = new ApiObjects<>(lxd, operations, "networks", "network", true, Json::network);
+        this.networkAcls = new ApiObjects<>(lxd, operations, "network-acls", "network ACL", true, Json::networkAcl);
         this.storagePools = new ApiObjects<>(lxd, operations, "storage-pools", "storage pool", false,
                 Json::storagePool);
         this.images = new Images(lxd, operations);
@@ -373,6 +375,41 @@ public final class LxdClient implements AutoCloseable {
      */
     public void deleteNetwork(String name) {
         await(networks.delete(name));
+    }
+
+    /** One network ACL with its ETag (LXD: GET /1.0/network-acls/NAME); empty when it does not exist. */
+    public Optional<NetworkAcl> networkAcl(String name) {
+        return networkAcls.get(name);
+    }
+
+    /**
+     * Creates a network ACL (LXD: POST /1.0/network-acls).
+     *
+     * @throws LxdException 409 when it exists, 400 for a malformed rule
+     */
+    public void createNetworkAcl(NetworkAcl acl) {
+        await(networkAcls.create(acl.name(), new Requests.NetworkAclsPost(acl.name(), acl.description(), acl.egress(),
+                acl.ingress(), acl.config())));
+    }
+
+    /**
+     * Replaces a network ACL's rules, description and configuration (LXD: GET then PUT
+     * /1.0/network-acls/NAME with {@code If-Match}); the networks applying it apply the new rules.
+     *
+     * @throws LxdException 404 when missing, 412 when it changed in between
+     */
+    public void updateNetworkAcl(NetworkAcl acl) {
+        await(networkAcls.replace(acl.name(), current -> new Requests.NetworkAclPut(acl.description(), acl.egress(),
+                acl.ingress(), acl.config())));
+    }
+
+    /**
+     * Deletes a network ACL (LXD: DELETE /1.0/network-acls/NAME).
+     *
+     * @throws LxdException when a network still applies it, or it is missing
+     */
+    public void deleteNetworkAcl(String name) {
+        await(networkAcls.delete(name));
     }
 
     // =====================================================================================

@@ -40,6 +40,14 @@ final class Requests {
     record NetworkPut(String description, Map<String, String> config) {
     }
 
+    record NetworkAclsPost(String name, String description, List<NetworkAcl.Rule> egress, List<NetworkAcl.Rule> ingress,
+                           Map<String, String> config) {
+    }
+
+    record NetworkAclPut(String description, List<NetworkAcl.Rule> egress, List<NetworkAcl.Rule> ingress,
+                         Map<String, String> config) {
+    }
+
     record StoragePoolsPost(String name, String driver, String description, Map<String, String> config) {
     }
 

@@ -15,6 +15,7 @@ import org.bcm.lxd.InstanceSpec;
 import org.bcm.lxd.InstanceState;
 import org.bcm.lxd.LxdClient;
 import org.bcm.lxd.Network;
+import org.bcm.lxd.NetworkAcl;
 import org.bcm.lxd.NetworkSpec;
 import org.bcm.lxd.Operation;
 import org.bcm.lxd.Profile;
@@ -95,6 +96,31 @@ public final class LxdInstanceServer implements InstanceServer {
     @Override
     public void createNetwork(NetworkSpec spec) {
         lxd.createNetwork(spec);
+    }
+
+    @Override
+    public void updateNetwork(NetworkSpec spec) {
+        lxd.updateNetwork(spec);
+    }
+
+    @Override
+    public Optional<NetworkAcl> networkAcl(String name) {
+        return lxd.networkAcl(name);
+    }
+
+    @Override
+    public void createNetworkAcl(NetworkAcl acl) {
+        lxd.createNetworkAcl(acl);
+    }
+
+    @Override
+    public void updateNetworkAcl(NetworkAcl acl) {
+        lxd.updateNetworkAcl(acl);
+    }
+
+    @Override
+    public void deleteNetworkAcl(String name) {
+        lxd.deleteNetworkAcl(name);
     }
 
     @Override

@@ -144,6 +144,23 @@ public final class ClusterService {
         return withLxd(lxd -> new EngineAccess(store, ports).open(lxd, definition));
     }
 
+    /**
+     * Makes the cluster's network enforce an egress mode ({@link ClusterEgress}): {@code tor-only} lets
+     * only the gateway host out and sends the cluster's DNS to the gateway's Tor; {@code direct} is NAT.
+     *
+     * @param mode           {@code tor-only} or {@code direct}
+     * @param gatewayAddress the gateway host's IPv4 address on the cluster network
+     * @throws BcmException NOT_FOUND when the network is missing, INVALID_INPUT for an unknown mode, LXD_UNAVAILABLE
+     */
+    public void applyEgress(String name, String mode, String gatewayAddress) {
+        ClusterLayout layout = new ClusterLayout(name);
+        ClusterEgress.Mode egress = ClusterEgress.Mode.of(mode);
+        withLxd(lxd -> {
+            new ClusterEgress(progress).apply(lxd, layout, egress, gatewayAddress);
+            return null;
+        });
+    }
+
     private ClusterInspector inspector() {
         return new ClusterInspector(store, ports.lxdEndpoint());
     }

@@ -83,6 +83,7 @@ final class ClusterTeardown {
                 removed.add("network " + network.name());
             }
         }
+        removed.addAll(ClusterEgress.remove(lxd, layout));
         for (StoragePool pool : lxd.storagePools()) {
             if (layout.owns(pool.config())) {
                 progress.report("lxd", "deleting storage pool " + pool.name());

@@ -55,6 +55,17 @@ final class ClusterVerifier {
         InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
         TierHostSockets sockets = new TierHostSockets(store.home(), definition.name());
         List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
+        lxd.network(layout.network()).filter(n -> layout.owns(n.config())).ifPresent(n -> {
+            String gateway = hosts.stream().filter(h -> h.tier() == Tier.GATEWAY).findFirst()
+                    .flatMap(h -> ClusterProvisioner.ipv4(inProject, h.instanceName())).orElse(null);
+            List<String> problems = gateway != null ? ClusterEgress.problems(lxd, layout, n, gateway)
+                    : ClusterEgress.current(n) == ClusterEgress.Mode.TOR_ONLY ? List.of("the gateway host has no address") : List.of();
+            String mode = ClusterEgress.current(n).setting;
+            checks.add(new VerifyReport.Check("egress", problems.isEmpty(), problems.isEmpty()
+                    ? mode + (mode.equals("tor-only") ? " (only the gateway host " + gateway + " reaches the outside; DNS through its Tor)"
+                            : " (NAT: every instance reaches the outside)")
+                    : mode + ": " + String.join("; ", problems)));
+        });
         Map<String, String> nodeIdToInstance = new HashMap<>();
         SwarmEngine manager = null;
         List<SwarmEngine> engines = new ArrayList<>();

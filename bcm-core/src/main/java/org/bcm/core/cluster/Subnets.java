@@ -67,6 +67,11 @@ public final class Subnets {
             return (address & mask(shorter)) == (other.address & mask(shorter));
         }
 
+        /** How many addresses the network has, its network and broadcast addresses included. */
+        public int size() {
+            return (int) (1L << (32 - prefix));
+        }
+
         /** The {@code n}-th address in the network (1 is the first host), dotted. */
         public String host(int n) {
             return dotted(address + n);

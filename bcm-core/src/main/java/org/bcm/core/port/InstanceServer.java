@@ -12,6 +12,7 @@ import org.bcm.lxd.InstanceAction;
 import org.bcm.lxd.InstanceSpec;
 import org.bcm.lxd.InstanceState;
 import org.bcm.lxd.Network;
+import org.bcm.lxd.NetworkAcl;
 import org.bcm.lxd.NetworkSpec;
 import org.bcm.lxd.Profile;
 import org.bcm.lxd.ProfileSpec;
@@ -57,6 +58,21 @@ public interface InstanceServer extends AutoCloseable {
 
     /** POST /1.0/networks. */
     void createNetwork(NetworkSpec spec);
+
+    /** GET then PUT /1.0/networks/NAME: its description and configuration replaced. */
+    void updateNetwork(NetworkSpec spec);
+
+    /** GET /1.0/network-acls/NAME; empty when there is none. */
+    Optional<NetworkAcl> networkAcl(String name);
+
+    /** POST /1.0/network-acls. */
+    void createNetworkAcl(NetworkAcl acl);
+
+    /** GET then PUT /1.0/network-acls/NAME. */
+    void updateNetworkAcl(NetworkAcl acl);
+
+    /** DELETE /1.0/network-acls/NAME. */
+    void deleteNetworkAcl(String name);
 
     /** DELETE /1.0/networks/NAME. */
     void deleteNetwork(String name);

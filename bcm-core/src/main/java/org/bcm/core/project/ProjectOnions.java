@@ -78,25 +78,33 @@ final class ProjectOnions {
     }
 
     /**
-     * The client's key for the service, generated, stored and authorized the first time (the same key
-     * when the client is added again).
+     * Authorizes a client: with {@code publicKey} null, its key is generated and stored the first time
+     * (the same key when the client is added again) and returned; with a public key the client made
+     * itself, that key is authorized (any key bcm kept for the name is deleted) and null is returned.
      *
+     * @param publicKey the client's x25519 public key (base32), or null
      * @throws BcmException INVALID_INPUT for a bad client name, or a service that does not require client authorization
      */
-    ClientAuthKey addClient(String project, OnionService onion, String client) {
+    ClientAuthKey addClient(String project, OnionService onion, String client, String publicKey) {
         OnionService.validateClientName(client);
         if (!onion.clientAuth()) {
             throw new BcmException(Kind.INVALID_INPUT, "The onion service " + onion.name() + " does not require client authorization:"
                     + " every client may connect", "authorize clients of a service whose x-bcm-onion says client-auth: true");
         }
         address(project, onion);
-        ProjectSecrets.Secret secret = secrets.generated(project, onion.stack(), clientSecret(onion, client),
-                () -> HexFormat.of().formatHex(ClientAuthKey.generate().privateKey()).getBytes(StandardCharsets.US_ASCII));
-        ClientAuthKey key = new ClientAuthKey(HexFormat.of().parseHex(new String(secret.value().get(), StandardCharsets.US_ASCII).strip()));
+        ClientAuthKey key = null;
+        if (publicKey == null) {
+            ProjectSecrets.Secret secret = secrets.generated(project, onion.stack(), clientSecret(onion, client),
+                    () -> HexFormat.of().formatHex(ClientAuthKey.generate().privateKey()).getBytes(StandardCharsets.US_ASCII));
+            key = new ClientAuthKey(HexFormat.of().parseHex(new String(secret.value().get(), StandardCharsets.US_ASCII).strip()));
+            publicKey = key.publicKeyBase32();
+        } else {
+            secrets.forget(project, onion.stack(), clientSecret(onion, client));
+        }
         Map<String, State> states = states(project);
         State state = states.get(onion.name());
         Map<String, String> clients = new TreeMap<>(state.clients());
-        clients.put(client, key.publicKeyBase32());
+        clients.put(client, publicKey);
         states.put(onion.name(), new State(state.address(), clients));
         save(project, states);
         return key;

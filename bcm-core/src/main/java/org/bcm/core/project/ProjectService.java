@@ -45,6 +45,8 @@ public final class ProjectService {
 
     /** Label on every swarm object a deploy creates: the suffix of the registry credentials the services pull with. */
     public static final String REGISTRY_CREDENTIALS_LABEL = "bcm.registry-credentials";
+    /** The gateway stack's setting that chooses the cluster's egress ({@link ClusterService#applyEgress}). */
+    static final String EGRESS_SETTING = "EGRESS";
 
     private final ProjectStore projects;
     private final ProjectSecrets secrets;
@@ -222,8 +224,19 @@ public final class ProjectService {
         return onCluster(name, cluster, engines -> {
             DeployTarget target = DeployTarget.of(prepared, cluster, engines.manager());
             projects.setDeployed(name, cluster, true);
+            egress(prepared.project()).ifPresent(mode -> clusters.applyEgress(cluster, mode, engines.gatewayAddress()));
             return new DeployApplier(imagePublisher(), progress).apply(target, timeout);
         });
+    }
+
+    /** The project's {@code gateway.EGRESS}, empty when it has no gateway stack. */
+    private Optional<String> egress(ProjectDefinition project) {
+        Map<String, String> gateway = project.stacks().get(OnionService.GATEWAY_STACK);
+        if (gateway == null) {
+            return Optional.empty();
+        }
+        return Optional.of(gateway.getOrDefault(EGRESS_SETTING, catalog().require(OnionService.GATEWAY_STACK).settings()
+                .get(EGRESS_SETTING).defaultFor(project.chain())));
     }
 
     private ImagePublisher imagePublisher() {
@@ -334,7 +347,8 @@ public final class ProjectService {
     /**
      * What a client of an onion service needs.
      *
-     * @param authPrivateLine the line of the client's {@code .auth_private} file (Tor's {@code ClientOnionAuthDir})
+     * @param authPrivateLine the line of the client's {@code .auth_private} file (Tor's {@code ClientOnionAuthDir}), or
+     *                        null when the client brought its own key
      * @param uri             the service's connection URI, or null
      * @param clusters        the clusters whose Tor authorized the client now (others at their next deploy)
      */
@@ -356,19 +370,33 @@ public final class ProjectService {
 
     /**
      * Authorizes a client of an onion service that requires client authorization: its key is generated
-     * and stored (the same key when the client exists), and the Tor of every cluster the project is
-     * deployed on gets the public key and reloads (SIGHUP: no circuit is dropped).
+     * and stored (the same key when the client exists), or the public key of its own {@code .auth} file
+     * is taken; the Tor of every cluster the project is deployed on gets the public key and reloads
+     * (SIGHUP: no circuit is dropped).
      *
+     * @param authFile the client's own {@code .auth} file ({@code descriptor:x25519:KEY}), or null to generate its key
      * @throws BcmException NOT_FOUND (project, onion service), INVALID_INPUT (client name; a service without
-     *     client authorization), DOCKER_FAILED (a cluster's Tor refused; the client stays stored, and a rerun
-     *     or the next deploy installs it)
+     *     client authorization; an unreadable or malformed {@code .auth} file), DOCKER_FAILED (a cluster's Tor
+     *     refused; the client stays stored, and a rerun or the next deploy installs it)
      */
-    public ClientGrant addOnionClient(String name, String service, String client) {
+    public ClientGrant addOnionClient(String name, String service, String client, java.nio.file.Path authFile) {
+        String publicKey = authFile == null ? null : publicKeyOf(authFile);
         OnionStatus status = onion(name, service);
-        ClientAuthKey key = projectOnions().addClient(name, status.service(), client);
-        List<String> clusters = onGatewayTor(name, List.of("bcm-tor-onion", "client-add", service, client, key.publicKeyBase32()));
+        ClientAuthKey key = projectOnions().addClient(name, status.service(), client, publicKey);
+        String authorized = key == null ? publicKey : key.publicKeyBase32();
+        List<String> clusters = onGatewayTor(name, List.of("bcm-tor-onion", "client-add", service, client, authorized));
         OnionStatus now = onion(name, service);
-        return new ClientGrant(now, client, key.authPrivateLine(now.address()), now.service().uriFor(now.address()), clusters);
+        return new ClientGrant(now, client, key == null ? null : key.authPrivateLine(now.address()),
+                now.service().uriFor(now.address()), clusters);
+    }
+
+    private static String publicKeyOf(java.nio.file.Path authFile) {
+        try {
+            return ClientAuthKey.publicKeyOfAuthFile(java.nio.file.Files.readString(authFile));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new BcmException(Kind.INVALID_INPUT, "Cannot use " + authFile + " as a client's .auth file: " + e.getMessage(),
+                    "give the file the client's Tor made: one line descriptor:x25519:<base32 public key>");
+        }
     }
 
     /**

@@ -61,6 +61,24 @@ public final class ClientAuthKey {
         return line.strip().matches("descriptor:x25519:[A-Za-z2-7]{52}");
     }
 
+    /**
+     * The x25519 public key (base32, upper case) of a client's {@code .auth} file, as a client that made
+     * its own key pair hands it over: one line {@code descriptor:x25519:<52 base32 characters>}, blank
+     * lines and {@code #} comments aside.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the text
+     */
+    public static String publicKeyOfAuthFile(String text) {
+        java.util.List<String> lines = text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        if (lines.size() != 1) {
+            throw new IllegalArgumentException("it has " + lines.size() + " lines of content, not one line descriptor:x25519:KEY");
+        }
+        if (!isAuthLine(lines.get(0))) {
+            throw new IllegalArgumentException("its line is not descriptor:x25519: followed by a base32 x25519 key of 52 characters");
+        }
+        return lines.get(0).substring("descriptor:x25519:".length()).toUpperCase(Locale.ROOT);
+    }
+
     private static String base32(byte[] key) {
         return Base32.toBase32String(key).replace("=", "").toUpperCase(Locale.ROOT);
     }

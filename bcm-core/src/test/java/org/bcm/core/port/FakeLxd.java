@@ -19,6 +19,7 @@ import org.bcm.lxd.InstanceSpec;
 import org.bcm.lxd.InstanceState;
 import org.bcm.lxd.LxdException;
 import org.bcm.lxd.Network;
+import org.bcm.lxd.NetworkAcl;
 import org.bcm.lxd.NetworkSpec;
 import org.bcm.lxd.Profile;
 import org.bcm.lxd.ProfileSpec;
@@ -45,6 +46,7 @@ public final class FakeLxd {
     private final Map<String, RuntimeException> failures = new HashMap<>();
     private final Map<String, Project> lxdProjects = new LinkedHashMap<>();
     private final Map<String, Network> networks = new LinkedHashMap<>();
+    private final Map<String, NetworkAcl> acls = new LinkedHashMap<>();
     private final Map<String, StoragePool> pools = new LinkedHashMap<>();
     private final Map<String, Image> images = new LinkedHashMap<>();
     private final Map<String, Map<String, Profile>> profiles = new HashMap<>();
@@ -135,6 +137,7 @@ public final class FakeLxd {
         List<String> all = new ArrayList<>();
         lxdProjects.keySet().stream().filter(p -> !p.equals("default")).forEach(p -> all.add("LXD project " + p));
         networks.values().stream().filter(Network::managed).filter(n -> !n.name().equals("lxdbr0")).forEach(n -> all.add("network " + n.name()));
+        acls.keySet().forEach(a -> all.add("network ACL " + a));
         pools.keySet().forEach(p -> all.add("storage pool " + p));
         instances.forEach((p, byName) -> byName.keySet().forEach(n -> all.add("instance " + p + "/" + n)));
         profiles.forEach((p, byName) -> byName.keySet().stream().filter(n -> !n.equals("default")).forEach(n -> all.add("profile " + p + "/" + n)));
@@ -260,6 +263,58 @@ public final class FakeLxd {
                     throw conflict("network " + spec.name());
                 }
                 networks.put(spec.name(), new Network(spec.name(), spec.type(), spec.description(), true, "Created", spec.config(), List.of(), ""));
+            }
+        }
+
+        @Override
+        public void updateNetwork(NetworkSpec spec) {
+            synchronized (FakeLxd.this) {
+                call("updateNetwork", spec.name());
+                Network n = networks.get(spec.name());
+                if (n == null) {
+                    throw notFound("network " + spec.name());
+                }
+                networks.put(n.name(), new Network(n.name(), n.type(), spec.description(), true, n.status(), spec.config(), n.usedBy(), ""));
+            }
+        }
+
+        @Override
+        public Optional<NetworkAcl> networkAcl(String name) {
+            synchronized (FakeLxd.this) {
+                return Optional.ofNullable(acls.get(name));
+            }
+        }
+
+        @Override
+        public void createNetworkAcl(NetworkAcl acl) {
+            synchronized (FakeLxd.this) {
+                call("createNetworkAcl", acl.name());
+                if (acls.putIfAbsent(acl.name(), acl) != null) {
+                    throw conflict("network ACL " + acl.name());
+                }
+            }
+        }
+
+        @Override
+        public void updateNetworkAcl(NetworkAcl acl) {
+            synchronized (FakeLxd.this) {
+                call("updateNetworkAcl", acl.name());
+                if (acls.replace(acl.name(), acl) == null) {
+                    throw notFound("network ACL " + acl.name());
+                }
+            }
+        }
+
+        @Override
+        public void deleteNetworkAcl(String name) {
+            synchronized (FakeLxd.this) {
+                call("deleteNetworkAcl", name);
+                if (networks.values().stream().anyMatch(n -> name.equals(n.config().get("security.acls")))) {
+                    throw new LxdException("network ACL " + name + ": in use", 400, "ACL is in use", null);
+                }
+                if (acls.remove(name) == null) {
+                    throw notFound("network ACL " + name);
+                }
             }
         }
 
