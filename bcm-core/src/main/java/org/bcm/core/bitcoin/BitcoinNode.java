@@ -36,7 +36,8 @@ import org.bcm.core.stack.StackDefinition;
  * @param maxConnections {@code bitcoin.MAX_CONNECTIONS}
  * @param maxMempoolMiB {@code bitcoin.MAX_MEMPOOL}
  * @param clearnet     {@code bitcoin.CLEARNET}: peers outside Tor allowed (public chains only)
- * @param torOffline   the gateway's Tor runs offline ({@code gateway.TOR_NETWORK=offline}): no DNS seeds, no clearnet
+ * @param torOffline   the gateway's Tor reaches no public relay ({@code gateway.TOR_NETWORK=offline} or {@code private}):
+ *                     no DNS seeds, no clearnet
  * @param clients      the rpcauth users of the project's stacks, by user (sorted): the stack that declared it
  */
 public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean txindex, long maxConnections,
@@ -105,7 +106,7 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
         Map<String, String> gateway = project.stacks().getOrDefault("gateway", Map.of());
         return Optional.of(new BitcoinNode(project.chain(), prune, number(settings, "DBCACHE", 450), txindex,
                 number(settings, "MAX_CONNECTIONS", 40), number(settings, "MAX_MEMPOOL", 300), "1".equals(settings.get("CLEARNET")),
-                "offline".equals(gateway.get("TOR_NETWORK")), clients));
+                List.of("offline", "private").contains(gateway.get("TOR_NETWORK")), clients));
     }
 
     private static long number(Map<String, String> settings, String name, long fallback) {

@@ -92,7 +92,7 @@ class BitcoinNodeTest {
     /** Every option bcm writes is one of Core's (bitcoind -help, doc/bitcoin-conf.md); network-only ones only in the chain's section. */
     private static final List<String> CORE_OPTIONS = List.of("chain", "server", "printtoconsole", "disablewallet", "txindex", "prune",
             "dbcache", "maxmempool", "maxconnections", "listen", "dnsseed", "fixedseeds", "proxy", "onlynet", "rpcallowip", "rpcauth",
-            "rpcbind", "rpcport", "port");
+            "rpcbind", "rpcport", "port", "listenonion", "discover", "externalip", "bind");
     private static final List<String> NETWORK_ONLY = List.of("rpcbind", "rpcport", "port", "bind", "connect", "addnode");
 
     private static void coreOptionsOnly(String conf, String chain) {
@@ -143,6 +143,20 @@ class BitcoinNodeTest {
         String closed = BitcoinConf.text("btc", BitcoinNode.of(offline, List.of()).orElseThrow(), u -> u, null);
         coreOptionsOnly(closed, "signet");
         assertThat(closed).as("an offline Tor: no seeds, no clearnet").contains("dnsseed=0\n", "fixedseeds=0\n", "onlynet=onion\n", "rpcport=38332\n");
+        ProjectDefinition privateTor = project("signet", clearnet).withSetting("gateway", "TOR_NETWORK", "private");
+        assertThat(BitcoinConf.text("btc", BitcoinNode.of(privateTor, List.of()).orElseThrow(), u -> u, null))
+                .as("the project's own Tor network has no exit either").contains("dnsseed=0\n", "onlynet=onion\n");
+    }
+
+    @Test
+    void anOnionServiceForP2pIsWhereCoreListensAndWhatItAnnounces() throws Exception {
+        BitcoinNode main = BitcoinNode.of(project("mainnet", Map.of("PRUNE", "0")), List.of()).orElseThrow();
+        String onion = "25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenl5sid.onion";
+        String conf = BitcoinConf.text("btc", main, u -> u, onion);
+        coreOptionsOnly(conf, "main");
+        assertThat(conf).contains("listen=1\n", "listenonion=0\n", "discover=0\n", "externalip=" + onion + "\n",
+                "[main]\nrpcbind=0.0.0.0\nrpcport=8332\nport=8333\nbind=0.0.0.0:8333=onion\n").doesNotContain("listen=0");
+        assertThat(BitcoinConf.text("btc", main, u -> u, null)).contains("listen=0\n").doesNotContain("externalip", "bind=");
     }
 
     @Test

@@ -152,6 +152,16 @@ public final class FakeLxd {
         }
     }
 
+    /** The network's configuration now (empty when it does not exist). */
+    public synchronized Map<String, String> networkConfig(String name) {
+        return networks.containsKey(name) ? networks.get(name).config() : Map.of();
+    }
+
+    /** The network ACL, or null. */
+    public synchronized NetworkAcl acl(String name) {
+        return acls.get(name);
+    }
+
     private static LxdException notFound(String what) {
         return new LxdException(what + ": not found", 404, "not found", null);
     }

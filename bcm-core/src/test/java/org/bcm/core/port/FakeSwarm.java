@@ -119,6 +119,11 @@ public final class FakeSwarm {
         daemons.computeIfAbsent(host, Daemon::new).healthchecks.put(containerId, output);
     }
 
+    /** What {@code execute} ran on the host's engine: container id, then the command. */
+    public synchronized List<List<String>> executed(String host) {
+        return List.copyOf(daemons.computeIfAbsent(host, Daemon::new).executed);
+    }
+
     public synchronized Map<String, FakeService> services() {
         return Map.copyOf(services);
     }
@@ -395,7 +400,7 @@ public final class FakeSwarm {
             for (StackSpec.Network network : stack.networks().values()) {
                 if (network.external()) {
                     String name = network.externalName() == null ? network.name() : network.externalName();
-                    if (apply && !networks.containsKey(name)) {
+                    if (apply && !networks.containsKey(name) && !List.of("host", "bridge", "none").contains(name)) {
                         throw new StackDeployException("Stack " + stack.name() + " uses the external network " + name
                                 + ", which does not exist", List.of());
                     }

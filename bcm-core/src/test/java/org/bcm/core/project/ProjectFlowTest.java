@@ -208,4 +208,74 @@ class ProjectFlowTest {
         assertThat(new ProjectStore(home).deployments("p")).isEmpty();
         assertThat(projects.remove("p", "c1")).as("removing again does nothing").isEmpty();
     }
+
+    @Test
+    void onionServicesKeepTheirKeysAndTheirClientsGoStraightIntoTheRunningTor() throws Exception {
+        Files.createDirectories(home.stacksDir().resolve("echo"));
+        Files.writeString(home.stacksDir().resolve("echo/stack.yml"), """
+                version: "3.8"
+                x-bcm: {description: echo, requires: [gateway]}
+                services:
+                  echo:
+                    image: ${BCM_IMAGE_TOR}
+                    networks: [tor]
+                    expose: [8080]
+                    x-bcm-onion:
+                      - {name: echo, port: 80, target: 8080}
+                      - {name: echo-private, port: 81, target: 8080, client-auth: true}
+                networks:
+                  tor: {external: true, name: gateway_tor}
+                """);
+        projects.create("q", "regtest", List.of("gateway", "echo"), Map.of());
+        projects.deploy("q", "c1", CONVERGE);
+        List<ProjectService.OnionStatus> onions = projects.onions("q");
+        assertThat(onions).extracting(o -> o.service().name()).containsExactly("echo", "echo-private");
+        assertThat(onions).allMatch(o -> org.bcm.core.tor.OnionKey.isAddress(o.address()) && o.clients().isEmpty());
+        assertThat(swarm.secrets()).anyMatch(s -> s.startsWith("gateway_onion_services-"));
+
+        ProjectService.ClientGrant grant = projects.addOnionClient("q", "echo-private", "laptop", null);
+        String key = grant.authPrivateLine().substring(grant.authPrivateLine().lastIndexOf(':') + 1);
+        assertThat(grant.clusters()).containsExactly("c1");
+        List<String> ran = swarm.executed("bcm-gateway-01").get(0);
+        assertThat(ran.subList(0, 5)).containsExactly("container-gateway_tor", "bcm-tor-onion", "client-add", "echo-private", "laptop");
+        assertThat(ran.get(5)).matches("[A-Z2-7]{52}").isNotEqualTo(key);
+        assertThat(projects.addOnionClient("q", "echo-private", "laptop", null).authPrivateLine()).isEqualTo(grant.authPrivateLine());
+        assertThat(projects.plan("q", "c1").updated()).as("the next deploy installs the clients bcm keeps")
+                .contains("service gateway_tor");
+
+        assertThat(projects.removeOnionClient("q", "echo-private", "laptop")).containsExactly("c1");
+        assertThat(swarm.executed("bcm-gateway-01")).last().isEqualTo(List.of("container-gateway_tor", "bcm-tor-onion", "client-remove",
+                "echo-private", "laptop"));
+        assertThat(projects.addOnionClient("q", "echo-private", "laptop", null).authPrivateLine()).as("a revoked key is gone")
+                .isNotEqualTo(grant.authPrivateLine());
+        assertThat(failure(Kind.NOT_FOUND, () -> projects.removeOnionClient("q", "echo-private", "nobody")).getMessage())
+                .contains("has no client 'nobody'");
+        BcmException unknown = failure(Kind.NOT_FOUND, () -> projects.addOnionClient("q", "nosuch", "laptop", null));
+        assertThat(unknown.getMessage()).contains("has no onion service 'nosuch'");
+        assertThat(unknown.hint()).contains("echo, echo-private");
+        assertThat(projects.onions("q")).extracting(ProjectService.OnionStatus::address)
+                .as("the same addresses").containsExactlyElementsOf(onions.stream().map(ProjectService.OnionStatus::address).toList());
+    }
+
+    @Test
+    void torOnlyEgressIsAnAclOnTheClusterNetworkAndDirectRemovesIt() {
+        projects.create("q", "signet", List.of("gateway"), Map.of());
+        projects.deploy("q", "c1", CONVERGE);
+        Map<String, String> config = endpoint.lxd.networkConfig("bcm-c1");
+        assertThat(config).containsEntry("security.acls", "bcm-c1-egress").containsEntry("security.acls.default.egress.action", "reject");
+        assertThat(config.get("raw.dnsmasq")).matches("no-resolv\nserver=[0-9.]+#9053");
+        String gateway = config.get("raw.dnsmasq").replaceAll("(?s).*server=([0-9.]+)#.*", "$1");
+        assertThat(endpoint.lxd.acl("bcm-c1-egress").egress()).extracting(org.bcm.lxd.NetworkAcl.Rule::source).contains(gateway + "/32");
+        assertThat(clusters.verify("c1").checks()).anyMatch(c -> c.subject().equals("egress") && c.passed() && c.detail().startsWith("tor-only"));
+        int calls = endpoint.lxd.calls.size();
+        projects.deploy("q", "c1", CONVERGE);
+        assertThat(endpoint.lxd.calls.subList(calls, endpoint.lxd.calls.size())).as("applied again: nothing to change")
+                .noneMatch(c -> c.contains("Network"));
+
+        projects.set("q", "gateway.EGRESS", "direct");
+        projects.deploy("q", "c1", CONVERGE);
+        assertThat(endpoint.lxd.networkConfig("bcm-c1")).doesNotContainKeys("security.acls", "raw.dnsmasq");
+        assertThat(endpoint.lxd.acl("bcm-c1-egress")).isNull();
+        assertThat(clusters.verify("c1").checks()).anyMatch(c -> c.subject().equals("egress") && c.passed() && c.detail().startsWith("direct"));
+    }
 }

@@ -57,10 +57,14 @@ class StackCatalogTest {
         assertThat(gateway.images()).containsOnlyKeys("registry", "tor");
         assertThat(gateway.settings()).containsKey("TOR_NETWORK");
         StackDefinition.Setting network = gateway.settings().get("TOR_NETWORK");
-        assertThat(network.values()).containsExactly("public", "offline");
-        assertThat(network.byChain()).containsExactly(Map.entry("regtest", "offline"));
-        assertThat(network.defaultFor("regtest")).isEqualTo("offline");
+        assertThat(network.values()).containsExactly("public", "private", "offline");
+        assertThat(network.byChain()).containsExactly(Map.entry("regtest", "private"));
+        assertThat(network.defaultFor("regtest")).isEqualTo("private");
         assertThat(network.defaultFor("mainnet")).isEqualTo("public");
+        StackDefinition.Setting egress = gateway.settings().get("EGRESS");
+        assertThat(egress.defaultFor("mainnet")).isEqualTo("tor-only");
+        assertThat(egress.defaultFor("signet")).isEqualTo("tor-only");
+        assertThat(egress.defaultFor("regtest")).isEqualTo("direct");
     }
 
     @Test
