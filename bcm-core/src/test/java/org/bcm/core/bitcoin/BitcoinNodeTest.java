@@ -156,7 +156,7 @@ class BitcoinNodeTest {
         coreOptionsOnly(conf, "main");
         assertThat(conf).contains("listen=1\n", "listenonion=0\n", "discover=0\n", "externalip=" + onion + "\n",
                 "[main]\nrpcbind=0.0.0.0\nrpcport=8332\nport=8333\nbind=0.0.0.0:8333=onion\n").doesNotContain("listen=0");
-        assertThat(BitcoinConf.text("btc", main, u -> u, null)).contains("listen=0\n").doesNotContain("externalip", "bind=");
+        assertThat(BitcoinConf.text("btc", main, u -> u, null)).contains("listen=0\n").doesNotContain("externalip", "\nbind=");
     }
 
     @Test
