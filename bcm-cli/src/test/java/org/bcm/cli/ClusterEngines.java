@@ -134,6 +134,21 @@ record ClusterEngines(Path home, String cluster, String project) {
         }
     }
 
+    /** The log of the running task of {@code service} on a tier host, so far. */
+    String logs(String instance, String service) throws Exception {
+        String id = containerOf(instance, service);
+        StringBuilder output = new StringBuilder();
+        try (DockerClient docker = docker(instance)) {
+            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                }
+            }).awaitCompletion(30, TimeUnit.SECONDS);
+        }
+        return output.toString();
+    }
+
     /** The id of the running task's container of {@code service} on a tier host. */
     String containerOf(String instance, String service) throws Exception {
         try (DockerClient docker = docker(instance)) {

@@ -53,6 +53,7 @@ class TorOnionIT {
             tor -f /tmp/c/torrc --RunAsDaemon 1 >/dev/null
             for _ in $(seq 1 120); do grep -q 'Bootstrapped 100' /tmp/c/log 2>/dev/null && break; sleep 1; done
             grep -q 'Bootstrapped 100' /tmp/c/log || { echo "NOT BOOTSTRAPPED"; tail -n 5 /tmp/c/log; exit 1; }
+            echo "client bootstrapped after $SECONDS s"
             start=$(date +%s)
             out=""
             for _ in $(seq 1 "$TRIES"); do
@@ -200,6 +201,17 @@ class TorOnionIT {
         dirAuthorities = cluster.readFile("bcm-gateway-01", "gateway_tornet", "/var/lib/tornet/dirauthorities.conf");
         assertThat(dirAuthorities.lines().toList()).hasSize(3).allMatch(l -> l.matches(
                 "DirAuthority bcma[123] orport=700[123] no-v2 v3ident=[0-9A-F]{40} [0-9.]+:710[123] [0-9A-F]{40}"));
+
+        // the private network's bootstrap, as the gateway's Tor saw it: from its first log line (it starts
+        // once the network's keys exist) to Bootstrapped 100% (a first consensus of a new network included)
+        String torLog = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> cluster.logs("bcm-gateway-01", "gateway_tor"), log -> log.contains("Bootstrapped 100%"));
+        List<String> lines = torLog.lines().filter(l -> l.matches("[A-Z][a-z]{2} \\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*")).toList();
+        var first = java.time.LocalTime.parse(lines.get(0).substring(7, 19));
+        var done = java.time.LocalTime.parse(lines.stream().filter(l -> l.contains("Bootstrapped 100%")).findFirst().orElseThrow().substring(7, 19));
+        System.out.printf("benchmark: private Tor network bootstrap (gateway Tor, first line to 100%%): %d s%n",
+                Duration.between(first, done).toSeconds());
+        assertThat(torLog).as("the gateway's Tor knows no public relay").doesNotContain("fallback", "Bridge");
 
         String echo = address("echo");
         assertThat(echo).matches("[a-z2-7]{56}\\.onion");
