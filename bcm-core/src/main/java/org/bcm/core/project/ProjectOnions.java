@@ -1,12 +1,6 @@
 package org.bcm.core.project;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -46,7 +40,6 @@ final class ProjectOnions {
 
     private final BcmHome home;
     private final ProjectSecrets secrets;
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
 
     ProjectOnions(BcmHome home, ProjectSecrets secrets) {
         this.home = home;
@@ -55,7 +48,7 @@ final class ProjectOnions {
 
     /** The service's address, its key generated and stored the first time. */
     String address(String project, OnionService onion) {
-        Map<String, State> states = states(project);
+        Map<String, State> states = stateFile(project).read();
         State state = states.get(onion.name());
         ProjectSecrets.Secret seed = secrets.generated(project, onion.stack(), keySecret(onion), () -> {
             byte[] random = new byte[32];
@@ -66,14 +59,14 @@ final class ProjectOnions {
             // a new key, or the public state was lost: the address from the key (through the device when it is encrypted)
             state = new State(key(seed).address(), state == null ? Map.of() : state.clients());
             states.put(onion.name(), state);
-            save(project, states);
+            stateFile(project).write(states);
         }
         return state.address();
     }
 
     /** The names and x25519 public keys (base32) of the service's authorized clients. */
     Map<String, String> clients(String project, OnionService onion) {
-        State state = states(project).get(onion.name());
+        State state = stateFile(project).read().get(onion.name());
         return state == null ? Map.of() : state.clients();
     }
 
@@ -101,12 +94,12 @@ final class ProjectOnions {
         } else {
             secrets.forget(project, onion.stack(), clientSecret(onion, client));
         }
-        Map<String, State> states = states(project);
+        Map<String, State> states = stateFile(project).read();
         State state = states.get(onion.name());
         Map<String, String> clients = new TreeMap<>(state.clients());
         clients.put(client, publicKey);
         states.put(onion.name(), new State(state.address(), clients));
-        save(project, states);
+        stateFile(project).write(states);
         return key;
     }
 
@@ -118,7 +111,7 @@ final class ProjectOnions {
     boolean removeClient(String project, OnionService onion, String client) {
         OnionService.validateClientName(client);
         secrets.forget(project, onion.stack(), clientSecret(onion, client));
-        Map<String, State> states = states(project);
+        Map<String, State> states = stateFile(project).read();
         State state = states.get(onion.name());
         if (state == null || !state.clients().containsKey(client)) {
             return false;
@@ -126,7 +119,7 @@ final class ProjectOnions {
         Map<String, String> clients = new TreeMap<>(state.clients());
         clients.remove(client);
         states.put(onion.name(), new State(state.address(), clients));
-        save(project, states);
+        stateFile(project).write(states);
         return true;
     }
 
@@ -180,24 +173,8 @@ final class ProjectOnions {
         return "onion_" + onion.name() + "_client_" + client;
     }
 
-    private Map<String, State> states(String project) {
-        Path file = home.projectDir(project).resolve(STATE_FILE);
-        return BcmHome.read(file).map(bytes -> {
-            try {
-                Map<String, State> read = yaml.readValue(bytes, new TypeReference<TreeMap<String, State>>() { });
-                return read == null ? new TreeMap<String, State>() : new TreeMap<>(read);
-            } catch (IOException e) {
-                throw new BcmException(Kind.INVALID_INPUT, "Malformed " + file + ": " + e.getMessage().lines().findFirst().orElse(""),
-                        "delete it: the next deploy writes it again from the keys (clients must then be added again)", e);
-            }
-        }).orElseGet(TreeMap::new);
-    }
-
-    private void save(String project, Map<String, State> states) {
-        try {
-            BcmHome.writeAtomically(home.projectDir(project).resolve(STATE_FILE), yaml.writeValueAsBytes(states), false);
-        } catch (IOException e) {
-            throw new BcmException(Kind.INTERNAL, "Failed writing the onion services of project " + project, null, e);
-        }
+    private StateFile<State> stateFile(String project) {
+        return new StateFile<>(home.projectDir(project).resolve(STATE_FILE), State.class,
+                "delete it: the next deploy writes it again from the keys (clients must then be added again)");
     }
 }

@@ -1,9 +1,5 @@
 package org.bcm.core.project;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +8,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
@@ -53,7 +48,6 @@ public final class ProjectSecrets {
     private final BcmHome home;
     private final IdentityService identities;
     private final Supplier<DeviceKeys> device;
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
 
     /**
      * @param device the Trezor, asked for only when a value must be decrypted
@@ -97,7 +91,7 @@ public final class ProjectSecrets {
      * @throws BcmException as {@link #generated(String, String, String, int)}
      */
     public Secret generated(String project, String stack, String secret, Supplier<byte[]> generator) {
-        Map<String, State> states = states(project);
+        Map<String, State> states = stateFile(project).read();
         String key = stack + "/" + secret;
         State state = states.get(key);
         Optional<OperatorIdentity> identity = identities.load();
@@ -117,7 +111,7 @@ public final class ProjectSecrets {
             // also a stored value whose state was lost (secrets.yml deleted): kept, under a new name
             state = new State(newSuffix(), null);
             states.put(key, state);
-            save(project, states);
+            stateFile(project).write(states);
         }
         if (stored && identity.isPresent() && Files.exists(file)) {
             // generated before `bcm init`: into the store, encrypted, and the plain file is gone
@@ -142,13 +136,13 @@ public final class ProjectSecrets {
                     + ": " + e.getMessage(), "fix the stack's secrets section, or create the file");
         }
         String sha256 = Sha256.hex(content);
-        Map<String, State> states = states(project);
+        Map<String, State> states = stateFile(project).read();
         String key = stack + "/" + secret;
         State state = states.get(key);
         if (state == null || !sha256.equals(state.sha256())) {
             state = new State(newSuffix(), sha256);
             states.put(key, state);
-            save(project, states);
+            stateFile(project).write(states);
         }
         return new Secret(state.suffix(), () -> content);
     }
@@ -164,9 +158,9 @@ public final class ProjectSecrets {
             store().remove(entry);
         }
         BcmHome.deleteTree(plainFile(project, stack, secret));
-        Map<String, State> states = states(project);
+        Map<String, State> states = stateFile(project).read();
         if (states.remove(key) != null) {
-            save(project, states);
+            stateFile(project).write(states);
         }
     }
 
@@ -211,25 +205,9 @@ public final class ProjectSecrets {
         BcmHome.writeAtomically(file, value, true);
     }
 
-    private Map<String, State> states(String project) {
-        Path file = home.projectDir(project).resolve(STATE_FILE);
-        return BcmHome.read(file).map(bytes -> {
-            try {
-                Map<String, State> read = yaml.readValue(bytes, new TypeReference<TreeMap<String, State>>() { });
-                return read == null ? new TreeMap<String, State>() : new TreeMap<>(read);
-            } catch (IOException e) {
-                throw new BcmException(Kind.INVALID_INPUT, "Malformed " + file + ": " + e.getMessage().lines().findFirst().orElse(""),
-                        "delete it: the next deploy keeps every secret's value under a new suffix", e);
-            }
-        }).orElseGet(TreeMap::new);
-    }
-
-    private void save(String project, Map<String, State> states) {
-        try {
-            BcmHome.writeAtomically(home.projectDir(project).resolve(STATE_FILE), yaml.writeValueAsBytes(states), false);
-        } catch (IOException e) {
-            throw new BcmException(Kind.INTERNAL, "Failed writing the secrets' state of project " + project, null, e);
-        }
+    private StateFile<State> stateFile(String project) {
+        return new StateFile<>(home.projectDir(project).resolve(STATE_FILE), State.class,
+                "delete it: the next deploy keeps every secret's value under a new suffix");
     }
 
     private static String newSuffix() {
