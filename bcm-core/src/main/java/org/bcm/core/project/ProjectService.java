@@ -410,6 +410,7 @@ public final class ProjectService {
         OnionStatus status = onion(name, service);
         OnionService.validateClientName(client);
         boolean known = projectOnions().removeClient(name, status.service(), client);
+        // also when bcm no longer knows it: a revocation a stopped cluster missed is finished by running it again
         List<String> clusters = onGatewayTor(name, List.of("bcm-tor-onion", "client-remove", service, client));
         if (!known) {
             throw new BcmException(Kind.NOT_FOUND, "The onion service " + service + " has no client '" + client + "'",
