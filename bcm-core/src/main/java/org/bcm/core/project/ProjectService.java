@@ -211,8 +211,9 @@ public final class ProjectService {
 
     /**
      * Deploys the project onto the cluster and waits until every service converged: everything is read
-     * and checked first ({@link StackPreparer}), so bad input changes nothing; then
-     * {@link DeployApplier}.
+     * and checked first ({@link StackPreparer}), so bad input changes nothing; then the cluster network
+     * enforces the project's {@code gateway.EGRESS} ({@link ClusterService#applyEgress}) and
+     * {@link DeployApplier} converges the stacks.
      *
      * @param timeout how long each stack may take to converge
      * @throws BcmException NOT_FOUND (project, cluster, stack), INVALID_INPUT (malformed stack or
