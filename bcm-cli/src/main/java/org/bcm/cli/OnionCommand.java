@@ -96,6 +96,9 @@ final class OnionCommand {
         @Option(names = "--auth-file", paramLabel = "FILE",
                 description = "The client's own public key, a .auth file (descriptor:x25519:KEY): its private key never leaves the client.")
         java.nio.file.Path authFile;
+        @Option(names = "--qr", description = "Also draw the client's line (or, for a client with its own key, the service's URI)"
+                + " as a QR code, for a phone's camera (Orbot, Zeus). It shows the client's secret key: mind who sees the screen.")
+        boolean qr;
 
         @Override
         public Integer call() {
@@ -111,6 +114,10 @@ final class OnionCommand {
             }
             if (grant.uri() != null) {
                 context.out().println(grant.uri());
+            }
+            String scanned = grant.authPrivateLine() != null ? grant.authPrivateLine() : grant.uri();
+            if (qr && scanned != null) {
+                TerminalQr.print(context.out(), scanned);
             }
             context.out().flush();
             context.err().println("Client " + client + " of " + service + " (" + grant.onion().address() + "): "

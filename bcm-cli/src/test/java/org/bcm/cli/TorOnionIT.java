@@ -243,9 +243,10 @@ class TorOnionIT {
         String laptopKey = laptop.out().lines().findFirst().orElseThrow();
         assertThat(laptopKey).matches(priv.replace(".onion", "") + ":descriptor:x25519:[A-Z2-7]{52}");
         assertThat(laptop.err()).contains("authorized by the Tor of cluster " + CLUSTER);
-        // the same name again: the same key
-        assertThat(bcm.run("onion", "client", "add", "--project-name=" + PROJECT, "--service=echo-private", "--client=laptop").out())
-                .startsWith(laptopKey);
+        // the same name again: the same key, also as a QR code for a phone's camera
+        String again = bcm.run("onion", "client", "add", "--project-name=" + PROJECT, "--service=echo-private", "--client=laptop",
+                "--qr").out();
+        assertThat(again).startsWith(laptopKey).contains("\u2588\u2588\u2588\u2588");
 
         // a client that made its own key pair hands over the public half only
         ClientAuthKey phone = ClientAuthKey.generate();
