@@ -43,14 +43,22 @@ final class ShowCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The onion services of the projects deployed on the cluster: PROJECT/NAME to address. */
+    /**
+     * The onion services of the projects deployed on the cluster, PROJECT/NAME to address: those whose
+     * addresses are recorded (show generates no key and asks no device); none of a project whose
+     * stacks cannot be read (its deploy says why).
+     */
     private static java.util.Map<String, String> onions(Context context, String cluster) {
         java.util.Map<String, String> onions = new java.util.TreeMap<>();
         var projects = context.projectService();
         for (var project : projects.list()) {
             if (project.deployments().contains(cluster)) {
                 String name = project.definition().name();
-                projects.onions(name).forEach(o -> onions.put(name + "/" + o.service().name(), o.address()));
+                try {
+                    projects.knownOnionAddresses(name).forEach((onion, address) -> onions.put(name + "/" + onion, address));
+                } catch (org.bcm.core.BcmException e) {
+                    // a malformed stack: 'bcm project deploy' and 'bcm onion list' report it
+                }
             }
         }
         return onions;

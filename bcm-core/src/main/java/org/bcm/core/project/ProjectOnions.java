@@ -64,6 +64,11 @@ final class ProjectOnions {
         return state.address();
     }
 
+    /** The service's address when its key exists and the address is recorded; nothing is generated or decrypted. */
+    java.util.Optional<String> knownAddress(String project, OnionService onion) {
+        return java.util.Optional.ofNullable(stateFile(project).read().get(onion.name())).map(State::address);
+    }
+
     /** The names and x25519 public keys (base32) of the service's authorized clients. */
     Map<String, String> clients(String project, OnionService onion) {
         State state = stateFile(project).read().get(onion.name());

@@ -370,6 +370,21 @@ public final class ProjectService {
     }
 
     /**
+     * The onion services of the project whose addresses are known (recorded when their keys were made),
+     * by name; nothing is generated, the device is not asked ({@code bcm show}).
+     *
+     * @throws BcmException NOT_FOUND (project), INVALID_INPUT (malformed stack or declaration)
+     */
+    public Map<String, String> knownOnionAddresses(String name) {
+        ProjectDefinition project = projects.require(name);
+        ProjectOnions onions = projectOnions();
+        Map<String, String> known = new TreeMap<>();
+        new StackPreparer(projects, secrets).onions(project)
+                .forEach(onion -> onions.knownAddress(name, onion).ifPresent(address -> known.put(onion.name(), address)));
+        return known;
+    }
+
+    /**
      * Authorizes a client of an onion service that requires client authorization: its key is generated
      * and stored (the same key when the client exists), or the public key of its own {@code .auth} file
      * is taken; the Tor of every cluster the project is deployed on gets the public key and reloads

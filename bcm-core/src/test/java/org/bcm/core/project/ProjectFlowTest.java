@@ -232,6 +232,10 @@ class ProjectFlowTest {
         assertThat(onions).extracting(o -> o.service().name()).containsExactly("echo", "echo-private");
         assertThat(onions).allMatch(o -> org.bcm.core.tor.OnionKey.isAddress(o.address()) && o.clients().isEmpty());
         assertThat(swarm.secrets()).anyMatch(s -> s.startsWith("gateway_onion_services-"));
+        assertThat(projects.knownOnionAddresses("q")).containsEntry("echo", onions.get(0).address()).hasSize(2);
+        projects.create("r", "regtest", List.of("gateway", "echo"), Map.of());
+        assertThat(projects.knownOnionAddresses("r")).as("show makes no key").isEmpty();
+        assertThat(home.projectDir("r").resolve("onions.yml")).doesNotExist();
 
         ProjectService.ClientGrant grant = projects.addOnionClient("q", "echo-private", "laptop", null);
         String key = grant.authPrivateLine().substring(grant.authPrivateLine().lastIndexOf(':') + 1);
