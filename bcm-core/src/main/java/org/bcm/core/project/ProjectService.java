@@ -225,19 +225,18 @@ public final class ProjectService {
         return onCluster(name, cluster, engines -> {
             DeployTarget target = DeployTarget.of(prepared, cluster, engines.manager());
             projects.setDeployed(name, cluster, true);
-            egress(prepared.project()).ifPresent(mode -> clusters.applyEgress(cluster, mode, engines.gatewayAddress()));
+            egress(prepared).ifPresent(mode -> clusters.applyEgress(cluster, mode, engines.gatewayAddress()));
             return new DeployApplier(imagePublisher(), progress).apply(target, timeout);
         });
     }
 
     /** The project's {@code gateway.EGRESS}, empty when it has no gateway stack. */
-    private Optional<String> egress(ProjectDefinition project) {
-        Map<String, String> gateway = project.stacks().get(OnionService.GATEWAY_STACK);
-        if (gateway == null) {
-            return Optional.empty();
-        }
-        return Optional.of(gateway.getOrDefault(EGRESS_SETTING, catalog().require(OnionService.GATEWAY_STACK).settings()
-                .get(EGRESS_SETTING).defaultFor(project.chain())));
+    private static Optional<String> egress(StackPreparer.PreparedProject prepared) {
+        ProjectDefinition project = prepared.project();
+        return prepared.stacks().stream().map(StackPreparer.PreparedStack::stack)
+                .filter(stack -> stack.name().equals(OnionService.GATEWAY_STACK)).findFirst()
+                .map(gateway -> project.stacks().get(gateway.name()).getOrDefault(EGRESS_SETTING,
+                        gateway.settings().get(EGRESS_SETTING).defaultFor(project.chain())));
     }
 
     private ImagePublisher imagePublisher() {
@@ -401,7 +400,8 @@ public final class ProjectService {
         ClientAuthKey key = projectOnions().addClient(name, status.service(), client, publicKey);
         String authorized = key == null ? publicKey : key.publicKeyBase32();
         List<String> clusters = onGatewayTor(name, List.of("bcm-tor-onion", "client-add", service, client, authorized));
-        OnionStatus now = onion(name, service);
+        OnionStatus now = new OnionStatus(status.service(), status.address(),
+                List.copyOf(projectOnions().clients(name, status.service()).keySet()));
         return new ClientGrant(now, client, key == null ? null : key.authPrivateLine(now.address()),
                 now.service().uriFor(now.address()), clusters);
     }

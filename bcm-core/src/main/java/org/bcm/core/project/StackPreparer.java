@@ -31,13 +31,12 @@ final class StackPreparer {
 
     /**
      * What a deploy of the project sends: its stacks in dependency order, read with the project's
-     * settings, their secrets supplied, the registry's password (null without a registry), and the onion
-     * services the stacks declare.
+     * settings, their secrets supplied, and the registry's password (null without a registry).
      *
      * @param registryStack the stack that runs the cluster registry, or null
      */
     record PreparedProject(ProjectDefinition project, List<PreparedStack> stacks, StackDefinition registryStack,
-            ProjectSecrets.Secret registryPassword, List<OnionService> onions) {
+            ProjectSecrets.Secret registryPassword) {
 
         /** Every bcm image the stacks run, by recipe name. */
         Map<String, DockerImageRecipe> images() {
@@ -71,28 +70,18 @@ final class StackPreparer {
         StackCatalog catalog = StackCatalog.load(projects.home());
         Map<String, DockerImageRecipe> recipes = new TreeMap<>();
         catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
-        Map<String, String> imageVariables = catalog.imageVariables();
-        List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
-        StackDefinition registryStack = stacks.stream().filter(s -> s.registry() != null).findFirst().orElse(null);
-        Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
+        Parsed parsed = parse(project, catalog);
+        StackDefinition registryStack = parsed.specs().keySet().stream().filter(s -> s.registry() != null).findFirst().orElse(null);
         ProjectSecrets.Secret registryPassword = registryStack == null ? null
                 : secrets.generated(project.name(), registryStack.name(), REGISTRY_PASSWORD, 32);
-        Map<StackDefinition, StackSpec> specs = new LinkedHashMap<>();
-        List<OnionService> onions = new ArrayList<>();
-        for (StackDefinition stack : stacks) {
-            StackSpec spec = parse(project, stack, imageVariables, node);
-            specs.put(stack, spec);
-            onions.addAll(OnionService.declared(stack.name(), spec, project.chain()));
-        }
         ProjectOnions projectOnions = new ProjectOnions(projects.home(), secrets);
-        Map<String, OnionService> onionsByName = OnionService.byName(onions);
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, node, registryPassword,
-                () -> projectOnions.secret(project.name(), onions),
+        Map<String, OnionService> onionsByName = OnionService.byName(parsed.onions());
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, parsed.node(), registryPassword,
+                () -> projectOnions.secret(project.name(), parsed.onions()),
                 name -> onionsByName.containsKey(name) ? projectOnions.address(project.name(), onionsByName.get(name)) : null);
         List<PreparedStack> prepared = new ArrayList<>();
-        specs.forEach((stack, spec) -> prepared.add(supply(project, stack, spec, recipes, generated)));
-        PreparedProject result = new PreparedProject(project, List.copyOf(prepared), registryStack, registryPassword,
-                List.copyOf(onions));
+        parsed.specs().forEach((stack, spec) -> prepared.add(supply(project, stack, spec, recipes, generated)));
+        PreparedProject result = new PreparedProject(project, List.copyOf(prepared), registryStack, registryPassword);
         if (!result.images().isEmpty() && registryStack == null) {
             throw new BcmException(Kind.INVALID_INPUT, "Project '" + project.name() + "' runs bcm images but includes no stack with the registry",
                     "include the gateway stack: bcm project create ... --stacks=gateway,...");
@@ -106,15 +95,29 @@ final class StackPreparer {
      * @throws BcmException as {@link #prepare}
      */
     List<OnionService> onions(ProjectDefinition project) {
-        StackCatalog catalog = StackCatalog.load(projects.home());
+        return parse(project, StackCatalog.load(projects.home())).onions();
+    }
+
+    /**
+     * The project's stacks read with its settings, in dependency order, its node, and the onion services
+     * they declare (checked to have distinct names).
+     */
+    private record Parsed(Map<StackDefinition, StackSpec> specs, Optional<BitcoinNode> node, List<OnionService> onions) {
+    }
+
+    private Parsed parse(ProjectDefinition project, StackCatalog catalog) {
         List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
         Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
+        Map<String, String> imageVariables = catalog.imageVariables();
+        Map<StackDefinition, StackSpec> specs = new LinkedHashMap<>();
         List<OnionService> onions = new ArrayList<>();
         for (StackDefinition stack : stacks) {
-            onions.addAll(OnionService.declared(stack.name(), parse(project, stack, catalog.imageVariables(), node), project.chain()));
+            StackSpec spec = parse(project, stack, imageVariables, node);
+            specs.put(stack, spec);
+            onions.addAll(OnionService.declared(stack.name(), spec, project.chain()));
         }
         OnionService.byName(onions);
-        return onions;
+        return new Parsed(specs, node, List.copyOf(onions));
     }
 
     /**
