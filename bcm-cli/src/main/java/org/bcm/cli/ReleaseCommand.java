@@ -20,7 +20,7 @@ final class ReleaseCommand {
 
     /** The release steps of the recipes of every stack bcm knows. */
     private static List<ReleaseSpec> known(Context context) {
-        return List.copyOf(StackCatalog.load(context.home()).releases().values());
+        return List.copyOf(StackCatalog.load(context.home()).releases());
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,

@@ -297,6 +297,34 @@ public final class DockerEngine implements AutoCloseable {
         return stacks.execute(containerId, command, timeout);
     }
 
+    /**
+     * The content of a regular file in a container of this engine (running or stopped). Engine API:
+     * {@code GET /containers/{id}/archive?path=}, which, being a plain request, every path to the engine
+     * passes (the LXD proxy device too).
+     *
+     * @param path     absolute path in the container
+     * @param maxBytes the largest file read
+     * @return empty when the container or the file does not exist
+     * @throws DockerEngineException when the path is no regular file or is larger than {@code maxBytes}, or
+     *     the engine fails
+     */
+    public Optional<byte[]> readFile(String containerId, String path, long maxBytes) {
+        return stacks.readFile(containerId, path, maxBytes);
+    }
+
+    /**
+     * Writes a regular file into a container of this engine, replacing one of that name; its directory
+     * must exist. Engine API: {@code PUT /containers/{id}/archive?path=<directory>} with a tar of the one
+     * file.
+     *
+     * @param path absolute path in the container
+     * @param mode permission bits, e.g. {@code 0400}
+     * @throws DockerEngineException when the container or the directory does not exist, or the engine fails
+     */
+    public void writeFile(String containerId, String path, byte[] content, int uid, int gid, int mode) {
+        stacks.writeFile(containerId, path, content, uid, gid, mode);
+    }
+
     /** Networks carrying all of {@code labels}. Engine API: {@code GET /networks?filters={"label":[..]}}. */
     List<Network> networks(Map<String, String> labels) {
         return stacks.networks(labels);

@@ -104,6 +104,53 @@ final class StackObjects {
         });
     }
 
+    Optional<byte[]> readFile(String containerId, String path, long maxBytes) {
+        return engine.call("reading " + path + " of container " + containerId, () -> {
+            java.io.InputStream archive;
+            try {
+                archive = engine.client().copyArchiveFromContainerCmd(containerId, path).exec();
+            } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+                return Optional.<byte[]>empty();
+            }
+            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(archive)) {
+                var entry = tar.getNextEntry();
+                if (entry == null || !entry.isFile()) {
+                    throw new DockerEngineException(path + " of container " + containerId + " on " + engine.endpoint()
+                            + " is not a regular file", 0, engine.endpoint(), null, null);
+                }
+                if (entry.getSize() > maxBytes) {
+                    throw new DockerEngineException(path + " of container " + containerId + " on " + engine.endpoint() + " has "
+                            + entry.getSize() + " bytes, more than the " + maxBytes + " bcm reads", 0, engine.endpoint(), null, null);
+                }
+                return Optional.of(tar.readAllBytes());
+            }
+        });
+    }
+
+    void writeFile(String containerId, String path, byte[] content, int uid, int gid, int mode) {
+        int slash = path.lastIndexOf('/');
+        if (!path.startsWith("/") || slash == path.length() - 1) {
+            throw new IllegalArgumentException("not an absolute file path: " + path);
+        }
+        String dir = slash == 0 ? "/" : path.substring(0, slash);
+        engine.call("writing " + path + " into container " + containerId, () -> {
+            var bytes = new java.io.ByteArrayOutputStream();
+            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(path.substring(slash + 1));
+                entry.setSize(content.length);
+                entry.setIds(uid, gid);
+                entry.setMode(0100000 | mode);
+                entry.setModTime(System.currentTimeMillis());
+                tar.putArchiveEntry(entry);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+            engine.client().copyArchiveToContainerCmd(containerId).withRemotePath(dir)
+                    .withTarInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())).exec();
+            return null;
+        });
+    }
+
     // ---- networks ----
 
     List<Network> networks(Map<String, String> labels) {

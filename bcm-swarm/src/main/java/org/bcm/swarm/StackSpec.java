@@ -279,15 +279,26 @@ public record StackSpec(
                 extensions);
     }
 
-    /** This stack reduced to the named services and what the file declares besides (networks, volumes, secrets, configs). */
+    /**
+     * This stack reduced to the named services, with the secrets and configs only they mount (the
+     * networks and volumes the file declares stay).
+     */
     public StackSpec onlyServices(java.util.Set<String> keep) {
         Map<String, Service> kept = new java.util.LinkedHashMap<>();
+        java.util.Set<String> secretsUsed = new java.util.HashSet<>();
+        java.util.Set<String> configsUsed = new java.util.HashSet<>();
         services.forEach((key, service) -> {
             if (keep.contains(key)) {
                 kept.put(key, service);
+                service.secrets().forEach(m -> secretsUsed.add(m.source()));
+                service.configs().forEach(m -> configsUsed.add(m.source()));
             }
         });
-        return new StackSpec(name, java.util.Collections.unmodifiableMap(kept), networks, volumes, secrets, configs,
-                extensions);
+        Map<String, FileObject> keptSecrets = new java.util.LinkedHashMap<>(secrets);
+        keptSecrets.keySet().retainAll(secretsUsed);
+        Map<String, FileObject> keptConfigs = new java.util.LinkedHashMap<>(configs);
+        keptConfigs.keySet().retainAll(configsUsed);
+        return new StackSpec(name, java.util.Collections.unmodifiableMap(kept), networks, volumes,
+                java.util.Collections.unmodifiableMap(keptSecrets), java.util.Collections.unmodifiableMap(keptConfigs), extensions);
     }
 }

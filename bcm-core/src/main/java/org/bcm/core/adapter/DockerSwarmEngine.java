@@ -112,6 +112,16 @@ public final class DockerSwarmEngine implements SwarmEngine {
     }
 
     @Override
+    public Optional<byte[]> readFile(String containerId, String path, long maxBytes) {
+        return engine.readFile(containerId, path, maxBytes);
+    }
+
+    @Override
+    public void writeFile(String containerId, String path, byte[] content, int uid, int gid, int mode) {
+        engine.writeFile(containerId, path, content, uid, gid, mode);
+    }
+
+    @Override
     public boolean hasImage(String reference) {
         return engine.hasImage(reference);
     }

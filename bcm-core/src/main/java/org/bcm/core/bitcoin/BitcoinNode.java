@@ -38,10 +38,12 @@ import org.bcm.core.stack.StackDefinition;
  * @param clearnet     {@code bitcoin.CLEARNET}: peers outside Tor allowed (public chains only)
  * @param torOffline   the gateway's Tor reaches no public relay ({@code gateway.TOR_NETWORK=offline} or {@code private}):
  *                     no DNS seeds, no clearnet
+ * @param zmq          a client needs bitcoind's ZMQ notifications of blocks and transactions (lnd): bitcoind
+ *                     publishes them on {@value #ZMQ_BLOCK_PORT} and {@value #ZMQ_TX_PORT}
  * @param clients      the rpcauth users of the project's stacks, by user (sorted): the stack that declared it
  */
 public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean txindex, long maxConnections,
-        long maxMempoolMiB, boolean clearnet, boolean torOffline, Map<String, String> clients) {
+        long maxMempoolMiB, boolean clearnet, boolean torOffline, boolean zmq, Map<String, String> clients) {
 
     /** The stack that runs bitcoind. */
     public static final String STACK = "bitcoin";
@@ -52,6 +54,9 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
     public static final String PROXY_SERVICE = "rpcproxy";
     /** The name of the onion service of bitcoind's P2P port (the stack's x-bcm-onion), which bitcoin.conf announces. */
     public static final String P2P_ONION = "bitcoin-p2p";
+    /** bitcoind's ZMQ publishers ({@code zmqpubrawblock}, {@code zmqpubrawtx}), the ports Core's doc/zmq.md and lnd's docs use. */
+    public static final int ZMQ_BLOCK_PORT = 28332;
+    public static final int ZMQ_TX_PORT = 28333;
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public BitcoinNode {
@@ -74,6 +79,7 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
         boolean txindex = "1".equals(settings.get("TXINDEX"));
         Map<String, String> clients = new LinkedHashMap<>();
         List<String> needUnpruned = new ArrayList<>();
+        boolean zmq = false;
         for (StackDefinition stack : stacks) {
             JsonNode client = stack.meta().path("bitcoin-rpc-client");
             if (client.isMissingNode()) {
@@ -93,8 +99,9 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
                 switch (need.asText()) {
                     case "txindex" -> txindex = true;
                     case "unpruned" -> needUnpruned.add(stack.name());
+                    case "zmq" -> zmq = true;
                     default -> throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": x-bcm.bitcoin-rpc-client.needs '"
-                            + need.asText() + "' is unknown", "use txindex or unpruned");
+                            + need.asText() + "' is unknown", "use txindex, unpruned or zmq");
                 }
             }
         }
@@ -106,7 +113,7 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
         Map<String, String> gateway = project.stacks().getOrDefault("gateway", Map.of());
         return Optional.of(new BitcoinNode(project.chain(), prune, number(settings, "DBCACHE", 450), txindex,
                 number(settings, "MAX_CONNECTIONS", 40), number(settings, "MAX_MEMPOOL", 300), "1".equals(settings.get("CLEARNET")),
-                List.of("offline", "private").contains(gateway.get("TOR_NETWORK")), clients));
+                List.of("offline", "private").contains(gateway.get("TOR_NETWORK")), zmq, clients));
     }
 
     private static long number(Map<String, String> settings, String name, long fallback) {

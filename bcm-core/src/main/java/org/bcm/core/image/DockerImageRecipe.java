@@ -42,7 +42,9 @@ import org.bcm.core.release.ReleaseSpec;
  * @param distributionFiles every file {@code distribution} copies: absolute image path to the file in the
  *                    distribution bcm runs from; empty when bcm runs from none (then the image cannot be
  *                    built: {@link #requireDistributionFiles()})
- * @param release     the upstream release whose files the image gets, or null
+ * @param releases    the upstream releases whose files the image gets, in the recipe's order (none: empty).
+ *                    {@code release:} is one release step or a list of them (Core Lightning's image takes
+ *                    {@code bitcoin-cli} from Bitcoin Core's release and {@code lightningd} from its own)
  * @param entrypoint  ENTRYPOINT, empty for none
  * @param cmd         CMD, empty for none
  * @param user        USER, or null
@@ -57,7 +59,7 @@ public record DockerImageRecipe(
         List<String> executables,
         Map<String, String> distribution,
         Map<String, Path> distributionFiles,
-        ReleaseSpec release,
+        List<ReleaseSpec> releases,
         List<String> entrypoint,
         List<String> cmd,
         String user,
@@ -229,16 +231,23 @@ public record DockerImageRecipe(
         BcmDistribution.validate(distribution, origin);
         Map<String, Path> distributionFiles = distribution.isEmpty() || dist == null ? Map.of()
                 : BcmDistribution.resolve(dist, distribution, origin);
-        ReleaseSpec release = f.release == null || f.release.isNull() ? null : ReleaseSpec.parse(f.release, dir, origin);
+        List<ReleaseSpec> releases = new java.util.ArrayList<>();
+        if (f.release != null && f.release.isArray()) {
+            for (JsonNode step : f.release) {
+                releases.add(ReleaseSpec.parse(step, dir, origin));
+            }
+        } else if (f.release != null && !f.release.isNull()) {
+            releases.add(ReleaseSpec.parse(f.release, dir, origin));
+        }
         String identity = baseHash + "\n" + new String(yaml, StandardCharsets.UTF_8);
         if (!distribution.isEmpty()) {
             identity += "\n" + (dist == null ? "(no bcm distribution)\n" : BcmDistribution.digest(distributionFiles, digests));
         }
-        if (release != null) {
+        for (ReleaseSpec release : releases) {
             identity += "\n" + release.keysDigest();
         }
         return new DockerImageRecipe(name, f.packages == null ? List.of() : f.packages, files, executables,
-                distribution, distributionFiles, release,
+                distribution, distributionFiles, List.copyOf(releases),
                 f.entrypoint == null ? List.of() : f.entrypoint, f.cmd == null ? List.of() : f.cmd, f.user, f.workdir,
                 f.env == null ? Map.of() : f.env, Sha256.hex(identity));
     }

@@ -12,6 +12,7 @@ import org.bcm.core.BcmException;
 import org.bcm.core.Progress;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.release.ReleaseArchive;
+import org.bcm.core.release.ReleaseSpec;
 import org.bcm.core.release.Releases;
 
 /**
@@ -84,7 +85,10 @@ public final class DockerImages {
             return dir.resolve("rootfs.tar");
         }
         Map<String, Path> distributionFiles = recipe.requireDistributionFiles();
-        Path releaseArchive = recipe.release() == null ? null : releases.require(recipe.release(), progress);
+        Map<ReleaseSpec, Path> releaseArchives = new java.util.LinkedHashMap<>();
+        for (ReleaseSpec release : recipe.releases()) {
+            releaseArchives.put(release, releases.require(release, progress));
+        }
         RootfsBuild.requireBuildHost("image " + recipe.name());
         Path baseTar = ensureBase();
         Instant start = Instant.now();
@@ -101,10 +105,10 @@ public final class DockerImages {
                 Files.copy(file.getValue(), target, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(BcmDistribution.mode(file.getValue())));
             }
-            if (releaseArchive != null) {
-                progress.report(step, "installing " + String.join(", ", recipe.release().install().values()) + " from "
-                        + recipe.release().archiveName());
-                ReleaseArchive.install(recipe.release(), releaseArchive, rootfs);
+            for (var release : releaseArchives.entrySet()) {
+                progress.report(step, "installing " + String.join(", ", release.getKey().install().values()) + " from "
+                        + release.getKey().archiveName());
+                ReleaseArchive.install(release.getKey(), release.getValue(), rootfs);
             }
             for (var file : recipe.files().entrySet()) {
                 Path target = rootfs.resolve(file.getKey().substring(1));

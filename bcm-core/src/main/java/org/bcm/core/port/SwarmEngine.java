@@ -68,6 +68,15 @@ public interface SwarmEngine extends AutoCloseable {
     /** Runs {@code command} in a running container of this engine and waits for it to end; its exit code. */
     int execute(String containerId, List<String> command, Duration timeout);
 
+    /**
+     * {@link org.bcm.swarm.DockerEngine#readFile}: a regular file of a container of this engine, at most
+     * {@code maxBytes}; empty when the container or the file does not exist.
+     */
+    Optional<byte[]> readFile(String containerId, String path, long maxBytes);
+
+    /** {@link org.bcm.swarm.DockerEngine#writeFile}: writes a file into a container of this engine. */
+    void writeFile(String containerId, String path, byte[] content, int uid, int gid, int mode);
+
     /** Whether the daemon has the image {@code reference} locally. */
     boolean hasImage(String reference);
 

@@ -333,6 +333,59 @@ public final class ProjectService {
         return Optional.empty();
     }
 
+    /**
+     * A project's definition.
+     *
+     * @throws BcmException NOT_FOUND when there is no such project
+     */
+    public ProjectDefinition definition(String name) {
+        return projects.require(name);
+    }
+
+    /** Work on a running task's container, given the engine of the tier host it runs on. */
+    public interface TaskWork<T> {
+        T apply(SwarmEngine engine, String containerId);
+    }
+
+    /**
+     * Runs {@code work} on the running task of a project's service, on the cluster the project is
+     * deployed on.
+     *
+     * @param cluster the cluster, or null for the only one the project is deployed on
+     * @throws BcmException NOT_FOUND (project; not deployed; the service has no running task), INVALID_INPUT
+     *     (deployed on several clusters and none named), DOCKER_FAILED, or as {@link ClusterService#engines}
+     */
+    public <T> T onRunningTask(String name, String cluster, String stack, String service, TaskWork<T> work) {
+        projects.require(name);
+        List<String> deployed = projects.deployments(name);
+        String on = cluster;
+        if (on == null) {
+            if (deployed.isEmpty()) {
+                throw new BcmException(Kind.NOT_FOUND, "Project '" + name + "' is not deployed",
+                        "deploy it: bcm project deploy --project-name=" + name + " --cluster-name=CLUSTER");
+            }
+            if (deployed.size() > 1) {
+                throw new BcmException(Kind.INVALID_INPUT, "Project '" + name + "' is deployed on " + String.join(", ", deployed),
+                        "name one with --cluster-name");
+            }
+            on = deployed.get(0);
+        } else if (!deployed.contains(on)) {
+            throw new BcmException(Kind.NOT_FOUND, "Project '" + name + "' is not deployed on cluster '" + on + "'",
+                    deployed.isEmpty() ? "deploy it first" : "it is deployed on " + String.join(", ", deployed));
+        }
+        String where = on;
+        return onCluster(name, on, engines -> {
+            for (StackDeployer.RunningTask task : engines.manager().runningTasks(stack, service)) {
+                SwarmEngine engine = engines.manager().node(task.nodeId()).map(SwarmNode::hostname).map(engines.engines()::get).orElse(null);
+                if (engine != null) {
+                    return work.apply(engine, task.containerId());
+                }
+            }
+            throw new BcmException(Kind.NOT_FOUND, "Service " + stack + "_" + service + " of project '" + name + "' has no running task on cluster '"
+                    + where + "'", "see 'bcm stack list --cluster-name=" + where + "'; 'bcm project deploy' starts it");
+        });
+    }
+
     // ---------------------------------------------------------------- onion services
 
     /**

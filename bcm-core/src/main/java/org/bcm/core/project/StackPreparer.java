@@ -153,7 +153,47 @@ final class StackPreparer {
             throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "fix " + stack.dir().resolve("stack.yml")
                     + "; nothing was deployed");
         }
-        return spec;
+        return when(stack, spec, variables);
+    }
+
+    /**
+     * The stack without the services whose {@code x-bcm-when} does not hold, and without the secrets and
+     * configs only those mount (so none is generated for them). {@code x-bcm-when: {SETTING: VALUE}} (or a
+     * list of values; several settings must all match) keeps a service only when the stack's setting has
+     * that value, e.g. the lightning stack runs {@code cln} or {@code lnd} as {@code IMPLEMENTATION} says.
+     *
+     * @throws BcmException INVALID_INPUT when the condition names no setting of the stack
+     */
+    private static StackSpec when(StackDefinition stack, StackSpec spec, Map<String, String> variables) {
+        java.util.Set<String> kept = new java.util.LinkedHashSet<>();
+        for (StackSpec.Service service : spec.services().values()) {
+            JsonNode when = service.extensions().get("x-bcm-when");
+            boolean holds = true;
+            if (when != null) {
+                if (!when.isObject() || when.isEmpty()) {
+                    throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": service " + service.name()
+                            + ": x-bcm-when must map settings to values", "fix " + stack.dir().resolve("stack.yml"));
+                }
+                for (Map.Entry<String, JsonNode> condition : when.properties()) {
+                    if (!stack.settings().containsKey(condition.getKey())) {
+                        throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": service " + service.name()
+                                + ": x-bcm-when names " + condition.getKey() + ", which is no setting of the stack",
+                                "fix " + stack.dir().resolve("stack.yml"));
+                    }
+                    List<String> values = new ArrayList<>();
+                    if (condition.getValue().isArray()) {
+                        condition.getValue().forEach(v -> values.add(v.asText()));
+                    } else {
+                        values.add(condition.getValue().asText());
+                    }
+                    holds &= values.contains(variables.get(condition.getKey()));
+                }
+            }
+            if (holds) {
+                kept.add(service.name());
+            }
+        }
+        return kept.size() == spec.services().size() ? spec : spec.onlyServices(kept);
     }
 
     /**

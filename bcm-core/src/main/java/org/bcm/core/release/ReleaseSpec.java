@@ -251,12 +251,14 @@ public record ReleaseSpec(
         for (var entry : f.install.entrySet()) {
             String source = entry.getKey();
             String target = entry.getValue();
-            require(origin, "install", !source.isBlank() && !source.startsWith("/") && !source.endsWith("/")
+            require(origin, "install", !source.isBlank() && !source.startsWith("/") && !source.equals("./")
                     && !List.of(source.split("/")).contains("..") && source.chars().noneMatch(Character::isISOControl),
                     "archive paths relative to the archive, without '..' ('" + source + "')");
-            require(origin, "install", target != null && target.startsWith("/") && !target.endsWith("/")
+            require(origin, "install", target != null && target.startsWith("/") && target.length() > 1
                     && !List.of(target.split("/")).contains("..") && target.chars().noneMatch(Character::isISOControl),
-                    "absolute image paths of files, without '..' ('" + target + "')");
+                    "absolute image paths, without '..' ('" + target + "')");
+            require(origin, "install", source.endsWith("/") == target.endsWith("/"),
+                    "a directory (ending in '/') to a directory, a file to a file ('" + source + "': '" + target + "')");
             require(origin, "install", targets.add(target), "distinct image paths ('" + target + "' is named twice)");
         }
         Map<String, String> install = new LinkedHashMap<>();

@@ -149,15 +149,14 @@ public final class StackCatalog {
         return images;
     }
 
-    /** The release steps of every image recipe of every usable stack that has one, by image name. */
-    public Map<String, org.bcm.core.release.ReleaseSpec> releases() {
-        Map<String, org.bcm.core.release.ReleaseSpec> releases = new TreeMap<>();
-        images().forEach((name, recipe) -> {
-            if (recipe.release() != null) {
-                releases.put(name, recipe.release());
-            }
-        });
-        return releases;
+    /**
+     * The release steps of every image recipe of every usable stack, by image name then in the recipe's
+     * order, one per archive (two recipes that install files of the same archive pin it once).
+     */
+    public List<org.bcm.core.release.ReleaseSpec> releases() {
+        Map<String, org.bcm.core.release.ReleaseSpec> bySha256 = new java.util.LinkedHashMap<>();
+        images().values().forEach(recipe -> recipe.releases().forEach(r -> bySha256.putIfAbsent(r.sha256(), r)));
+        return List.copyOf(bySha256.values());
     }
 
     /** {@code BCM_IMAGE_<NAME>} (upper case, '-' as '_') to the image's reference, for every image. */

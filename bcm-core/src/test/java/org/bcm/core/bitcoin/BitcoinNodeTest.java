@@ -172,7 +172,7 @@ class BitcoinNodeTest {
         List<String> users = List.of("zeta", "mu", "alpha", "kappa", "omega", "beta");
         Map<String, String> clients = new LinkedHashMap<>();
         users.forEach(u -> clients.put(u, u));
-        BitcoinNode many = new BitcoinNode("regtest", 550, 300, false, 125, 300, false, true, clients);
+        BitcoinNode many = new BitcoinNode("regtest", 550, 300, false, 125, 300, false, true, false, clients);
         assertThat(many.clients().keySet()).containsExactly("alpha", "beta", "kappa", "mu", "omega", "zeta");
         assertThat(RpcProxyConf.text("btc", many, "pw", u -> u).lines().filter(l -> l.startsWith("rpcauth=")))
                 .containsExactly("rpcauth=alpha", "rpcauth=beta", "rpcauth=kappa", "rpcauth=mu", "rpcauth=omega", "rpcauth=zeta");

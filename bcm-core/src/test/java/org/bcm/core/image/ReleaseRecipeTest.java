@@ -40,12 +40,12 @@ class ReleaseRecipeTest {
 
         DockerImageRecipe recipe = DockerImageRecipe.read("bitcoind", file, BASE);
 
-        assertThat(recipe.release().title()).isEqualTo("Bitcoin Core 31.1");
-        assertThat(recipe.release().sha256()).isEqualTo(release.sha256());
-        assertThat(recipe.release().signers()).extracting(s -> s.fingerprint()).containsExactlyElementsOf(release.fingerprints());
-        assertThat(recipe.release().threshold()).isEqualTo(2);
-        assertThat(recipe.release().install()).containsExactly(java.util.Map.entry("bitcoin-31.1/bin/bitcoind", "/usr/local/bin/bitcoind"));
-        assertThat(recipe.release().keyFiles()).extracting(k -> k.name()).containsExactly("signer1.asc", "signer2.asc", "signer3.asc");
+        assertThat(recipe.releases().get(0).title()).isEqualTo("Bitcoin Core 31.1");
+        assertThat(recipe.releases().get(0).sha256()).isEqualTo(release.sha256());
+        assertThat(recipe.releases().get(0).signers()).extracting(s -> s.fingerprint()).containsExactlyElementsOf(release.fingerprints());
+        assertThat(recipe.releases().get(0).threshold()).isEqualTo(2);
+        assertThat(recipe.releases().get(0).install()).containsExactly(java.util.Map.entry("bitcoin-31.1/bin/bitcoind", "/usr/local/bin/bitcoind"));
+        assertThat(recipe.releases().get(0).keyFiles()).extracting(k -> k.name()).containsExactly("signer1.asc", "signer2.asc", "signer3.asc");
         String tag = recipe.tag();
 
         // the same recipe bytes, another pinned key file: another tag
@@ -56,7 +56,7 @@ class ReleaseRecipeTest {
         // and a changed release section too
         Files.writeString(file, Files.readString(file).replace("threshold: 2", "threshold: 3"));
         DockerImageRecipe thresholdChanged = DockerImageRecipe.read("bitcoind", file, BASE);
-        assertThat(thresholdChanged.release().threshold()).isEqualTo(3);
+        assertThat(thresholdChanged.releases().get(0).threshold()).isEqualTo(3);
         assertThat(thresholdChanged.tag()).isNotEqualTo(keyChanged).isNotEqualTo(tag);
     }
 
@@ -68,7 +68,8 @@ class ReleaseRecipeTest {
         "  install:|  instal:|release: Unrecognized field \"instal\"",
         "bitcoin-31.1-x86_64-linux-gnu.tar.gz, sha256|bitcoin-31.1-x86_64-linux-gnu.zip, sha256|release.archive.url must be an archive whose name ends in .tar.gz, .tgz, .tar.bz2, .tar.xz, .tar (not 'bitcoin-31.1-x86_64-linux-gnu.zip')",
         "https://example.invalid/bin/SHA256SUMS\\n|ftp://example.invalid/bin/SHA256SUMS\\n|release.checksums.url must be an http or https URL without user, query or fragment ('ftp://example.invalid/bin/SHA256SUMS')",
-        ": /usr/local/bin/bitcoind|: usr/local/bin/bitcoind|release.install must be absolute image paths of files, without '..' ('usr/local/bin/bitcoind')",
+        ": /usr/local/bin/bitcoind|: usr/local/bin/bitcoind|release.install must be absolute image paths, without '..' ('usr/local/bin/bitcoind')",
+        ": /usr/local/bin/bitcoind|: /usr/local/bin/|release.install must be a directory (ending in '/') to a directory, a file to a file ('bitcoin-31.1/bin/bitcoind': '/usr/local/bin/')",
     })
     void aMalformedReleaseSectionIsInvalidInputNamingTheKey(String from, String to, String message) throws Exception {
         TestRelease release = release("https://example.invalid/bin/");
@@ -92,7 +93,7 @@ class ReleaseRecipeTest {
         Files.writeString(file, Files.readString(file).replace(release.fingerprints().get(1), "ABCDEF0123456789ABCDEF0123456789ABCDEF01"));
         DockerImageRecipe recipe = DockerImageRecipe.read("bitcoind", file, BASE);
 
-        assertThatThrownBy(() -> new Releases(tmp.resolve("cache"), Downloads.direct()).importFiles(release.files(), java.util.List.of(recipe.release())))
+        assertThatThrownBy(() -> new Releases(tmp.resolve("cache"), Downloads.direct()).importFiles(release.files(), java.util.List.of(recipe.releases().get(0))))
                 .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isEqualTo(Kind.VERIFY_FAILED))
                 .hasMessageStartingWith("Unknown key: the key file signer2.asc in ../keys/bitcoind holds the key " + release.fingerprints().get(1));
     }

@@ -72,6 +72,8 @@ public final class FakeSwarm {
         final Map<String, String> healthchecks = new HashMap<>();
         /** What {@code execute} ran: container id, then the command. */
         final List<List<String>> executed = new ArrayList<>();
+        /** Files in containers: "containerId:path" to content. */
+        final Map<String, byte[]> files = new HashMap<>();
 
         Daemon(String host) {
             this.host = host;
@@ -117,6 +119,22 @@ public final class FakeSwarm {
     /** A daemon's last healthcheck output for a container (what bitcoind's healthcheck prints). */
     public synchronized void healthcheck(String host, String containerId, String output) {
         daemons.computeIfAbsent(host, Daemon::new).healthchecks.put(containerId, output);
+    }
+
+    /** Puts a file into a container of the host's engine (what a service wrote), or removes it (null). */
+    public synchronized void file(String host, String containerId, String path, byte[] content) {
+        Map<String, byte[]> files = daemons.computeIfAbsent(host, Daemon::new).files;
+        if (content == null) {
+            files.remove(containerId + ":" + path);
+        } else {
+            files.put(containerId + ":" + path, content.clone());
+        }
+    }
+
+    /** A file of a container of the host's engine, or null. */
+    public synchronized byte[] file(String host, String containerId, String path) {
+        byte[] content = daemons.computeIfAbsent(host, Daemon::new).files.get(containerId + ":" + path);
+        return content == null ? null : content.clone();
     }
 
     /** What {@code execute} ran on the host's engine: container id, then the command. */
@@ -320,6 +338,22 @@ public final class FakeSwarm {
                 line.addAll(command);
                 daemon().executed.add(line);
                 return 0;
+            }
+        }
+
+        @Override
+        public Optional<byte[]> readFile(String containerId, String path, long maxBytes) {
+            synchronized (FakeSwarm.this) {
+                call(host, "readFile", path);
+                return Optional.ofNullable(file(host, containerId, path));
+            }
+        }
+
+        @Override
+        public void writeFile(String containerId, String path, byte[] content, int uid, int gid, int mode) {
+            synchronized (FakeSwarm.this) {
+                call(host, "writeFile", path);
+                file(host, containerId, path, content);
             }
         }
 

@@ -40,6 +40,33 @@ class ReleaseArchiveTest {
     }
 
     @Test
+    void aDirectoryBringsEveryFileBelowIt() throws Exception {
+        TestRelease release = TestRelease.builder("Core Lightning", "26.06.7").archiveName("clightning-v26.06.7-Ubuntu-22.04-amd64.tar.gz")
+                .file("./usr/bin/lightningd", "#!/bin/sh\n")
+                .file("./usr/libexec/c-lightning/lightning_hsmd", "hsmd")
+                .file("./usr/libexec/c-lightning/plugins/bcli", "bcli")
+                .file("./usr/share/doc/README", "not installed")
+                .install("usr/bin/lightningd", "/usr/bin/lightningd")
+                .install("usr/libexec/c-lightning/", "/usr/libexec/c-lightning/")
+                .build(tmp.resolve("release"));
+        Path rootfs = Files.createDirectories(tmp.resolve("rootfs"));
+
+        ReleaseArchive.install(release.spec(tmp.resolve("stack"), "lightningd"), release.archive(), rootfs);
+
+        assertThat(rootfs.resolve("usr/libexec/c-lightning/lightning_hsmd")).hasContent("hsmd");
+        assertThat(rootfs.resolve("usr/libexec/c-lightning/plugins/bcli")).hasContent("bcli");
+        assertThat(rootfs.resolve("usr/share")).doesNotExist();
+
+        TestRelease without = TestRelease.builder("Core Lightning", "26.06.7").archiveName("clightning-v26.06.7-Ubuntu-22.04-amd64.tar.gz")
+                .file("./usr/bin/lightningd", "#!/bin/sh\n")
+                .install("usr/libexec/c-lightning/", "/usr/libexec/c-lightning/")
+                .build(tmp.resolve("release2"));
+        assertThatThrownBy(() -> ReleaseArchive.install(without.spec(tmp.resolve("stack2"), "lightningd"), without.archive(),
+                Files.createDirectories(tmp.resolve("rootfs2"))))
+                .hasMessageContaining("holds no file usr/libexec/c-lightning/");
+    }
+
+    @Test
     void aFileTheArchiveDoesNotHoldIsAnErrorNamingWhatItHolds() throws Exception {
         TestRelease release = TestRelease.builder("Bitcoin Core", "31.1").file("bitcoin-31.1/bin/bitcoind", "x")
                 .install("bitcoin-31.1/bin/bitcoin-cli", "/usr/local/bin/bitcoin-cli").build(tmp.resolve("release"));

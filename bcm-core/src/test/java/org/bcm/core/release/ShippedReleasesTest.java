@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ShippedReleasesTest {
 
     private static ReleaseSpec read(String stack, String image) {
-        return DockerImageRecipe.read(image, Path.of("../stacks", stack, "images", image + ".yml"), "a".repeat(64)).release();
+        return DockerImageRecipe.read(image, Path.of("../stacks", stack, "images", image + ".yml"), "a".repeat(64)).releases().get(0);
     }
 
     @Test
