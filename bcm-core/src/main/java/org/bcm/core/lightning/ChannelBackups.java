@@ -119,7 +119,7 @@ public final class ChannelBackups {
                 Files.createDirectories(dir);
                 writeNodeSecretOnce(project, cluster, node, dir);
                 if (changed) {
-                    Instant now = Instant.now();
+                    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
                     Path file = dir.resolve(TIME.format(now) + "-" + sha + "-" + scb + ".gpg");
                     encryptTo(file, content.get(), scb);
                     if (dir.equals(directory(project))) {

@@ -137,6 +137,18 @@ public final class FakeSwarm {
         return content == null ? null : content.clone();
     }
 
+    /** What a command run in a container does: (host, [container id, command...]) to its exit code. */
+    public interface ExecHandler {
+        int run(String host, List<String> line);
+    }
+
+    private ExecHandler execHandler = (host, line) -> 0;
+
+    /** Makes {@code execute} run {@code handler} (by default every command exits 0 and does nothing). */
+    public synchronized void onExecute(ExecHandler handler) {
+        this.execHandler = handler;
+    }
+
     /** What {@code execute} ran on the host's engine: container id, then the command. */
     public synchronized List<List<String>> executed(String host) {
         return List.copyOf(daemons.computeIfAbsent(host, Daemon::new).executed);
@@ -337,7 +349,7 @@ public final class FakeSwarm {
                 List<String> line = new ArrayList<>(List.of(containerId));
                 line.addAll(command);
                 daemon().executed.add(line);
-                return 0;
+                return execHandler.run(host, line);
             }
         }
 
