@@ -25,21 +25,25 @@ import picocli.CommandLine.Spec;
                 BackupCommand.Restore.class})
 final class BackupCommand {
 
-    /** The project and cluster every backup command works on. */
+    /** The project, cluster and device every backup command but list works with. */
     static final class Target {
         @Mixin OnionCommand.ProjectChoice project;
 
         @Option(names = "--cluster-name", paramLabel = "NAME", description = "The cluster (default: the one the project is deployed on).")
         String cluster;
 
-        ProjectService projects;
-        String name;
+        @Mixin DeviceOption device;
 
-        ChannelBackups backups(Context context) {
-            projects = context.projectService();
-            name = project.resolve(projects);
-            return new ChannelBackups(context.home(), new LightningService(projects), OpenPgpFiles.of(context.identities()));
+        /** The project's backups, the device decrypting what the project keeps in the password store. */
+        Opened open(Context context) {
+            ProjectService projects = context.projectService(device);
+            String name = project.resolve(projects);
+            return new Opened(new ChannelBackups(context.home(), new LightningService(projects), OpenPgpFiles.of(context.identities())), name);
         }
+    }
+
+    /** A project's backups, opened. */
+    record Opened(ChannelBackups backups, String project) {
     }
 
     /** Where and how many backups are kept. */
@@ -52,7 +56,7 @@ final class BackupCommand {
         Path copyTo;
     }
 
-    static void print(Context context, ChannelBackups.Taken taken, String project) {
+    static void print(Context context, ChannelBackups.Taken taken) {
         if (taken.backup() == null) {
             context.out().println("the node has written no static channel backup yet (it does once it runs)");
         } else {
@@ -71,8 +75,8 @@ final class BackupCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            ChannelBackups backups = target.backups(context);
-            print(context, backups.take(target.name, target.cluster, keeping.keep, keeping.copyTo), target.name);
+            Opened opened = target.open(context);
+            print(context, opened.backups().take(opened.project(), target.cluster, keeping.keep, keeping.copyTo));
             return 0;
         }
     }
@@ -94,15 +98,15 @@ final class BackupCommand {
             if (interval < 1) {
                 throw new BcmException(BcmException.Kind.INVALID_INPUT, "--interval must be at least 1 second", "give --interval=10");
             }
-            ChannelBackups backups = target.backups(context);
-            context.err().println("watching the static channel backup of project " + target.name + " every " + interval + " s; Ctrl-C stops");
+            Opened opened = target.open(context);
+            context.err().println("watching the static channel backup of project " + opened.project() + " every " + interval + " s; Ctrl-C stops");
             context.err().flush();
             String lastProblem = null;
             while (true) {
                 try {
-                    ChannelBackups.Taken taken = backups.take(target.name, target.cluster, keeping.keep, keeping.copyTo);
+                    ChannelBackups.Taken taken = opened.backups().take(opened.project(), target.cluster, keeping.keep, keeping.copyTo);
                     if (taken.created() || lastProblem != null) {
-                        print(context, taken, target.name);
+                        print(context, taken);
                     }
                     lastProblem = null;
                 } catch (BcmException e) {
@@ -156,7 +160,6 @@ final class BackupCommand {
     static final class Verify implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Target target;
-        @Mixin DeviceOption device;
 
         @Option(names = "--file", paramLabel = "BACKUP", description = "The backup (default: the newest).")
         Path file;
@@ -164,9 +167,9 @@ final class BackupCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            ChannelBackups backups = target.backups(context);
-            ChannelBackups.Backup backup = backups.choose(target.name, file);
-            ChannelBackups.Verified verified = backups.verify(target.name, target.cluster, backup, context.deviceKeys(device));
+            Opened opened = target.open(context);
+            ChannelBackups.Backup backup = opened.backups().choose(opened.project(), file);
+            ChannelBackups.Verified verified = opened.backups().verify(opened.project(), target.cluster, backup, context.deviceKeys(target.device));
             context.out().println("good: " + backup.file() + " (" + verified.bytes() + " bytes; checked: " + verified.checked() + ")");
             context.out().flush();
             return 0;
@@ -179,7 +182,6 @@ final class BackupCommand {
     static final class Restore implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Target target;
-        @Mixin DeviceOption device;
 
         @Option(names = "--file", paramLabel = "BACKUP", description = "The backup (default: the newest).")
         Path file;
@@ -187,9 +189,9 @@ final class BackupCommand {
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            ChannelBackups backups = target.backups(context);
-            ChannelBackups.Backup backup = backups.choose(target.name, file);
-            var answer = backups.restore(target.name, target.cluster, backup, context.deviceKeys(device));
+            Opened opened = target.open(context);
+            ChannelBackups.Backup backup = opened.backups().choose(opened.project(), file);
+            var answer = opened.backups().restore(opened.project(), target.cluster, backup, context.deviceKeys(target.device));
             context.out().println("restored " + backup.file() + "; the node answered:");
             OutputOption.printJson(context.out(), answer);
             return 0;

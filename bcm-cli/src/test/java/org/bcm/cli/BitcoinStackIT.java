@@ -12,8 +12,12 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.bcm.core.process.ExternalProgram;
 import org.bcm.core.release.TestRelease;
 import org.bcm.fixtures.bitcoind.StandInRelease;
+import org.bcm.fixtures.lightning.CoreLightningStandIn;
+import org.bcm.trezor.dev.DevelopmentDevice;
+import org.bcm.trezor.dev.UdpDeviceServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,6 +36,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>A stack of the test's own, {@code probe}, declares itself a client of the node, as the electrum
  * stack does: its RPC user's password is what a client on another tier host calls the node with.
+ *
+ * <p>The lightning stack runs Core Lightning's STAND-IN (CoreLightningStandIn, a test-signed release
+ * beside the stand-in's bitcoin-cli): it reads the configuration and node secret bcm made and calls
+ * bitcoind as Core Lightning's bcli plugin does, so the deploy, {@code bcm lightning} and the channel
+ * backups ({@code bcm backup}, encrypted to an identity on the development device, read by real gpg
+ * through bcm's agent) are tested around it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BitcoinStackIT {
@@ -42,13 +52,18 @@ class BitcoinStackIT {
     private static Path home;
     private static BcmProcess bcm;
     private static ClusterEngines cluster;
+    private static UdpDeviceServer device;
+    private static Map<String, String> environment;
 
     @BeforeAll
     static void setUp() throws Exception {
         dir = Files.createTempDirectory("bcm-it-bitcoin");
         home = dir.resolve("home");
         Path cache = Path.of(System.getProperty("user.home"), ".bcm", "cache");
-        bcm = new BcmProcess(home, Map.of("BCM_CACHE_DIR", cache.toString(), "BCM_SOCKS_PROXY", "none"));
+        device = UdpDeviceServer.start(new DevelopmentDevice(DevelopmentDevice.Settings.of("all all all all all all all all all all all all")), 0);
+        environment = Map.of("BCM_CACHE_DIR", cache.toString(), "BCM_SOCKS_PROXY", "none",
+                "BCM_TREZOR", "udp:127.0.0.1:" + device.port(), "HOME", dir.toString());
+        bcm = new BcmProcess(home, environment);
         cluster = new ClusterEngines(home, CLUSTER, PROJECT);
         bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
 
@@ -109,17 +124,56 @@ class BitcoinStackIT {
                     x-bcm-generate: {bitcoin-rpc-password: true}
                 """);
 
+        // The shipped lightning stack, its lightningd recipe with Core Lightning's stand-in and the Core stand-in's bitcoin-cli.
+        TestRelease.Builder clnBuilder = TestRelease.builder("Core Lightning", "26.06.7").archiveName("clightning-v26.06.7-Ubuntu-22.04-amd64.tar.gz")
+                .reproducible();
+        CoreLightningStandIn.files().forEach(clnBuilder::file);
+        clnBuilder.install("usr/bin/lightningd", "/usr/bin/lightningd").install("usr/bin/lightning-cli", "/usr/bin/lightning-cli")
+                .install("usr/bin/lightning-hsmtool", "/usr/bin/lightning-hsmtool").install("usr/libexec/c-lightning/", "/usr/libexec/c-lightning/");
+        TestRelease cln = clnBuilder.build(dir.resolve("cln-release"));
+        Path lightning = home.resolve("stacks/lightning");
+        copyTree(Path.of("..", "stacks", "lightning"), lightning);
+        String lightningd = Files.readString(lightning.resolve("images/lightningd.yml"));
+        int releaseStart = lightningd.indexOf("\nrelease:\n");
+        int releaseEnd = lightningd.indexOf("\npackages: [");
+        assertThat(releaseStart).isPositive();
+        assertThat(releaseEnd).isGreaterThan(releaseStart);
+        Files.writeString(lightning.resolve("images/lightningd.yml"), lightningd.substring(0, releaseStart + 1)
+                .concat("release:\n")
+                .concat(cln.writeListItem(lightning, "core-lightning-standin", null))
+                .concat(signed.writeListItem(lightning, "bitcoin-core-standin", Map.of("bitcoin-31.1/bin/bitcoin-cli", "/usr/local/bin/bitcoin-cli")))
+                .concat(lightningd.substring(releaseEnd + 1).replace("packages: [", "packages: [openjdk-17-jre-headless, ")));
+
         // bcm release import: the offline way into the cache, verified.
-        List<String> args = new java.util.ArrayList<>(List.of("release", "import", signed.archive().toString(), signed.checksums().toString()));
-        signed.signatures().forEach(s -> args.add(s.toString()));
-        BcmProcess.Result imported = bcm.run(args.toArray(String[]::new));
-        assertThat(imported.exitCode()).as(imported.toString()).isZero();
+        for (TestRelease verified : List.of(signed, cln)) {
+            List<String> args = new java.util.ArrayList<>(List.of("release", "import", verified.archive().toString(), verified.checksums().toString()));
+            verified.signatures().forEach(s -> args.add(s.toString()));
+            BcmProcess.Result imported = bcm.run(args.toArray(String[]::new));
+            assertThat(imported.exitCode()).as(imported.toString()).isZero();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (var files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         if (bcm != null) {
             bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
+            tool(List.of("gpgconf", "--kill", "gpg-agent"), null);
+        }
+        if (device != null) {
+            device.close();
         }
         org.bcm.core.home.BcmHome.deleteTree(dir);
     }
@@ -138,12 +192,14 @@ class BitcoinStackIT {
     void theNodeDeploysFromTheVerifiedReleaseAndAnswersItsClientsOnly() throws Exception {
         var created = bcm.run("cluster", "create", "--cluster-name=" + CLUSTER);
         assertThat(created.exitCode()).as(created.toString()).isZero();
-        var project = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway,bitcoin,probe");
+        var project = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway,bitcoin,probe,lightning");
         assertThat(project.exitCode()).as(project.toString()).isZero();
 
         var deployed = bcm.run("project", "deploy", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
-        assertThat(deployed.out()).contains("created service bitcoin_bitcoind", "created service bitcoin_rpcproxy", "created service probe_idle");
+        assertThat(deployed.out()).contains("created service bitcoin_bitcoind", "created service bitcoin_rpcproxy", "created service probe_idle",
+                "created service lightning_cln");
+        assertThat(deployed.out()).doesNotContain("lightning_lnd");
 
         // the configuration bcm generated reached the stand-in: regtest, rpcauth for the probe only
         String ok = call("bitcoind", "probe", probePassword(), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getblockchaininfo\"}");
@@ -176,7 +232,7 @@ class BitcoinStackIT {
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(again.out()).contains("nothing to do");
         assertThat(cluster.serviceVersions()).isEqualTo(before);
-        System.out.println("no-op redeploy of gateway, bitcoin and probe: " + again.took().toMillis() + " ms");
+        System.out.println("no-op redeploy of gateway, bitcoin, probe and lightning: " + again.took().toMillis() + " ms");
     }
 
     @Test
@@ -222,15 +278,125 @@ class BitcoinStackIT {
         assertThat(call("bitcoind", "rpcproxy", proxyPassword, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"getblockcount\"}"))
                 .startsWith("200 ").contains("\"result\":");
         assertThat(call("bitcoind", "rpcproxy", proxyPassword + "x", "{\"id\":7,\"method\":\"getblockcount\"}")).startsWith("401");
+
+        // Core Lightning now reaches bitcoind through the proxy: its configuration changed, and it converged (healthy) with it
+        assertThat(pruned.out()).contains("updated service lightning_cln");
+        // (a swarm secret is on a tmpfs, which the engine's archive endpoint does not read: cat it in the container)
+        assertThat(cluster.shell("bcm-bitcoin-01", "lightning_cln", "grep ^bitcoin-rpc /run/secrets/config"))
+                .contains("bitcoin-rpcconnect=rpcproxy\n", "bitcoin-rpcport=18443\n");
+    }
+
+    /** A tool of the test's own (gpg), with the identity's environment. */
+    private static ExternalProgram.Result tool(List<String> command, byte[] stdin) {
+        Map<String, String> tools = new java.util.HashMap<>(environment);
+        tools.put("BCM_HOME", home.toString());
+        tools.put("GNUPGHOME", home.resolve("gnupg").toString());
+        return new ExternalProgram(command.get(0), command.get(0), true).with(command.subList(1, command.size()))
+                .environment(tools).in(dir).input(stdin).capture();
+    }
+
+    private static final String SCB = "/data/regtest/emergency.recover";
+
+    /** The static channel backup the node keeps, as long as a real one with a channel (header, record, tag). */
+    private static byte[] scb(int version) {
+        byte[] content = new byte[24 + 14 + 120 + 17];
+        java.util.Arrays.fill(content, (byte) version);
+        return content;
+    }
+
+    private static List<Path> backups(Path directory) throws Exception {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (var files = Files.list(directory)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("-emergency.recover.gpg")).sorted().toList();
+        }
+    }
+
+    private static void awaitBackups(Path directory, int count) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> backups(directory).size() == count);
     }
 
     @Test
     @Order(5)
+    void theLightningNodeAnswersThroughBcmAndItsChannelBackupsAreEncryptedToTheIdentity() throws Exception {
+        // bcm lightning: the node's CLI in its container; the stand-in's id is made of the node secret bcm generated
+        String hsmSecret = Files.readString(home.resolve("projects/" + PROJECT + "/secrets/lightning/hsm_secret")).strip();
+        String nodeId = "02" + org.bcm.core.Sha256.hex(java.util.HexFormat.of().parseHex(hsmSecret));
+        var info = bcm.run("lightning", "info", "--project-name=" + PROJECT);
+        assertThat(info.exitCode()).as(info.toString()).isZero();
+        assertThat(info.out()).contains("node:         " + nodeId, "network:      regtest").containsPattern("block height: \\d+");
+        var peers = bcm.run("lightning", "peers", "--output=json");
+        assertThat(peers.exitCode()).as(peers.toString()).isZero();
+        assertThat(peers.out().replaceAll("\\s", "")).isEqualTo("{\"peers\":[]}");
+        var address = bcm.run("lightning", "address");
+        assertThat(address.exitCode()).as("the node's refusal is bcm's error, exit 6").isEqualTo(6);
+        assertThat(address.err()).contains("refused 'address' (exit code 1): stand-in lightning-cli: unknown command 'newaddr'")
+                .doesNotContain("Exception");
+
+        // backups need the identity they are encrypted to
+        var without = bcm.run("backup", "take");
+        assertThat(without.exitCode()).isEqualTo(3);
+        var init = bcm.run("init", "--name=Satoshi Nakamoto", "--username=satoshi", "--hostname=example.net");
+        assertThat(init.exitCode()).as(init.toString()).isZero();
+
+        var nothingYet = bcm.run("backup", "take");
+        assertThat(nothingYet.exitCode()).as(nothingYet.toString()).isZero();
+        assertThat(nothingYet.out()).contains("no static channel backup yet");
+
+        // bcm backup watch: each change of the node's file becomes a backup, here and in the offsite directory, the newest 2 kept
+        Path backupDir = home.resolve("backups/" + PROJECT);
+        Path offsite = Files.createDirectories(dir.resolve("offsite"));
+        Map<String, String> watchEnvironment = new java.util.HashMap<>(environment);
+        watchEnvironment.put("BCM_HOME", home.toString());
+        BcmProcess watcher = new BcmProcess(dir.resolve("watch"), watchEnvironment);
+        Process watch = watcher.start("backup", "watch", "--interval=1", "--keep=2", "--copy-to=" + offsite);
+        try {
+            cluster.writeFile("bcm-bitcoin-01", "lightning_cln", SCB, scb(1));
+            awaitBackups(backupDir, 1);
+            cluster.writeFile("bcm-bitcoin-01", "lightning_cln", SCB, scb(2));
+            awaitBackups(backupDir, 2);
+            Path second = backups(backupDir).get(1);
+            cluster.writeFile("bcm-bitcoin-01", "lightning_cln", SCB, scb(3));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> backups(backupDir).size() == 2 && backups(backupDir).get(0).equals(second));
+            awaitBackups(offsite.resolve(PROJECT), 2);
+        } finally {
+            watch.destroy();
+            watch.waitFor();
+        }
+        Path newest = backups(backupDir).get(1);
+        assertThat(Files.readAllBytes(newest)).as("encrypted").isNotEqualTo(scb(3));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(newest))).isEqualTo("rw-------");
+
+        // real gpg decrypts it through bcm's agent, which asks the development device: an operator without bcm is not locked out
+        var gpg = tool(List.of("gpg", "--batch", "--decrypt", newest.toString()), null);
+        assertThat(gpg.exit()).as(gpg.stderr()).isZero();
+        assertThat(gpg.stdout()).isEqualTo(scb(3));
+        var secret = tool(List.of("gpg", "--batch", "--decrypt", backupDir.resolve("node-secret-cln.gpg").toString()), null);
+        assertThat(secret.out().strip()).isEqualTo(hsmSecret);
+
+        var list = bcm.run("backup", "list", "--output=json");
+        assertThat(list.out()).contains(newest.toString()).contains("emergency.recover");
+        var verified = bcm.run("backup", "verify");
+        assertThat(verified.exitCode()).as(verified.toString()).isZero();
+        assertThat(verified.out()).contains("good: " + newest);
+
+        // restore: the node gets the backup as its emergency.recover and runs its recovery
+        cluster.writeFile("bcm-bitcoin-01", "lightning_cln", SCB, scb(9));
+        var restored = bcm.run("backup", "restore");
+        assertThat(restored.exitCode()).as(restored.toString()).isZero();
+        assertThat(restored.out()).contains("\"standin_sha256\" : \"" + org.bcm.core.Sha256.hex(scb(3)) + "\"");
+    }
+
+    @Test
+    @Order(6)
     void removeKeepsTheChainAndDestroyLeavesNothing() throws Exception {
         var removed = bcm.run("project", "remove", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(removed.exitCode()).as(removed.toString()).isZero();
         try (DockerClient docker = cluster.docker("bcm-bitcoin-01")) {
-            assertThat(docker.listVolumesCmd().exec().getVolumes()).extracting(v -> v.getName()).contains("bitcoin_bitcoin-data");
+            assertThat(docker.listVolumesCmd().exec().getVolumes()).extracting(v -> v.getName()).contains("bitcoin_bitcoin-data", "lightning_cln-data");
         }
         var destroyed = bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
         assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();

@@ -134,6 +134,59 @@ record ClusterEngines(Path home, String cluster, String project) {
         }
     }
 
+    /**
+     * Writes a file into the running task of {@code service} on a tier host, as its user root (the
+     * engine's archive endpoint); where a volume is mounted, the file is in the volume.
+     */
+    void writeFile(String instance, String service, String path, byte[] content) throws Exception {
+        String id = containerOf(instance, service);
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(path.substring(path.lastIndexOf('/') + 1));
+            entry.setSize(content.length);
+            entry.setMode(0100644);
+            tar.putArchiveEntry(entry);
+            tar.write(content);
+            tar.closeArchiveEntry();
+        }
+        try (DockerClient docker = docker(instance)) {
+            docker.copyArchiveToContainerCmd(id).withRemotePath(path.substring(0, path.lastIndexOf('/')))
+                    .withTarInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())).exec();
+        }
+    }
+
+    /**
+     * Runs {@code script} with {@code sh -c} in the running task of {@code service} on a tier host and
+     * returns what it printed (standard output and error) when it exits 0; fails with it otherwise. The
+     * exec is detached and its output written to files in the container, read back through the archive
+     * endpoint: attached exec output does not pass the LXD proxy device.
+     */
+    String shell(String instance, String service, String script) throws Exception {
+        String id = containerOf(instance, service);
+        String run = "/tmp/it-" + System.nanoTime();
+        try (DockerClient docker = docker(instance)) {
+            String exec = docker.execCreateCmd(id).withCmd("sh", "-c", "( " + script + " ) > " + run + ".out 2>&1; echo $? > " + run + ".rc")
+                    .exec().getId();
+            docker.execStartCmd(exec).withDetach(true).exec(new ResultCallback.Adapter<>()).awaitCompletion(10, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            try {
+                String rc = readFile(instance, service, run + ".rc").strip();
+                String out = readFile(instance, service, run + ".out");
+                if (!rc.equals("0")) {
+                    throw new AssertionError("'" + script + "' in " + service + " exited " + rc + ": " + out);
+                }
+                return out;
+            } catch (com.github.dockerjava.api.exception.NotFoundException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("'" + script + "' in " + service + " did not end within 5 minutes");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
     /** The log of the running task of {@code service} on a tier host, so far. */
     String logs(String instance, String service) throws Exception {
         String id = containerOf(instance, service);

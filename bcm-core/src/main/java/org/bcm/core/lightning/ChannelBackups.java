@@ -35,16 +35,14 @@ import org.bcm.core.identity.OpenPgpFiles;
  * {@code <UTC time>-<first 16 hex of the SHA-256 of its content>-<file name>.gpg}, so its content is
  * checked again at {@link #verify} and {@link #restore}. Once, beside them, the node's secret (Core
  * Lightning's {@code hsm_secret} as 64 hex digits; lnd's BIP-32 root key and its birthday) as
- * {@code node-secret-<implementation>.gpg}: with it and the newest backup, the node's funds can be
- * recovered without bcm (docs/lightning.md).
+ * {@code node-secret-<implementation>.gpg}, taken from the project's secrets (the device decrypts it,
+ * once per directory): with it and the newest backup, the node's funds can be recovered without bcm
+ * (docs/lightning.md).
  */
 public final class ChannelBackups {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern NAME = Pattern.compile("(\\d{8}T\\d{9}Z)-([0-9a-f]{16})-(emergency\\.recover|channel\\.backup)\\.gpg");
-    /** Where the images mount the node's secret (the stack's swarm secrets). */
-    private static final String CLN_SECRET = "/run/secrets/hsm_secret";
-    private static final String LND_SECRET = "/run/secrets/root_key";
 
     private final BcmHome home;
     private final LightningService lightning;
@@ -117,7 +115,7 @@ public final class ChannelBackups {
         for (Path dir : dirs) {
             try {
                 Files.createDirectories(dir);
-                writeNodeSecretOnce(project, cluster, node, dir);
+                writeNodeSecretOnce(project, node, dir);
                 if (changed) {
                     Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
                     Path file = dir.resolve(TIME.format(now) + "-" + sha + "-" + scb + ".gpg");
@@ -136,13 +134,12 @@ public final class ChannelBackups {
     }
 
     /** The node's secret, encrypted, once per directory (the project's secrets keep it too). */
-    private void writeNodeSecretOnce(String project, String cluster, LightningNode node, Path dir) throws IOException {
+    private void writeNodeSecretOnce(String project, LightningNode node, Path dir) throws IOException {
         Path file = dir.resolve("node-secret-" + node.implementation().value() + ".gpg");
         if (Files.exists(file)) {
             return;
         }
-        String path = node.implementation() == LightningNode.Implementation.CLN ? CLN_SECRET : LND_SECRET;
-        Optional<byte[]> secret = lightning.readFile(project, cluster, node, path);
+        Optional<byte[]> secret = lightning.nodeSecret(project, node);
         if (secret.isPresent()) {
             encryptTo(file, secret.get(), file.getFileName().toString().replace(".gpg", ""));
         }

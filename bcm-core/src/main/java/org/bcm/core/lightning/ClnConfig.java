@@ -34,17 +34,18 @@ public final class ClnConfig {
      * The file's text.
      *
      * @param bitcoin  the project's node
+     * @param user     the node's rpcauth user on bitcoind
      * @param password the node's RPC password (or, for the secret's name, a stand-in)
      * @param onion    the node's P2P onion address ({@code NAME.onion}), or null
      */
-    public static String text(String project, LightningNode node, BitcoinNode bitcoin, String password, String onion) {
+    public static String text(String project, LightningNode node, BitcoinNode bitcoin, String user, String password, String onion) {
         StringBuilder conf = new StringBuilder()
                 .append("# Core Lightning of project ").append(project).append(", written by bcm (lightningd-config(5)).\n")
                 .append("network=").append(node.clnNetwork()).append('\n')
                 .append("bitcoin-cli=").append(BITCOIN_CLI).append('\n')
                 .append("bitcoin-rpcconnect=").append(bitcoin.rpcHost()).append('\n')
                 .append("bitcoin-rpcport=").append(bitcoin.rpcPort()).append('\n')
-                .append("bitcoin-rpcuser=").append(LightningNode.RPC_USER).append('\n')
+                .append("bitcoin-rpcuser=").append(user).append('\n')
                 .append("bitcoin-rpcpassword=").append(password).append('\n')
                 .append("bind-addr=0.0.0.0:").append(LightningNode.P2P_PORT).append('\n');
         if (onion != null) {

@@ -19,8 +19,6 @@ public record LightningNode(Implementation implementation, String chain) {
 
     /** The stack that runs the node. */
     public static final String STACK = "lightning";
-    /** The node's RPC user on bitcoind (the stack's {@code x-bcm.bitcoin-rpc-client}). */
-    public static final String RPC_USER = "lightning";
     /** The onion services of the stack's x-bcm-onion: the node's P2P port (public chains) and its REST interface. */
     public static final String P2P_ONION = "lightning-p2p";
     public static final String REST_ONION = "lightning-rest";

@@ -132,8 +132,21 @@ public final class LightningService {
     }
 
     /**
-     * A file of the node's container (its static channel backup, its node secret), read through the
-     * engine; empty when the node has not written it yet.
+     * The node's secret as the project keeps it: Core Lightning's {@code hsm_secret} (64 hex digits),
+     * lnd's root key and its birthday ({@code KEY UNIXTIME}); the device decrypts it once there is an
+     * identity. (Its copy in the container is a swarm secret, on a tmpfs the engine's archive endpoint
+     * does not read.)
+     *
+     * @return empty when the project has not generated it (never deployed)
+     */
+    Optional<byte[]> nodeSecret(String project, LightningNode node) {
+        return projects.generatedSecret(project, LightningNode.STACK,
+                node.implementation() == LightningNode.Implementation.CLN ? "hsm_secret" : "root_key");
+    }
+
+    /**
+     * A file of the node's container (its static channel backup) on its volume or in its writable
+     * layer, read through the engine; empty when the node has not written it yet.
      */
     Optional<byte[]> readFile(String project, String cluster, LightningNode node, String path) {
         return projects.onRunningTask(project, cluster, LightningNode.STACK, node.implementation().service(),

@@ -39,10 +39,11 @@ public final class LndConf {
      * The file's text.
      *
      * @param bitcoin  the project's node
+     * @param user     the node's rpcauth user on bitcoind
      * @param password the node's RPC password on bitcoind (or, for the secret's name, a stand-in)
      * @param onion    the node's P2P onion address ({@code NAME.onion}), or null
      */
-    public static String text(String project, LightningNode node, BitcoinNode bitcoin, String password, String onion) {
+    public static String text(String project, LightningNode node, BitcoinNode bitcoin, String user, String password, String onion) {
         StringBuilder conf = new StringBuilder()
                 .append("# lnd of project ").append(project).append(", written by bcm (sample-lnd.conf).\n")
                 .append("[Application Options]\n")
@@ -61,7 +62,7 @@ public final class LndConf {
                 .append("bitcoin.node=bitcoind\n")
                 .append("\n[Bitcoind]\n")
                 .append("bitcoind.rpchost=").append(BitcoinNode.BITCOIND_SERVICE).append(':').append(bitcoin.rpcPort()).append('\n')
-                .append("bitcoind.rpcuser=").append(LightningNode.RPC_USER).append('\n')
+                .append("bitcoind.rpcuser=").append(user).append('\n')
                 .append("bitcoind.rpcpass=").append(password).append('\n')
                 .append("bitcoind.zmqpubrawblock=tcp://").append(BitcoinNode.BITCOIND_SERVICE).append(':')
                 .append(BitcoinNode.ZMQ_BLOCK_PORT).append('\n')

@@ -35,7 +35,7 @@ import org.bcm.core.stack.StackDefinition;
  *   <tr><td>{@code bitcoin-rpc-password: true}</td><td>the password of the stack's own bitcoin RPC user ({@code x-bcm.bitcoin-rpc-client})</td><td>clients of the node</td></tr>
  *   <tr><td>{@code fulcrum-conf: true}</td><td>Fulcrum's configuration ({@link FulcrumConf}) with the stack's bitcoin RPC user</td><td>clients of the node</td></tr>
  *   <tr><td>{@code onion-services: true}</td><td>the project's onion services, their keys and clients ({@link ProjectOnions#secret})</td><td>the stack with {@code x-bcm.registry} (the gateway)</td></tr>
- *   <tr><td>{@code cln-config: true}, {@code lnd-conf: true}</td><td>Core Lightning's and lnd's configuration ({@link ClnConfig}, {@link LndConf}) with the stack's bitcoin RPC user</td><td>{@value LightningNode#STACK}</td></tr>
+ *   <tr><td>{@code cln-config: {announce-onion: NAME}}, {@code lnd-conf: {...}}</td><td>Core Lightning's and lnd's configuration ({@link ClnConfig}, {@link LndConf}) with the stack's bitcoin RPC user, announcing the address of the project's onion service NAME (optional)</td><td>clients of the node</td></tr>
  *   <tr><td>{@code bip32-root-key: true}</td><td>a BIP-32 root key for the project's chain ({@link Bip32RootKey}) and its birthday: {@code KEY UNIXTIME}, generated once</td><td>any</td></tr>
  *   <tr><td>{@code tls-key: true}</td><td>an RSA 2048 private key, PEM, generated once ({@link TlsIdentity})</td><td>any</td></tr>
  *   <tr><td>{@code tls-certificate: {key: SECRET, name: NAME}}</td><td>a self-signed certificate for the stack's {@code tls-key} secret SECRET, generated once</td><td>any</td></tr>
@@ -125,16 +125,14 @@ final class GeneratedSecrets {
             }
             case "cln-config", "lnd-conf" -> {
                 String user = clientUser(stack, name);
-                if (!LightningNode.STACK.equals(stack.name()) || !LightningNode.RPC_USER.equals(user)) {
-                    throw invalid(stack, name, "asks for a configuration of the Lightning node, which only the " + LightningNode.STACK
-                            + " stack (bitcoin RPC user " + LightningNode.RPC_USER + ") can");
-                }
-                LightningNode lightning = LightningNode.of(project).orElseThrow();
                 BitcoinNode bitcoin = node.orElseThrow();
-                String onion = onionAddress.apply(LightningNode.P2P_ONION);
+                LightningNode lightning = new LightningNode(kind.equals("cln-config") ? LightningNode.Implementation.CLN
+                        : LightningNode.Implementation.LND, project.chain());
+                String announce = generate.path(kind).path("announce-onion").asText(null);
+                String onion = announce == null ? null : onionAddress.apply(announce);
                 yield derived(rpc -> kind.equals("cln-config")
-                        ? ClnConfig.text(project.name(), lightning, bitcoin, rpc.password().apply(user), onion)
-                        : LndConf.text(project.name(), lightning, bitcoin, rpc.password().apply(user), onion));
+                        ? ClnConfig.text(project.name(), lightning, bitcoin, user, rpc.password().apply(user), onion)
+                        : LndConf.text(project.name(), lightning, bitcoin, user, rpc.password().apply(user), onion));
             }
             case "bip32-root-key" -> secrets.generated(project.name(), stack.name(), name,
                     () -> (Bip32RootKey.generate(project.chain()) + " " + java.time.Instant.now().getEpochSecond())

@@ -123,6 +123,22 @@ public final class ProjectSecrets {
     }
 
     /**
+     * The value of a generated secret as it is kept: the plain file (before {@code bcm init}), else the
+     * password store's entry, decrypted through the device. Changes nothing.
+     *
+     * @return empty when it was never generated
+     * @throws BcmException a device error kind when the device does not decrypt the entry
+     */
+    public Optional<byte[]> existing(String project, String stack, String secret) {
+        Path file = plainFile(project, stack, secret);
+        if (Files.exists(file)) {
+            return BcmHome.read(file);
+        }
+        String entry = STORE_PREFIX + project + "/" + stack + "/" + secret;
+        return identities.load().isPresent() && store().has(entry) ? Optional.of(store().get(entry)) : Optional.empty();
+    }
+
+    /**
      * A secret a stack takes from {@code file}: its suffix changes when the content does.
      *
      * @throws BcmException INVALID_INPUT when the file cannot be read

@@ -342,6 +342,18 @@ public final class ProjectService {
         return projects.require(name);
     }
 
+    /**
+     * A generated secret of a project's stack, as kept ({@link ProjectSecrets#existing}): a node's secret
+     * for its backup.
+     *
+     * @return empty when it was never generated
+     * @throws BcmException NOT_FOUND (project); a device error kind when the device does not decrypt it
+     */
+    public Optional<byte[]> generatedSecret(String name, String stack, String secret) {
+        projects.require(name);
+        return secrets.existing(name, stack, secret);
+    }
+
     /** Work on a running task's container, given the engine of the tier host it runs on. */
     public interface TaskWork<T> {
         T apply(SwarmEngine engine, String containerId);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ class ChannelBackupsIT {
     ProjectService projects;
     TestDevice device;
     ChannelBackups backups;
+    OpenPgpFiles openPgp;
     LightningService lightning;
 
     @BeforeEach
@@ -72,8 +74,8 @@ class ChannelBackupsIT {
         Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         identities.init(device.keys(), "Satoshi", "satoshi", "example.net", "nist256p1", null);
         lightning = new LightningService(projects);
-        backups = new ChannelBackups(home, lightning, OpenPgpFiles.of(identities));
-        swarm.file(HOST, CONTAINER, "/run/secrets/hsm_secret", "ab".repeat(32).getBytes(StandardCharsets.US_ASCII));
+        openPgp = OpenPgpFiles.of(identities);
+        backups = new ChannelBackups(home, lightning, openPgp);
     }
 
     @AfterEach
@@ -105,6 +107,12 @@ class ChannelBackupsIT {
         assertThat(home.root().resolve("backups/p/node-secret-cln.gpg")).exists();
         assertThat(offsite.resolve("p/node-secret-cln.gpg")).exists();
         assertThat(backups.take("p", null, 2, offsite).created()).as("unchanged").isFalse();
+        // the node secret, from the project's secrets, decrypts to what the project keeps
+        ByteArrayOutputStream nodeSecret = new ByteArrayOutputStream();
+        try (var in = Files.newInputStream(offsite.resolve("p/node-secret-cln.gpg"))) {
+            openPgp.decrypt(in, nodeSecret, device.keys());
+        }
+        assertThat(nodeSecret.toByteArray()).isEqualTo(Files.readAllBytes(home.root().resolve("projects/p/secrets/lightning/hsm_secret")));
 
         Thread.sleep(5);
         swarm.file(HOST, CONTAINER, SCB, scb(2));

@@ -331,6 +331,38 @@ public final class TestRelease {
     }
 
     /**
+     * The release as one item of a recipe's list of releases ({@code release:} followed by such items),
+     * its keys copied into {@code stackDir/keys/<keysName>/}.
+     *
+     * @param install what it installs (archive path to image path), or null for what the builder said
+     */
+    public String writeListItem(Path stackDir, String keysName, Map<String, String> install) {
+        try {
+            Path keys = stackDir.resolve("keys").resolve(keysName);
+            Files.createDirectories(keys);
+            try (var files = Files.list(keysDir)) {
+                for (Path key : files.toList()) {
+                    Files.copy(key, keys.resolve(key.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String section = recipeSection("../keys/" + keysName);
+        if (install != null) {
+            StringBuilder own = new StringBuilder("  install:\n");
+            install.forEach((from, to) -> own.append("    ").append(from).append(": ").append(to).append('\n'));
+            section = section.substring(0, section.indexOf("  install:\n")) + own;
+        }
+        StringBuilder item = new StringBuilder();
+        String[] lines = section.substring("release:\n".length()).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            item.append(i == 0 ? "  - " + lines[i].substring(2) : "  " + lines[i]).append('\n');
+        }
+        return item.toString();
+    }
+
+    /**
      * Writes {@code stackDir/images/<image>.yml} (the {@code other} recipe keys, then the release
      * section) and the keys into {@code stackDir/keys/<image>/}.
      *
