@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code bcm project}: project definitions (chain, stacks, settings) and their deployment onto a cluster. */
 @Command(name = "project", mixinStandardHelpOptions = true,
         description = "Manage projects: the stacks a cluster runs, their settings and the chain.",
-        subcommands = {ProjectCommand.Create.class, ProjectCommand.ListProjects.class, ProjectCommand.Set.class,
+        subcommands = {ProjectCommand.Create.class, ProjectCommand.ListProjects.class, ProjectCommand.Set.class, ProjectCommand.AddStack.class,
             ProjectCommand.Plan.class, ProjectCommand.Deploy.class, ProjectCommand.Remove.class, ProjectCommand.Destroy.class})
 final class ProjectCommand {
 
@@ -100,6 +100,27 @@ final class ProjectCommand {
                 service.set(project.name, key, value);
                 context.out().println("set " + key + "=" + value);
             });
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "add-stack", mixinStandardHelpOptions = true,
+            description = {"Include more stacks in a project, with their settings' defaults for its chain; the next 'bcm project deploy' deploys them.",
+                    "e.g. bcm project add-stack --project-name=standalone lightning"})
+    static final class AddStack implements Callable<Integer>, ChangesHome {
+        @Spec CommandSpec spec;
+        @Mixin ProjectName project;
+
+        @picocli.CommandLine.Parameters(arity = "1..*", paramLabel = "STACK", description = "The stacks (see 'bcm stack list').")
+        List<String> stacks;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            ProjectDefinition changed = context.projectService().addStacks(project.name, stacks);
+            context.out().println("Project '" + changed.name() + "' includes " + String.join(", ", changed.stacks().keySet())
+                    + "; deploy it with 'bcm project deploy --project-name=" + changed.name() + "'.");
             context.out().flush();
             return 0;
         }

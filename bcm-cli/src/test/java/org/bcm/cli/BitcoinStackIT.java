@@ -377,6 +377,10 @@ class BitcoinStackIT {
         var secret = tool(List.of("gpg", "--batch", "--decrypt", backupDir.resolve("node-secret-cln.gpg").toString()), null);
         assertThat(secret.out().strip()).isEqualTo(hsmSecret);
 
+        var unchanged = bcm.run("backup", "take");
+        assertThat(unchanged.out()).contains("unchanged since " + newest);
+        System.out.println("bcm backup take, nothing changed: " + unchanged.took().toMillis() + " ms; bcm lightning info: "
+                + info.took().toMillis() + " ms");
         var list = bcm.run("backup", "list", "--output=json");
         assertThat(list.out()).contains(newest.toString()).contains("emergency.recover");
         var verified = bcm.run("backup", "verify");

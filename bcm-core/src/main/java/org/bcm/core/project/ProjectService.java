@@ -96,9 +96,7 @@ public final class ProjectService {
                 : stacks;
         Map<String, Map<String, String>> included = new LinkedHashMap<>();
         for (StackDefinition stack : catalog.inDependencyOrder(names)) {
-            Map<String, String> values = new LinkedHashMap<>();
-            stack.settings().values().forEach(setting -> values.put(setting.name(), setting.defaultFor(chain)));
-            included.put(stack.name(), values);
+            included.put(stack.name(), defaults(stack, chain));
         }
         ProjectDefinition project = new ProjectDefinition(name, chain, included, Instant.now());
         for (var entry : settings.entrySet()) {
@@ -107,6 +105,36 @@ public final class ProjectService {
         checkTogether(catalog, project);
         projects.save(project);
         return project;
+    }
+
+    /** Every setting of {@code stack} with its default for the chain. */
+    private static Map<String, String> defaults(StackDefinition stack, String chain) {
+        Map<String, String> values = new LinkedHashMap<>();
+        stack.settings().values().forEach(setting -> values.put(setting.name(), setting.defaultFor(chain)));
+        return values;
+    }
+
+    /**
+     * Includes more stacks in a project, each with its settings' defaults for the project's chain (the
+     * stacks it has keep theirs); the next deploy deploys them. A stack it includes already is left as it is.
+     *
+     * @throws BcmException NOT_FOUND (project, stack), INVALID_INPUT (a stack whose required stacks the
+     *     project does not include, or whose needs its other stacks' settings refuse)
+     */
+    public ProjectDefinition addStacks(String name, List<String> stacks) {
+        StackCatalog catalog = catalog();
+        ProjectDefinition project = projects.require(name);
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(project.stacks().keySet());
+        names.addAll(stacks);
+        Map<String, Map<String, String>> included = new LinkedHashMap<>();
+        for (StackDefinition stack : catalog.inDependencyOrder(names)) {
+            Map<String, String> values = project.stacks().get(stack.name());
+            included.put(stack.name(), values != null ? values : defaults(stack, project.chain()));
+        }
+        ProjectDefinition changed = new ProjectDefinition(name, project.chain(), included, project.createdAt());
+        checkTogether(catalog, changed);
+        projects.save(changed);
+        return changed;
     }
 
     /** Every project, sorted by name. */

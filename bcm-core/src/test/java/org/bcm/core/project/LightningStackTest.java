@@ -173,6 +173,27 @@ class LightningStackTest {
     }
 
     @Test
+    void aStackIsAddedToAProjectWithItsDefaultsAndTheOthersKeepTheirSettings() {
+        ProjectService service = service();
+        service.create("std", "regtest", List.of("gateway", "bitcoin", "electrum"), Map.of("bitcoin.DBCACHE", "200"));
+        ProjectDefinition added = service.addStacks("std", List.of("lightning"));
+        assertThat(added.stacks()).containsOnlyKeys("gateway", "bitcoin", "electrum", "lightning");
+        assertThat(added.stacks().get("bitcoin")).containsEntry("DBCACHE", "200");
+        assertThat(added.stacks().get("lightning")).containsEntry("IMPLEMENTATION", "cln");
+        assertThat(service.addStacks("std", List.of("lightning"))).as("again: nothing changes").isEqualTo(added);
+
+        service.create("small", "regtest", List.of("gateway"), Map.of());
+        assertThatThrownBy(() -> service.addStacks("small", List.of("lightning"))).as("the node needs the bitcoin stack")
+                .isInstanceOf(BcmException.class);
+        assertThat(service.definition("small").stacks()).containsOnlyKeys("gateway");
+        service.create("pruned", "regtest", List.of("gateway", "bitcoin"), Map.of("bitcoin.PRUNE", "550"));
+        assertThatThrownBy(() -> service.addStacks("pruned", List.of("electrum")))
+                .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.getMessage()).contains("electrum needs an unpruned node"));
+        assertThatThrownBy(() -> service.addStacks("pruned", List.of("nonesuch"))).isInstanceOfSatisfying(BcmException.class,
+                e -> assertThat(e.kind()).isEqualTo(BcmException.Kind.NOT_FOUND));
+    }
+
+    @Test
     void aConditionOnAnUnknownSettingIsAMalformedStack() throws Exception {
         Path stack = Files.createDirectories(dir.resolve("stacks/odd"));
         Files.writeString(stack.resolve("stack.yml"), """
