@@ -154,47 +154,46 @@ final class BackupCommand {
     record Row(String file, String taken, String sha256, String scb) {
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Decrypt a backup through the Trezor (confirm on it) and check it: its SHA-256, and the implementation's own",
-                    "check (lnd: lncli verifychanbackup in the running node; Core Lightning: emergency.recover's format). Exit 7 when it fails."})
-    static final class Verify implements Callable<Integer> {
+    /** A command on one backup: {@code --file}, else the newest. */
+    abstract static class OnBackup implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Target target;
 
         @Option(names = "--file", paramLabel = "BACKUP", description = "The backup (default: the newest).")
         Path file;
 
+        abstract void act(Context context, Opened opened, ChannelBackups.Backup backup);
+
         @Override
         public Integer call() {
             Context context = new Context(spec);
             Opened opened = target.open(context);
-            ChannelBackups.Backup backup = opened.backups().choose(opened.project(), file);
-            ChannelBackups.Verified verified = opened.backups().verify(opened.project(), target.cluster, backup, context.deviceKeys(target.device));
-            context.out().println("good: " + backup.file() + " (" + verified.bytes() + " bytes; checked: " + verified.checked() + ")");
+            act(context, opened, opened.backups().choose(opened.project(), file));
             context.out().flush();
             return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Decrypt a backup through the Trezor (confirm on it) and check it: its SHA-256, and the running node's own",
+                    "check (lnd: lncli verifychanbackup; Core Lightning: the format, then lightning-cli decode). Exit 7 when it fails."})
+    static final class Verify extends OnBackup {
+        @Override
+        void act(Context context, Opened opened, ChannelBackups.Backup backup) {
+            ChannelBackups.Verified verified = opened.backups().verify(opened.project(), target.cluster, backup, context.deviceKeys(target.device));
+            context.out().println("good: " + backup.file() + " (" + verified.bytes() + " bytes; checked: " + verified.checked() + ")");
         }
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
             description = {"Give the running node a backup and start its recovery (Core Lightning: emergencyrecover; lnd: restorechanbackup).",
                     "Its peers then close the channels and the funds come back on chain. docs/lightning.md has the restore drill."})
-    static final class Restore implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Target target;
-
-        @Option(names = "--file", paramLabel = "BACKUP", description = "The backup (default: the newest).")
-        Path file;
-
+    static final class Restore extends OnBackup {
         @Override
-        public Integer call() {
-            Context context = new Context(spec);
-            Opened opened = target.open(context);
-            ChannelBackups.Backup backup = opened.backups().choose(opened.project(), file);
+        void act(Context context, Opened opened, ChannelBackups.Backup backup) {
             var answer = opened.backups().restore(opened.project(), target.cluster, backup, context.deviceKeys(target.device));
             context.out().println("restored " + backup.file() + "; the node answered:");
             OutputOption.printJson(context.out(), answer);
-            return 0;
         }
     }
 }

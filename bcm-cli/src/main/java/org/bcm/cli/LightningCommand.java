@@ -1,6 +1,7 @@
 package org.bcm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.bcm.core.lightning.LightningNode;
 import org.bcm.core.lightning.LightningService;
@@ -22,8 +23,11 @@ import picocli.CommandLine.Spec;
                 LightningCommand.Channels.class})
 final class LightningCommand {
 
-    /** The options every view has, and the node's answer. */
-    static final class Target {
+    /**
+     * A view: asks the node, prints its JSON unchanged with {@code --output json}, else as {@link #print} says.
+     */
+    abstract static class View implements Callable<Integer> {
+        @Spec CommandSpec spec;
         @Mixin OnionCommand.ProjectChoice project;
 
         @Option(names = "--cluster-name", paramLabel = "NAME", description = "The cluster (default: the one the project is deployed on).")
@@ -31,8 +35,18 @@ final class LightningCommand {
 
         @Mixin OutputOption output;
 
-        /** Asks the node; prints its JSON and returns null with --output json, else returns the node and its answer. */
-        Answer ask(Context context, LightningService.View view) {
+        private final LightningService.View view;
+
+        View(LightningService.View view) {
+            this.view = view;
+        }
+
+        /** Prints the node's answer for people. */
+        abstract void print(PrintWriter out, LightningNode.Implementation implementation, JsonNode answer);
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
             ProjectService projects = context.projectService();
             LightningService lightning = new LightningService(projects);
             String name = project.resolve(projects);
@@ -40,94 +54,72 @@ final class LightningCommand {
             JsonNode json = lightning.view(name, cluster, view);
             if (output.json()) {
                 OutputOption.printJson(context.out(), json);
-                return null;
-            }
-            return new Answer(node.implementation(), json);
-        }
-    }
-
-    record Answer(LightningNode.Implementation implementation, JsonNode json) {
-    }
-
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "The node: id, alias, network, block height, peers, channels (getinfo).")
-    static final class Info implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Target target;
-
-        @Override
-        public Integer call() {
-            Context context = new Context(spec);
-            Answer answer = target.ask(context, LightningService.View.INFO);
-            if (answer != null) {
-                NodeAnswers.Info info = NodeAnswers.info(answer.implementation(), answer.json());
-                context.out().println("node:         " + info.id());
-                context.out().println("alias:        " + info.alias());
-                context.out().println("implementation: " + answer.implementation().value() + " " + info.version());
-                context.out().println("network:      " + info.network());
-                context.out().println("block height: " + info.blockHeight());
-                context.out().println("peers:        " + info.peers());
-                context.out().println("channels:     " + info.activeChannels() + " active, " + info.pendingChannels() + " pending, "
-                        + info.inactiveChannels() + " inactive");
-                context.out().println("announced:    " + (info.addresses().isEmpty() ? "-" : String.join(", ", info.addresses())));
+            } else {
+                print(context.out(), node.implementation(), json);
                 context.out().flush();
             }
             return 0;
+        }
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "The node: id, alias, network, block height, peers, channels (getinfo).")
+    static final class Info extends View {
+        Info() {
+            super(LightningService.View.INFO);
+        }
+
+        @Override
+        void print(PrintWriter out, LightningNode.Implementation implementation, JsonNode answer) {
+            NodeAnswers.Info info = NodeAnswers.info(implementation, answer);
+            out.println("node:         " + info.id());
+            out.println("alias:        " + info.alias());
+            out.println("implementation: " + implementation.value() + " " + info.version());
+            out.println("network:      " + info.network());
+            out.println("block height: " + info.blockHeight());
+            out.println("peers:        " + info.peers());
+            out.println("channels:     " + info.activeChannels() + " active, " + info.pendingChannels() + " pending, "
+                    + info.inactiveChannels() + " inactive");
+            out.println("announced:    " + (info.addresses().isEmpty() ? "-" : String.join(", ", info.addresses())));
         }
     }
 
     @Command(name = "address", mixinStandardHelpOptions = true, description = "A new on-chain address of the node's wallet, to fund it.")
-    static final class Address implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Target target;
+    static final class Address extends View {
+        Address() {
+            super(LightningService.View.ADDRESS);
+        }
 
         @Override
-        public Integer call() {
-            Context context = new Context(spec);
-            Answer answer = target.ask(context, LightningService.View.ADDRESS);
-            if (answer != null) {
-                context.out().println(NodeAnswers.address(answer.implementation(), answer.json()));
-                context.out().flush();
-            }
-            return 0;
+        void print(PrintWriter out, LightningNode.Implementation implementation, JsonNode answer) {
+            out.println(NodeAnswers.address(implementation, answer));
         }
     }
 
     @Command(name = "peers", mixinStandardHelpOptions = true, description = "The node's peers.")
-    static final class Peers implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Target target;
+    static final class Peers extends View {
+        Peers() {
+            super(LightningService.View.PEERS);
+        }
 
         @Override
-        public Integer call() {
-            Context context = new Context(spec);
-            Answer answer = target.ask(context, LightningService.View.PEERS);
-            if (answer != null) {
-                Table table = new Table("PEER", "CONNECTED", "ADDRESS");
-                NodeAnswers.peers(answer.implementation(), answer.json()).forEach(p -> table.row(p.id(), p.connected() ? "yes" : "no", p.address()));
-                table.print(context.out());
-                context.out().flush();
-            }
-            return 0;
+        void print(PrintWriter out, LightningNode.Implementation implementation, JsonNode answer) {
+            Table table = new Table("PEER", "CONNECTED", "ADDRESS");
+            NodeAnswers.peers(implementation, answer).forEach(p -> table.row(p.id(), p.connected() ? "yes" : "no", p.address()));
+            table.print(out);
         }
     }
 
     @Command(name = "channels", mixinStandardHelpOptions = true, description = "The node's channels: peer, state, capacity and local balance (sat).")
-    static final class Channels implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Target target;
+    static final class Channels extends View {
+        Channels() {
+            super(LightningService.View.CHANNELS);
+        }
 
         @Override
-        public Integer call() {
-            Context context = new Context(spec);
-            Answer answer = target.ask(context, LightningService.View.CHANNELS);
-            if (answer != null) {
-                Table table = new Table("PEER", "CHANNEL", "STATE", "CAPACITY (SAT)", "LOCAL (SAT)");
-                NodeAnswers.channels(answer.implementation(), answer.json())
-                        .forEach(c -> table.row(c.peer(), c.id(), c.state(), c.capacitySat(), c.localSat()));
-                table.print(context.out());
-                context.out().flush();
-            }
-            return 0;
+        void print(PrintWriter out, LightningNode.Implementation implementation, JsonNode answer) {
+            Table table = new Table("PEER", "CHANNEL", "STATE", "CAPACITY (SAT)", "LOCAL (SAT)");
+            NodeAnswers.channels(implementation, answer).forEach(c -> table.row(c.peer(), c.id(), c.state(), c.capacitySat(), c.localSat()));
+            table.print(out);
         }
     }
 }

@@ -153,7 +153,8 @@ class BitcoinStackIT {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws Exception {
+    /** Copies a directory tree (a stack's directory into a bcm home). */
+    static void copyTree(Path from, Path to) throws Exception {
         try (var files = Files.walk(from)) {
             for (Path file : files.toList()) {
                 Path target = to.resolve(from.relativize(file).toString());

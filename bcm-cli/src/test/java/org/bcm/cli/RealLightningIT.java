@@ -67,18 +67,8 @@ class RealLightningIT {
 
     /** The test's second node: the shipped lightning stack with lnd, its own RPC user, onion names and description. */
     private static void writePeerStack() throws Exception {
-        Path shipped = Path.of("..", "stacks", "lightning");
         Path peer = home.resolve("stacks/peer");
-        try (Stream<Path> all = Files.walk(shipped)) {
-            for (Path file : all.toList()) {
-                Path target = peer.resolve(shipped.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
+        BitcoinStackIT.copyTree(Path.of("..", "stacks", "lightning"), peer);
         String stack = Files.readString(peer.resolve("stack.yml"))
                 .replace("bitcoin-rpc-client: {user: lightning, needs: [zmq]}", "bitcoin-rpc-client: {user: peer, needs: [zmq]}")
                 .replace("default: cln", "default: lnd")
