@@ -62,6 +62,10 @@ final class BackupCommand {
         } else {
             context.out().println((taken.created() ? "backed up " : "unchanged since ") + taken.backup().file());
         }
+        if (taken.problem() != null) {
+            context.err().println("bcm: " + taken.problem() + " (run 'bcm backup take' where you can confirm on the Trezor)");
+            context.err().flush();
+        }
         context.out().flush();
     }
 
@@ -76,7 +80,7 @@ final class BackupCommand {
         public Integer call() {
             Context context = new Context(spec);
             Opened opened = target.open(context);
-            print(context, opened.backups().take(opened.project(), target.cluster, keeping.keep, keeping.copyTo));
+            print(context, opened.backups().take(opened.project(), target.cluster, keeping.keep, keeping.copyTo, true));
             return 0;
         }
     }
@@ -102,12 +106,16 @@ final class BackupCommand {
             context.err().println("watching the static channel backup of project " + opened.project() + " every " + interval + " s; Ctrl-C stops");
             context.err().flush();
             String lastProblem = null;
+            boolean withNodeSecret = true;
             while (true) {
                 try {
-                    ChannelBackups.Taken taken = opened.backups().take(opened.project(), target.cluster, keeping.keep, keeping.copyTo);
-                    if (taken.created() || lastProblem != null) {
+                    ChannelBackups.Taken taken = opened.backups().take(opened.project(), target.cluster, keeping.keep, keeping.copyTo,
+                            withNodeSecret);
+                    if (taken.created() || lastProblem != null || taken.problem() != null) {
                         print(context, taken);
                     }
+                    // a device that did not decrypt the node's secret is not asked again while watching
+                    withNodeSecret &= taken.problem() == null;
                     lastProblem = null;
                 } catch (BcmException e) {
                     if (e.kind() != BcmException.Kind.NOT_FOUND && e.kind() != BcmException.Kind.DOCKER_FAILED

@@ -73,8 +73,10 @@ public final class ChannelBackups {
      *
      * @param backup  the newest backup, or null when the node has written no static channel backup yet
      * @param created whether it was made now (else the node's file had not changed)
+     * @param problem why the node's secret is not beside the backups yet (the device did not decrypt it),
+     *                or null; the channel backups are taken all the same, and the next take tries again
      */
-    public record Taken(Backup backup, boolean created) {
+    public record Taken(Backup backup, boolean created, String problem) {
     }
 
     /** The directory of a project's backups: {@code <bcm home>/backups/<project>/}. */
@@ -88,10 +90,11 @@ public final class ChannelBackups {
      * @param cluster the cluster, or null for the only one the project is deployed on
      * @param keep    how many backups to keep in each directory (at least 1)
      * @param copyTo  a second directory to keep them in too (e.g. an offsite disk), or null
+     * @param withNodeSecret whether to write the node's secret where it is missing (the device may be asked)
      * @throws BcmException NOT_FOUND (project, lightning stack, no running node; copyTo missing),
      *     INVALID_INPUT (keep), DOCKER_FAILED, INTERNAL (a file cannot be written)
      */
-    public Taken take(String project, String cluster, int keep, Path copyTo) {
+    public Taken take(String project, String cluster, int keep, Path copyTo, boolean withNodeSecret) {
         if (keep < 1) {
             throw new BcmException(Kind.INVALID_INPUT, "--keep must be at least 1, not " + keep, "keep at least the newest backup");
         }
@@ -101,7 +104,7 @@ public final class ChannelBackups {
         LightningNode node = lightning.node(project);
         Optional<byte[]> content = lightning.readFile(project, cluster, node, node.staticChannelBackup());
         if (content.isEmpty()) {
-            return new Taken(null, false);
+            return new Taken(null, false, null);
         }
         List<Path> dirs = new ArrayList<>(List.of(directory(project)));
         if (copyTo != null) {
@@ -112,10 +115,20 @@ public final class ChannelBackups {
         Optional<Backup> newest = newest(project);
         boolean changed = newest.isEmpty() || !newest.get().sha256().equals(sha);
         Backup backup = changed ? null : newest.get();
+        String problem = null;
         for (Path dir : dirs) {
             try {
                 Files.createDirectories(dir);
-                writeNodeSecretOnce(project, node, dir);
+                try {
+                    if (withNodeSecret) {
+                        writeNodeSecretOnce(project, node, dir);
+                    }
+                } catch (BcmException e) {
+                    if (!DEVICE_KINDS.contains(e.kind())) {
+                        throw e;
+                    }
+                    problem = "the node's secret is not in " + dir + " yet: " + e.getMessage();
+                }
                 if (changed) {
                     Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
                     Path file = dir.resolve(TIME.format(now) + "-" + sha + "-" + scb + ".gpg");
@@ -130,8 +143,12 @@ public final class ChannelBackups {
                         "check the directory's space and permissions, then take the backup again", e);
             }
         }
-        return new Taken(backup, changed);
+        return new Taken(backup, changed, problem);
     }
+
+    /** What a device that does not decrypt ends in: the backup goes on without the node's secret. */
+    private static final java.util.Set<Kind> DEVICE_KINDS = java.util.EnumSet.of(Kind.DEVICE_UNAVAILABLE, Kind.DEVICE_CANCELLED,
+            Kind.WRONG_PIN, Kind.DEVICE_FAILED, Kind.TIMEOUT);
 
     /** The node's secret, encrypted, once per directory (the project's secrets keep it too). */
     private void writeNodeSecretOnce(String project, LightningNode node, Path dir) throws IOException {

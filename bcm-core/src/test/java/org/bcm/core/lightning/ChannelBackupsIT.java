@@ -95,18 +95,18 @@ class ChannelBackupsIT {
 
     @Test
     void changesAreBackedUpEncryptedRotatedAndCopiedAndDecryptToTheSameBytes() throws Exception {
-        assertThat(backups.take("p", null, 2, null)).isEqualTo(new ChannelBackups.Taken(null, false));
+        assertThat(backups.take("p", null, 2, null, true)).isEqualTo(new ChannelBackups.Taken(null, false, null));
 
         Path offsite = Files.createDirectories(dir.resolve("offsite"));
         swarm.file(HOST, CONTAINER, SCB, scb(1));
-        ChannelBackups.Taken first = backups.take("p", null, 2, offsite);
+        ChannelBackups.Taken first = backups.take("p", null, 2, offsite, true);
         assertThat(first.created()).isTrue();
         assertThat(first.backup().file().getParent()).isEqualTo(home.root().resolve("backups/p"));
         assertThat(first.backup().file().getFileName().toString()).matches("\\d{8}T\\d{9}Z-[0-9a-f]{16}-emergency\\.recover\\.gpg");
         assertThat(Files.readAllBytes(first.backup().file())).as("encrypted").isNotEqualTo(scb(1));
         assertThat(home.root().resolve("backups/p/node-secret-cln.gpg")).exists();
         assertThat(offsite.resolve("p/node-secret-cln.gpg")).exists();
-        assertThat(backups.take("p", null, 2, offsite).created()).as("unchanged").isFalse();
+        assertThat(backups.take("p", null, 2, offsite, true).created()).as("unchanged").isFalse();
         // the node secret, from the project's secrets, decrypts to what the project keeps
         ByteArrayOutputStream nodeSecret = new ByteArrayOutputStream();
         try (var in = Files.newInputStream(offsite.resolve("p/node-secret-cln.gpg"))) {
@@ -116,10 +116,10 @@ class ChannelBackupsIT {
 
         Thread.sleep(5);
         swarm.file(HOST, CONTAINER, SCB, scb(2));
-        assertThat(backups.take("p", null, 2, offsite).created()).isTrue();
+        assertThat(backups.take("p", null, 2, offsite, true).created()).isTrue();
         Thread.sleep(5);
         swarm.file(HOST, CONTAINER, SCB, scb(3));
-        ChannelBackups.Taken third = backups.take("p", null, 2, offsite);
+        ChannelBackups.Taken third = backups.take("p", null, 2, offsite, true);
         assertThat(backups.list("p")).as("the newest 2 kept").hasSize(2).last().isEqualTo(third.backup());
         try (var copies = Files.list(offsite.resolve("p"))) {
             assertThat(copies.filter(f -> f.toString().endsWith("emergency.recover.gpg")).count()).isEqualTo(2);
@@ -137,7 +137,7 @@ class ChannelBackupsIT {
     @Test
     void verifyAndRestoreAskTheNodeThroughItsScriptAndCleanUp() throws Exception {
         swarm.file(HOST, CONTAINER, SCB, scb(7));
-        backups.take("p", null, 5, null);
+        backups.take("p", null, 5, null, true);
         List<List<String>> asked = new ArrayList<>();
         swarm.onExecute((host, line) -> {
             asked.add(line);
@@ -176,7 +176,7 @@ class ChannelBackupsIT {
 
         // another node's backup: the node refuses to decode it, and bcm says so
         swarm.file(HOST, CONTAINER, SCB, scb(8));
-        backups.take("p", null, 5, null);
+        backups.take("p", null, 5, null, true);
         assertThatThrownBy(() -> backups.verify("p", null, backups.choose("p", null), device.keys()))
                 .isInstanceOfSatisfying(BcmException.class, e -> {
                     assertThat(e.kind()).isEqualTo(Kind.VERIFY_FAILED);
@@ -184,7 +184,7 @@ class ChannelBackupsIT {
                 });
         // a file too short to be an emergency.recover never reaches the node
         swarm.file(HOST, CONTAINER, SCB, new byte[30]);
-        backups.take("p", null, 5, null);
+        backups.take("p", null, 5, null, true);
         int before = asked.size();
         assertThatThrownBy(() -> backups.verify("p", null, backups.choose("p", null), device.keys()))
                 .hasMessageContaining("too few for Core Lightning's emergency.recover");
@@ -194,7 +194,7 @@ class ChannelBackupsIT {
     @Test
     void aProjectWithoutTheNodeOrNotDeployedIsAClearError() {
         projects.create("other", "regtest", List.of("gateway", "bitcoin"), Map.of());
-        assertThatThrownBy(() -> backups.take("other", null, 5, null)).isInstanceOfSatisfying(BcmException.class, e -> {
+        assertThatThrownBy(() -> backups.take("other", null, 5, null, true)).isInstanceOfSatisfying(BcmException.class, e -> {
             assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
             assertThat(e.getMessage()).isEqualTo("Project 'other' has no lightning stack");
         });
@@ -203,7 +203,7 @@ class ChannelBackupsIT {
             assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
             assertThat(e.getMessage()).isEqualTo("Project 'idle' is not deployed");
         });
-        assertThatThrownBy(() -> backups.take("p", null, 0, null)).hasMessageContaining("--keep must be at least 1");
-        assertThatThrownBy(() -> backups.take("p", null, 3, dir.resolve("unmounted"))).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> backups.take("p", null, 0, null, true)).hasMessageContaining("--keep must be at least 1");
+        assertThatThrownBy(() -> backups.take("p", null, 3, dir.resolve("unmounted"), true)).hasMessageContaining("does not exist");
     }
 }
