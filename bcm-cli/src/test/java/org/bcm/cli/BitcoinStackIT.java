@@ -375,7 +375,11 @@ class BitcoinStackIT {
         var gpg = tool(List.of("gpg", "--batch", "--decrypt", newest.toString()), null);
         assertThat(gpg.exit()).as(gpg.stderr()).isZero();
         assertThat(gpg.stdout()).isEqualTo(scb(3));
-        var secret = tool(List.of("gpg", "--batch", "--decrypt", backupDir.resolve("node-secret-cln.gpg").toString()), null);
+        Path nodeSecret;
+        try (var files = Files.list(backupDir)) {
+            nodeSecret = files.filter(f -> f.getFileName().toString().matches("node-secret-cln-\\d{8}T\\d{6}Z\\.gpg")).findFirst().orElseThrow();
+        }
+        var secret = tool(List.of("gpg", "--batch", "--decrypt", nodeSecret.toString()), null);
         assertThat(secret.out().strip()).isEqualTo(hsmSecret);
 
         var unchanged = bcm.run("backup", "take");

@@ -35,7 +35,7 @@ import org.bcm.core.identity.OpenPgpFiles;
  * {@code <UTC time>-<first 16 hex of the SHA-256 of its content>-<file name>.gpg}, so its content is
  * checked again at {@link #verify} and {@link #restore}. Once, beside them, the node's secret (Core
  * Lightning's {@code hsm_secret} as 64 hex digits; lnd's BIP-32 root key and its birthday) as
- * {@code node-secret-<implementation>.gpg}, taken from the project's secrets (the device decrypts it,
+ * {@code node-secret-<implementation>-<the project's creation, UTC>.gpg}, taken from the project's secrets (the device decrypts it,
  * once per directory): with it and the newest backup, the node's funds can be recovered without bcm
  * (docs/lightning.md).
  */
@@ -150,9 +150,13 @@ public final class ChannelBackups {
     private static final java.util.Set<Kind> DEVICE_KINDS = java.util.EnumSet.of(Kind.DEVICE_UNAVAILABLE, Kind.DEVICE_CANCELLED,
             Kind.WRONG_PIN, Kind.DEVICE_FAILED, Kind.TIMEOUT);
 
-    /** The node's secret, encrypted, once per directory (the project's secrets keep it too). */
+    /**
+     * The node's secret, encrypted, once per directory (the project's secrets keep it too), named by the
+     * implementation and the project's creation: a project destroyed and made again has another secret.
+     */
     private void writeNodeSecretOnce(String project, LightningNode node, Path dir) throws IOException {
-        Path file = dir.resolve("node-secret-" + node.implementation().value() + ".gpg");
+        Path file = dir.resolve("node-secret-" + node.implementation().value() + "-"
+                + TIME.format(lightning.projectCreated(project)).replaceFirst("\\d{3}Z$", "Z") + ".gpg");
         if (Files.exists(file)) {
             return;
         }

@@ -131,6 +131,11 @@ public final class LightningService {
         }
     }
 
+    /** When the project was created: a project made again under the same name has another node secret. */
+    java.time.Instant projectCreated(String project) {
+        return projects.definition(project).createdAt();
+    }
+
     /**
      * The node's secret as the project keeps it: Core Lightning's {@code hsm_secret} (64 hex digits),
      * lnd's root key and its birthday ({@code KEY UNIXTIME}); the device decrypts it once there is an

@@ -104,12 +104,14 @@ class ChannelBackupsIT {
         assertThat(first.backup().file().getParent()).isEqualTo(home.root().resolve("backups/p"));
         assertThat(first.backup().file().getFileName().toString()).matches("\\d{8}T\\d{9}Z-[0-9a-f]{16}-emergency\\.recover\\.gpg");
         assertThat(Files.readAllBytes(first.backup().file())).as("encrypted").isNotEqualTo(scb(1));
-        assertThat(home.root().resolve("backups/p/node-secret-cln.gpg")).exists();
-        assertThat(offsite.resolve("p/node-secret-cln.gpg")).exists();
+        String nodeSecretName = "node-secret-cln-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(projects.definition("p").createdAt()) + ".gpg";
+        assertThat(home.root().resolve("backups/p/" + nodeSecretName)).exists();
+        assertThat(offsite.resolve("p/" + nodeSecretName)).exists();
         assertThat(backups.take("p", null, 2, offsite, true).created()).as("unchanged").isFalse();
         // the node secret, from the project's secrets, decrypts to what the project keeps
         ByteArrayOutputStream nodeSecret = new ByteArrayOutputStream();
-        try (var in = Files.newInputStream(offsite.resolve("p/node-secret-cln.gpg"))) {
+        try (var in = Files.newInputStream(offsite.resolve("p/" + nodeSecretName))) {
             openPgp.decrypt(in, nodeSecret, device.keys());
         }
         assertThat(nodeSecret.toByteArray()).isEqualTo(Files.readAllBytes(home.root().resolve("projects/p/secrets/lightning/hsm_secret")));
