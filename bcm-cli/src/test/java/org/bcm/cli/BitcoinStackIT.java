@@ -328,6 +328,8 @@ class BitcoinStackIT {
         var info = bcm.run("lightning", "info", "--project-name=" + PROJECT);
         assertThat(info.exitCode()).as(info.toString()).isZero();
         assertThat(info.out()).contains("node:         " + nodeId, "network:      regtest").containsPattern("block height: \\d+");
+        var stacks = bcm.run("stack", "list", "--cluster-name=" + CLUSTER);
+        assertThat(stacks.out()).containsPattern("lightning: " + nodeId.substring(0, 16) + "\\.\\.\\., regtest, v26\\.06\\.7-standin, block height \\d+, 0 peers");
         var peers = bcm.run("lightning", "peers", "--output=json");
         assertThat(peers.exitCode()).as(peers.toString()).isZero();
         assertThat(peers.out().replaceAll("\\s", "")).isEqualTo("{\"peers\":[]}");

@@ -25,6 +25,28 @@ public final class NodeAnswers {
      */
     public record Info(String id, String alias, String network, long blockHeight, int peers, int activeChannels,
             int pendingChannels, int inactiveChannels, String version, List<String> addresses) {
+
+        /** One line: {@code 02ab..., regtest, v26.06.7, block height 101, 1 peer, 1 active channel(s), 0 pending}. */
+        public String summary() {
+            return (id.length() > 16 ? id.substring(0, 16) + "..." : id) + ", " + network + ", " + version + ", block height " + blockHeight
+                    + ", " + peers + (peers == 1 ? " peer, " : " peers, ") + activeChannels + " active channel(s), "
+                    + pendingChannels + " pending";
+        }
+    }
+
+    /**
+     * The node's getinfo in a healthcheck's output (the image's {@code bcm-lightning info}), or empty when
+     * the output is not one (the node not ready, an error).
+     */
+    public static java.util.Optional<Info> parseInfo(Implementation implementation, String output) {
+        try {
+            JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(output);
+            boolean shaped = json != null && (implementation == Implementation.CLN ? json.path("id").isTextual()
+                    : json.path("identity_pubkey").isTextual());
+            return shaped ? java.util.Optional.of(info(implementation, json)) : java.util.Optional.empty();
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** A peer: its public key, whether it is connected, its address (or null). */

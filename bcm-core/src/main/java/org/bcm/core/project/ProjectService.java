@@ -16,6 +16,8 @@ import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
 import org.bcm.core.bitcoin.BitcoinNode;
 import org.bcm.core.bitcoin.NodeStatus;
+import org.bcm.core.lightning.LightningNode;
+import org.bcm.core.lightning.NodeAnswers;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.Engines;
 import org.bcm.core.port.SwarmEngine;
@@ -69,9 +71,11 @@ public final class ProjectService {
      *
      * @param services swarm service name to "running/desired"; empty when not deployed or no cluster
      * @param node     for the bitcoin stack on a cluster, what bitcoind said at its last healthcheck; else null
+     * @param lightning for the lightning stack on a cluster, what the node said at its last healthcheck
+     *                  (its getinfo); else null
      */
     public record StackState(StackDefinition stack, String project, Map<String, String> services, boolean converged,
-            NodeStatus node) {
+            NodeStatus node, NodeAnswers.Info lightning) {
     }
 
     // ---------------------------------------------------------------- definitions
@@ -315,7 +319,7 @@ public final class ProjectService {
     public List<StackState> stacks(String cluster) {
         StackCatalog catalog = catalog();
         if (cluster == null) {
-            return catalog.stacks().stream().map(s -> new StackState(s, null, Map.of(), false, null)).toList();
+            return catalog.stacks().stream().map(s -> new StackState(s, null, Map.of(), false, null, null)).toList();
         }
         return onCluster(null, cluster, engines -> {
             Map<String, String> owners = engines.manager().stackLabel(PROJECT_LABEL);
@@ -327,7 +331,8 @@ public final class ProjectService {
                 statuses.forEach(s -> services.put(s.name(), s.running() + "/" + s.desired()));
                 states.add(new StackState(stack, owners.get(stack.name()), services,
                         !statuses.isEmpty() && statuses.stream().allMatch(StackDeployer.ServiceStatus::converged),
-                        stack.name().equals(BitcoinNode.STACK) ? nodeStatus(engines).orElse(null) : null));
+                        stack.name().equals(BitcoinNode.STACK) ? nodeStatus(engines).orElse(null) : null,
+                        stack.name().equals(LightningNode.STACK) ? lightningStatus(engines).orElse(null) : null));
             }
             return states;
         });
@@ -348,11 +353,32 @@ public final class ProjectService {
      * task runs on; empty when it does not run or has not been checked yet.
      */
     private static Optional<NodeStatus> nodeStatus(Engines engines) {
-        for (StackDeployer.RunningTask task : engines.manager().runningTasks(BitcoinNode.STACK, BitcoinNode.BITCOIND_SERVICE)) {
+        return lastHealthcheck(engines, BitcoinNode.STACK, BitcoinNode.BITCOIND_SERVICE, NodeStatus::parse);
+    }
+
+    /** What the Lightning node (Core Lightning or lnd, whichever runs) said at its last healthcheck: its getinfo. */
+    private static Optional<NodeAnswers.Info> lightningStatus(Engines engines) {
+        for (LightningNode.Implementation implementation : LightningNode.Implementation.values()) {
+            Optional<NodeAnswers.Info> info = lastHealthcheck(engines, LightningNode.STACK, implementation.service(),
+                    output -> NodeAnswers.parseInfo(implementation, output));
+            if (info.isPresent()) {
+                return info;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What a service's running task printed at its last healthcheck, parsed, read from the engine of the
+     * tier host it runs on (no credential of the daemon needed); empty when it does not run, has not been
+     * checked yet, or printed something else.
+     */
+    private static <T> Optional<T> lastHealthcheck(Engines engines, String stack, String service, Function<String, Optional<T>> parse) {
+        for (StackDeployer.RunningTask task : engines.manager().runningTasks(stack, service)) {
             Optional<String> host = engines.manager().node(task.nodeId()).map(SwarmNode::hostname);
             SwarmEngine engine = host.map(engines.engines()::get).orElse(null);
             if (engine != null) {
-                Optional<NodeStatus> status = engine.lastHealthcheckOutput(task.containerId()).flatMap(NodeStatus::parse);
+                Optional<T> status = engine.lastHealthcheckOutput(task.containerId()).flatMap(parse);
                 if (status.isPresent()) {
                     return status;
                 }
@@ -360,6 +386,7 @@ public final class ProjectService {
         }
         return Optional.empty();
     }
+
 
     /**
      * A project's definition.

@@ -175,6 +175,10 @@ class ChannelBackupsIT {
         JsonNode restored = backups.restore("p", null, newest, device.keys());
         assertThat(restored.path("stubs")).hasSize(1);
         assertThat(lightning.view("p", null, LightningService.View.INFO).path("blockheight").asInt()).isEqualTo(7);
+        // bcm stack list reads the node's state from its last healthcheck (bcm-lightning info), no credential needed
+        swarm.healthcheck(HOST, CONTAINER, "{\"id\":\"02ab\",\"network\":\"regtest\",\"blockheight\":9,\"version\":\"v26.06.7\"}");
+        assertThat(projects.stacks("c1")).filteredOn(s -> s.stack().name().equals("lightning")).singleElement()
+                .satisfies(s -> assertThat(s.lightning().summary()).isEqualTo("02ab, regtest, v26.06.7, block height 9, 0 peers, 0 active channel(s), 0 pending"));
 
         // another node's backup: the node refuses to decode it, and bcm says so
         swarm.file(HOST, CONTAINER, SCB, scb(8));

@@ -28,6 +28,11 @@ class NodeAnswersTest {
                 + "\"blockheight\":101,\"num_peers\":1,\"num_active_channels\":1,\"num_pending_channels\":0,\"num_inactive_channels\":0,"
                 + "\"version\":\"v26.06.7\",\"address\":[{\"type\":\"torv3\",\"address\":\"abc.onion\",\"port\":9735}]}"));
         assertThat(info).isEqualTo(new NodeAnswers.Info(ID, "SILENTARTIST", "regtest", 101, 1, 1, 0, 0, "v26.06.7", List.of("abc.onion:9735")));
+        assertThat(info.summary()).isEqualTo(ID.substring(0, 16) + "..., regtest, v26.06.7, block height 101, 1 peer, "
+                + "1 active channel(s), 0 pending");
+        assertThat(NodeAnswers.parseInfo(Implementation.CLN, "{\"id\":\"" + ID + "\",\"blockheight\":5}")).hasValueSatisfying(i -> assertThat(i.blockHeight()).isEqualTo(5));
+        assertThat(NodeAnswers.parseInfo(Implementation.CLN, "lightning-cli: Connecting to 'lightning-rpc': No such file or directory")).isEmpty();
+        assertThat(NodeAnswers.parseInfo(Implementation.LND, "{\"id\":\"" + ID + "\"}")).as("lnd's answer has identity_pubkey").isEmpty();
         assertThat(NodeAnswers.address(Implementation.CLN, json("{\"bech32\":\"bcrt1qexample\"}"))).isEqualTo("bcrt1qexample");
         assertThat(NodeAnswers.peers(Implementation.CLN, json("{\"peers\":[{\"id\":\"" + ID + "\",\"connected\":true,\"netaddr\":[\"10.0.1.5:9735\"]}]}")))
                 .containsExactly(new NodeAnswers.Peer(ID, true, "10.0.1.5:9735"));
