@@ -28,7 +28,7 @@ final class StackCommand {
             if (output.json()) {
                 OutputOption.printJson(context.out(), states.stream().map(s -> new Row(s.stack().name(), s.stack().origin(),
                         s.stack().problem() == null ? s.stack().description() : "MALFORMED: " + s.stack().problem(),
-                        clusterName, s.project(), s.services(), s.converged(), s.node(), s.lightning())).toList());
+                        clusterName, s.project(), s.services(), s.converged(), s.node(), s.lightning(), s.monero())).toList());
                 return 0;
             }
             Table table = new Table("STACK", "ORIGIN", "DESCRIPTION", clusterName == null ? "STATE" : "ON " + clusterName);
@@ -42,6 +42,7 @@ final class StackCommand {
             table.print(context.out());
             states.stream().filter(s -> s.node() != null).forEach(s -> context.out().println("node: " + s.node().summary()));
             states.stream().filter(s -> s.lightning() != null).forEach(s -> context.out().println("lightning: " + s.lightning().summary()));
+            states.stream().filter(s -> s.monero() != null).forEach(s -> context.out().println("monero: " + s.monero().summary()));
             context.out().flush();
             return 0;
         }
@@ -50,6 +51,6 @@ final class StackCommand {
     /** One stack in JSON output. */
     record Row(String name, String origin, String description, String cluster, String project,
             java.util.Map<String, String> services, boolean converged, org.bcm.core.bitcoin.NodeStatus node,
-            org.bcm.core.lightning.NodeAnswers.Info lightning) {
+            org.bcm.core.lightning.NodeAnswers.Info lightning, org.bcm.core.monero.MoneroStatus monero) {
     }
 }

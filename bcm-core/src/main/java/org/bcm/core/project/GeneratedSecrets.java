@@ -3,6 +3,7 @@ package org.bcm.core.project;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -19,6 +20,7 @@ import org.bcm.core.lightning.Bip32RootKey;
 import org.bcm.core.lightning.ClnConfig;
 import org.bcm.core.lightning.LightningNode;
 import org.bcm.core.lightning.LndConf;
+import org.bcm.core.monero.MonerodConf;
 import org.bcm.core.stack.StackDefinition;
 
 /**
@@ -36,6 +38,7 @@ import org.bcm.core.stack.StackDefinition;
  *   <tr><td>{@code fulcrum-conf: true}</td><td>Fulcrum's configuration ({@link FulcrumConf}) with the stack's bitcoin RPC user</td><td>clients of the node</td></tr>
  *   <tr><td>{@code onion-services: true}</td><td>the project's onion services, their keys and clients ({@link ProjectOnions#secret})</td><td>the stack with {@code x-bcm.registry} (the gateway)</td></tr>
  *   <tr><td>{@code cln-config: {announce-onion: NAME}}, {@code lnd-conf: {...}}</td><td>Core Lightning's and lnd's configuration ({@link ClnConfig}, {@link LndConf}) with the stack's bitcoin RPC user, announcing the address of the project's onion service NAME (optional)</td><td>clients of the node</td></tr>
+ *   <tr><td>{@code monerod-conf: {announce-onion: NAME}}</td><td>monerod's configuration ({@link MonerodConf}) with the RPC password {@code rpc_password} of the stack, generated once</td><td>any (the monero stack)</td></tr>
  *   <tr><td>{@code bip32-root-key: true}</td><td>a BIP-32 root key for the project's chain ({@link Bip32RootKey}) and its birthday: {@code KEY UNIXTIME}, generated once</td><td>any</td></tr>
  *   <tr><td>{@code tls-key: true}</td><td>an RSA 2048 private key, PEM, generated once ({@link TlsIdentity})</td><td>any</td></tr>
  *   <tr><td>{@code tls-certificate: {key: SECRET, name: NAME}}</td><td>a self-signed certificate for the stack's {@code tls-key} secret SECRET, generated once</td><td>any</td></tr>
@@ -47,6 +50,9 @@ import org.bcm.core.stack.StackDefinition;
  * password changes, and it is computed from nothing secret.
  */
 final class GeneratedSecrets {
+
+    /** The generated secret, kept with the monero stack's, that is monerod's RPC password. */
+    static final String MONERO_RPC_PASSWORD = "rpc_password";
 
     private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
             new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
@@ -134,6 +140,15 @@ final class GeneratedSecrets {
                         ? ClnConfig.text(project.name(), lightning, bitcoin, user, rpc.password().apply(user), onion)
                         : LndConf.text(project.name(), lightning, bitcoin, user, rpc.password().apply(user), onion));
             }
+            case "monerod-conf" -> {
+                ProjectSecrets.Secret password = secrets.generated(project.name(), stack.name(), MONERO_RPC_PASSWORD, 32);
+                Map<String, String> settings = project.stacks().getOrDefault(stack.name(), Map.of());
+                String announce = generate.path(kind).path("announce-onion").asText(null);
+                String onion = announce == null ? null : onionAddress.apply(announce);
+                UnaryOperator<String> render = pw -> MonerodConf.text(project.name(), project.chain(), settings, pw, onion);
+                yield new ProjectSecrets.Secret(Sha256.hex(render.apply("<password " + password.suffix() + ">")).substring(0, 8),
+                        ProjectSecrets.memoized(() -> render.apply(text(password)).getBytes(StandardCharsets.UTF_8)));
+            }
             case "bip32-root-key" -> secrets.generated(project.name(), stack.name(), name,
                     () -> (Bip32RootKey.generate(project.chain()) + " " + java.time.Instant.now().getEpochSecond())
                             .getBytes(StandardCharsets.US_ASCII));
@@ -149,7 +164,7 @@ final class GeneratedSecrets {
                 yield secrets.generated(project.name(), stack.name(), name, () -> TlsIdentity.selfSigned(key.value().get(), subject));
             }
             default -> throw invalid(stack, name, "asks for the unknown kind '" + kind + "' (bytes, registry-htpasswd, bitcoin-conf,"
-                    + " rpcproxy-conf, bitcoin-rpc-password, fulcrum-conf, cln-config, lnd-conf, bip32-root-key, onion-services,"
+                    + " rpcproxy-conf, bitcoin-rpc-password, fulcrum-conf, cln-config, lnd-conf, bip32-root-key, monerod-conf, onion-services,"
                     + " tls-key, tls-certificate)");
         };
     }

@@ -18,6 +18,8 @@ import org.bcm.core.bitcoin.BitcoinNode;
 import org.bcm.core.bitcoin.NodeStatus;
 import org.bcm.core.lightning.LightningNode;
 import org.bcm.core.lightning.NodeAnswers;
+import org.bcm.core.monero.MonerodConf;
+import org.bcm.core.monero.MoneroStatus;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.Engines;
 import org.bcm.core.port.SwarmEngine;
@@ -73,9 +75,10 @@ public final class ProjectService {
      * @param node     for the bitcoin stack on a cluster, what bitcoind said at its last healthcheck; else null
      * @param lightning for the lightning stack on a cluster, what the node said at its last healthcheck
      *                  (its getinfo); else null
+     * @param monero   for the monero stack on a cluster, what monerod said at its last healthcheck; else null
      */
     public record StackState(StackDefinition stack, String project, Map<String, String> services, boolean converged,
-            NodeStatus node, NodeAnswers.Info lightning) {
+            NodeStatus node, NodeAnswers.Info lightning, MoneroStatus monero) {
     }
 
     // ---------------------------------------------------------------- definitions
@@ -319,7 +322,7 @@ public final class ProjectService {
     public List<StackState> stacks(String cluster) {
         StackCatalog catalog = catalog();
         if (cluster == null) {
-            return catalog.stacks().stream().map(s -> new StackState(s, null, Map.of(), false, null, null)).toList();
+            return catalog.stacks().stream().map(s -> new StackState(s, null, Map.of(), false, null, null, null)).toList();
         }
         return onCluster(null, cluster, engines -> {
             Map<String, String> owners = engines.manager().stackLabel(PROJECT_LABEL);
@@ -332,7 +335,9 @@ public final class ProjectService {
                 states.add(new StackState(stack, owners.get(stack.name()), services,
                         !statuses.isEmpty() && statuses.stream().allMatch(StackDeployer.ServiceStatus::converged),
                         stack.name().equals(BitcoinNode.STACK) ? nodeStatus(engines).orElse(null) : null,
-                        stack.name().equals(LightningNode.STACK) ? lightningStatus(engines).orElse(null) : null));
+                        stack.name().equals(LightningNode.STACK) ? lightningStatus(engines).orElse(null) : null,
+                        stack.name().equals(MonerodConf.STACK)
+                                ? lastHealthcheck(engines, MonerodConf.STACK, MonerodConf.SERVICE, MoneroStatus::parse).orElse(null) : null));
             }
             return states;
         });
