@@ -19,9 +19,6 @@ public record LightningNode(Implementation implementation, String chain) {
 
     /** The stack that runs the node. */
     public static final String STACK = "lightning";
-    /** The onion services of the stack's x-bcm-onion: the node's P2P port (public chains) and its REST interface. */
-    public static final String P2P_ONION = "lightning-p2p";
-    public static final String REST_ONION = "lightning-rest";
     /** BOLT #1's port for Lightning P2P. */
     public static final int P2P_PORT = 9735;
     /** The data directory in the container (the stack's volume). */
@@ -102,10 +99,5 @@ public record LightningNode(Implementation implementation, String chain) {
         return implementation == Implementation.CLN
                 ? DATA + "/" + clnNetwork() + "/emergency.recover"
                 : DATA + "/data/chain/bitcoin/" + lndNetwork() + "/channel.backup";
-    }
-
-    /** Core Lightning's node secret in its container (lnd keeps its seed inside its wallet). */
-    public String hsmSecret() {
-        return DATA + "/" + clnNetwork() + "/hsm_secret";
     }
 }
