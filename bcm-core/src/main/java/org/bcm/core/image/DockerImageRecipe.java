@@ -17,13 +17,15 @@ import java.util.regex.Pattern;
 import org.bcm.core.BcmException;
 import org.bcm.core.FileDigests;
 import org.bcm.core.Sha256;
+import org.bcm.core.release.MavenArtifact;
 import org.bcm.core.release.ReleaseSpec;
 
 /**
  * The recipe of a Docker image a stack runs, {@code stacks/<stack>/images/<name>.yml}: Debian
  * packages installed on the shared Docker root filesystem ({@code stacks/base/docker-rootfs.yml}),
  * files of the bcm distribution copied in ({@code distribution}, see {@link BcmDistribution}), files
- * of a verified upstream release archive ({@code release}, see {@link ReleaseSpec}), files laid on top,
+ * of a verified upstream release archive ({@code release}, see {@link ReleaseSpec}), jars of a Maven
+ * repository pinned by their SHA-256 ({@code maven}, see {@link MavenArtifact}), files laid on top,
  * and the image config (entrypoint, command, user, working directory, environment) that
  * {@code docker import} applies.
  *
@@ -42,6 +44,9 @@ import org.bcm.core.release.ReleaseSpec;
  * @param distributionFiles every file {@code distribution} copies: absolute image path to the file in the
  *                    distribution bcm runs from; empty when bcm runs from none (then the image cannot be
  *                    built: {@link #requireDistributionFiles()})
+ * @param maven       the jars taken from a Maven repository, or null for none ({@code maven:} with
+ *                    {@code directory}, the absolute image directory they go to, and {@code artifacts},
+ *                    each {@code GROUP:ARTIFACT:VERSION[:CLASSIFIER] sha256:HEX}: {@link MavenArtifact})
  * @param releases    the upstream releases whose files the image gets, in the recipe's order (none: empty).
  *                    {@code release:} is one release step or a list of them (Core Lightning's image takes
  *                    {@code bitcoin-cli} from Bitcoin Core's release and {@code lightningd} from its own)
@@ -59,6 +64,7 @@ public record DockerImageRecipe(
         List<String> executables,
         Map<String, String> distribution,
         Map<String, Path> distributionFiles,
+        MavenStep maven,
         List<ReleaseSpec> releases,
         List<String> entrypoint,
         List<String> cmd,
@@ -66,6 +72,19 @@ public record DockerImageRecipe(
         String workdir,
         Map<String, String> env,
         String hash) {
+
+    /**
+     * A recipe's {@code maven} step: the jars, each pinned by its SHA-256, installed into one directory
+     * of the image under their repository file names.
+     *
+     * @param directory absolute image directory
+     * @param artifacts the jars, in the recipe's order
+     */
+    public record MavenStep(String directory, List<MavenArtifact> artifacts) {
+        public MavenStep {
+            artifacts = List.copyOf(artifacts);
+        }
+    }
 
     /** Repository prefix of bcm's images in the cluster registry, reached on every tier host at 127.0.0.1:5000. */
     public static final String REGISTRY = "127.0.0.1:5000";
@@ -231,6 +250,20 @@ public record DockerImageRecipe(
         BcmDistribution.validate(distribution, origin);
         Map<String, Path> distributionFiles = distribution.isEmpty() || dist == null ? Map.of()
                 : BcmDistribution.resolve(dist, distribution, origin);
+        MavenStep maven = null;
+        if (f.maven != null) {
+            if (f.maven.directory == null || !f.maven.directory.startsWith("/") || f.maven.directory.contains("..")
+                    || f.maven.artifacts == null || f.maven.artifacts.isEmpty()) {
+                throw new BcmException(BcmException.Kind.INVALID_INPUT, "Image recipe " + origin + ": its maven step needs an"
+                        + " absolute directory (without '..') and at least one artifact",
+                        "write maven: {directory: /opt/NAME/lib, artifacts: ['GROUP:ARTIFACT:VERSION sha256:HEX', ...]}");
+            }
+            List<MavenArtifact> artifacts = new ArrayList<>();
+            for (String line : f.maven.artifacts) {
+                artifacts.add(MavenArtifact.parse(line, origin));
+            }
+            maven = new MavenStep(f.maven.directory, artifacts);
+        }
         List<ReleaseSpec> releases = new java.util.ArrayList<>();
         if (f.release != null && f.release.isArray()) {
             for (JsonNode step : f.release) {
@@ -247,9 +280,15 @@ public record DockerImageRecipe(
             identity += "\n" + release.keysDigest();
         }
         return new DockerImageRecipe(name, f.packages == null ? List.of() : f.packages, files, executables,
-                distribution, distributionFiles, List.copyOf(releases),
+                distribution, distributionFiles, maven, List.copyOf(releases),
                 f.entrypoint == null ? List.of() : f.entrypoint, f.cmd == null ? List.of() : f.cmd, f.user, f.workdir,
                 f.env == null ? Map.of() : f.env, Sha256.hex(identity));
+    }
+
+    /** The YAML shape of the maven step. */
+    private static final class MavenFields {
+        public String directory;
+        public List<String> artifacts;
     }
 
     /** The YAML shape. */
@@ -260,6 +299,7 @@ public record DockerImageRecipe(
         public List<String> executables;
         public Map<String, String> distribution;
         public JsonNode release;
+        public MavenFields maven;
         public List<String> entrypoint;
         public List<String> cmd;
         public String user;

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.Progress;
 import org.bcm.core.home.BcmHome;
+import org.bcm.core.release.MavenArtifact;
+import org.bcm.core.release.MavenArtifacts;
 import org.bcm.core.release.ReleaseArchive;
 import org.bcm.core.release.ReleaseSpec;
 import org.bcm.core.release.Releases;
@@ -19,8 +21,8 @@ import org.bcm.core.release.Releases;
  * Builds the root filesystem tarballs of Docker images on the controller, from Debian packages,
  * without any image registry: the shared base ({@code stacks/base/docker-rootfs.yml}, debootstrap
  * minbase) is built once and cached; each image unpacks it, installs its packages in a chroot, copies
- * its files of the bcm distribution, installs the files of its verified upstream release
- * ({@link Releases}), lays its files on top and is packed again. {@code docker import}
+ * its files of the bcm distribution, its jars of a Maven repository checked by hash
+ * ({@link MavenArtifacts}), installs the files of its verified upstream release ({@link Releases}), lays its files on top and is packed again. {@code docker import}
  * of the tarball, with the recipe's config, gives the image (see {@link DockerImageRecipe#changes()}).
  *
  * <p>Cache layout, under the cache directory: {@code docker-rootfs/<hash12>/rootfs.tar} and
@@ -35,6 +37,7 @@ public final class DockerImages {
     private final Path cacheDir;
     private final Progress progress;
     private final Releases releases;
+    private final MavenArtifacts maven;
 
     /**
      * Images whose upstream releases are downloaded as this process's {@code BCM_SOCKS_PROXY} says.
@@ -43,17 +46,20 @@ public final class DockerImages {
      * @param cacheDir the cache root, e.g. {@link BcmHome#cacheDir()}
      */
     public DockerImages(ImageRecipe base, Path cacheDir, Progress progress) {
-        this(base, cacheDir, progress, Releases.fromEnvironment(cacheDir, System.getenv()));
+        this(base, cacheDir, progress, Releases.fromEnvironment(cacheDir, System.getenv()),
+                MavenArtifacts.fromEnvironment(cacheDir, System.getenv()));
     }
 
     /**
      * @param releases the release cache recipes with a {@code release} step take their archives from
+     * @param maven    where recipes with a {@code maven} step take their jars from
      */
-    public DockerImages(ImageRecipe base, Path cacheDir, Progress progress, Releases releases) {
+    public DockerImages(ImageRecipe base, Path cacheDir, Progress progress, Releases releases, MavenArtifacts maven) {
         this.base = base;
         this.cacheDir = cacheDir;
         this.progress = progress;
         this.releases = releases;
+        this.maven = maven;
     }
 
     /** The shared root filesystem recipe shipped in the bcm jar, {@code stacks/base/docker-rootfs.yml}. */
@@ -72,7 +78,8 @@ public final class DockerImages {
      * <p>A recipe's upstream release is taken from the release cache before anything is built,
      * downloaded and verified when it is missing ({@link Releases#require}).
      *
-     * @throws BcmException HOST_PREREQUISITE when a build is needed but not possible here (not root,
+     * @throws BcmException NOT_FOUND / VERIFY_FAILED for a jar of its maven step as {@link MavenArtifacts#require};
+     *     HOST_PREREQUISITE when a build is needed but not possible here (not root,
      *     no debootstrap, a recipe with {@code distribution} and no bcm distribution), INTERNAL when a
      *     build step fails (apt's last lines are in the message); NOT_FOUND when the recipe's release
      *     is not cached and cannot be downloaded (the hint names the URLs and {@code bcm release
@@ -89,6 +96,13 @@ public final class DockerImages {
         for (ReleaseSpec release : recipe.releases()) {
             releaseArchives.put(release, releases.require(release, progress));
         }
+        Map<String, Path> jars = new java.util.LinkedHashMap<>();
+        if (recipe.maven() != null) {
+            progress.report("image " + recipe.name(), "checking " + recipe.maven().artifacts().size() + " jars of its maven step");
+            for (MavenArtifact artifact : recipe.maven().artifacts()) {
+                jars.put(recipe.maven().directory() + "/" + artifact.fileName(), maven.require(artifact, progress));
+            }
+        }
         RootfsBuild.requireBuildHost("image " + recipe.name());
         Path baseTar = ensureBase();
         Instant start = Instant.now();
@@ -104,6 +118,12 @@ public final class DockerImages {
                 Files.createDirectories(target.getParent());
                 Files.copy(file.getValue(), target, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(BcmDistribution.mode(file.getValue())));
+            }
+            for (var jar : jars.entrySet()) {
+                Path target = rootfs.resolve(jar.getKey().substring(1));
+                Files.createDirectories(target.getParent());
+                Files.copy(jar.getValue(), target, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
             }
             for (var release : releaseArchives.entrySet()) {
                 progress.report(step, "installing " + String.join(", ", release.getKey().install().values()) + " from "

@@ -11,6 +11,7 @@ import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
 import org.bcm.core.release.Downloads;
+import org.bcm.core.release.MavenArtifacts;
 import org.bcm.core.release.Releases;
 import org.bcm.core.release.TestRelease;
 import org.junit.jupiter.api.Test;
@@ -108,7 +109,8 @@ class ReleaseRecipeTest {
         Path file = release.writeRecipe(tmp.resolve("stacks/bitcoin"), "bitcoind", "packages: [ca-certificates]\n");
         DockerImageRecipe recipe = DockerImageRecipe.read("bitcoind", file, BASE);
         Path cache = tmp.resolve("cache");
-        DockerImages images = new DockerImages(DockerImages.baseRecipe(), cache, Progress.NONE, new Releases(cache, Downloads.direct()));
+        DockerImages images = new DockerImages(DockerImages.baseRecipe(), cache, Progress.NONE, new Releases(cache, Downloads.direct()),
+                new MavenArtifacts(cache, null, MavenArtifacts.CENTRAL, Downloads.direct()));
 
         assertThatThrownBy(() -> images.ensureBuilt(recipe))
                 .isInstanceOfSatisfying(BcmException.class, e -> {
