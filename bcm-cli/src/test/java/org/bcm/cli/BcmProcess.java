@@ -71,6 +71,18 @@ final class BcmProcess {
         return pb.start();
     }
 
+    /** Starts bcm with {@code args}, its standard output a pipe the caller reads ({@link Process#getInputStream()}). */
+    Process startPiped(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectError(home.resolveSibling(home.getFileName() + ".err").toFile());
+        pb.environment().put("BCM_HOME", home.toString());
+        pb.environment().putAll(this.environment);
+        return pb.start();
+    }
+
     /**
      * Waits until {@code process}, started by {@link #start}, has printed {@code printed} on standard output. Fails with its
      * standard error as soon as it exits without having printed it, or when {@code atMost} has passed.

@@ -3,18 +3,13 @@ package org.bcm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.bcm.core.process.ExternalProgram;
 import org.bcm.core.release.TestRelease;
-import org.bcm.fixtures.bitcoind.StandInRelease;
 import org.bcm.fixtures.lightning.CoreLightningStandIn;
 import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bcm.trezor.dev.UdpDeviceServer;
@@ -67,34 +62,8 @@ class BitcoinStackIT {
         cluster = new ClusterEngines(home, CLUSTER, PROJECT);
         bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
 
-        // The stand-in release, signed by keys of the test, installed as Core's files are.
-        Path standIn = dir.resolve("standin.tar.gz");
-        StandInRelease.write(standIn, "31.1");
-        TestRelease.Builder release = TestRelease.builder("Bitcoin Core", "31.1").archiveName("bitcoin-31.1-x86_64-linux-gnu.tar.gz").reproducible()
-                .install("bitcoin-31.1/bin/bitcoind", "/usr/local/bin/bitcoind")
-                .install("bitcoin-31.1/bin/bitcoin-cli", "/usr/local/bin/bitcoin-cli");
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(standIn)); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                if (entry.isFile()) {
-                    release.file(entry.getName(), tar.readAllBytes());
-                }
-            }
-        }
-        TestRelease signed = release.build(dir.resolve("release"));
-
-        // The shipped bitcoin stack, its bitcoind recipe with the stand-in's release and a JRE.
-        Path shipped = Path.of("..", "stacks", "bitcoin");
-        Path stack = home.resolve("stacks/bitcoin");
-        Files.createDirectories(stack.resolve("images"));
-        Files.copy(shipped.resolve("stack.yml"), stack.resolve("stack.yml"));
-        Files.copy(shipped.resolve("images/rpcproxy.yml"), stack.resolve("images/rpcproxy.yml"));
-        String recipe = Files.readString(shipped.resolve("images/bitcoind.yml"));
-        int start = recipe.indexOf("\nrelease:\n");
-        int end = recipe.indexOf("\n# The stack's side of the image");
-        assertThat(start).isPositive();
-        assertThat(end).isGreaterThan(start);
-        signed.writeRecipe(stack, "bitcoind", "packages: [openjdk-17-jre-headless]\n" + recipe.substring(0, start + 1)
-                + recipe.substring(end + 1) + "\n");
+        // The shipped bitcoin stack with the stand-in's test-signed release.
+        TestRelease signed = StandInBitcoinStack.install(dir, home);
 
         // A client of the node, as the electrum stack is one.
         Path probe = home.resolve("stacks/probe");
@@ -144,13 +113,7 @@ class BitcoinStackIT {
                 .concat(signed.writeListItem(lightning, "bitcoin-core-standin", Map.of("bitcoin-31.1/bin/bitcoin-cli", "/usr/local/bin/bitcoin-cli")))
                 .concat(lightningd.substring(releaseEnd + 1).replace("packages: [", "packages: [openjdk-17-jre-headless, ")));
 
-        // bcm release import: the offline way into the cache, verified.
-        for (TestRelease verified : List.of(signed, cln)) {
-            List<String> args = new java.util.ArrayList<>(List.of("release", "import", verified.archive().toString(), verified.checksums().toString()));
-            verified.signatures().forEach(s -> args.add(s.toString()));
-            BcmProcess.Result imported = bcm.run(args.toArray(String[]::new));
-            assertThat(imported.exitCode()).as(imported.toString()).isZero();
-        }
+        StandInBitcoinStack.importReleases(bcm, signed, cln);
     }
 
     /** Copies a directory tree (a stack's directory into a bcm home). */

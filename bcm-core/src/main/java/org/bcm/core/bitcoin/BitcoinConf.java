@@ -12,7 +12,7 @@ import java.util.function.Function;
  * src/httpserver.cpp); {@code txindex}, {@code prune} (0, or MiB at least 550), {@code dbcache} (MiB),
  * {@code maxmempool} (MiB), {@code maxconnections}, {@code listen}, {@code port}, {@code proxy},
  * {@code onlynet}, {@code dnsseed}, {@code fixedseeds}, {@code printtoconsole}, {@code disablewallet}
- * (src/init.cpp); {@code zmqpubrawblock}, {@code zmqpubrawtx} (doc/zmq.md), on every address of the
+ * (src/init.cpp); {@code zmqpubrawblock}, {@code zmqpubrawtx}, {@code zmqpubhashblock} (doc/zmq.md), on every address of the
  * container, when a client of the node needs them (lnd). Options Core calls network-only ({@code rpcport}, {@code rpcbind}, {@code port}:
  * src/common/args.cpp, {@code NETWORK_ONLY}) are written in the chain's section, where Core reads them
  * for every chain; the rest before it.
@@ -80,7 +80,8 @@ public final class BitcoinConf {
         }
         if (node.zmq()) {
             conf.append("zmqpubrawblock=tcp://0.0.0.0:").append(BitcoinNode.ZMQ_BLOCK_PORT).append('\n')
-                    .append("zmqpubrawtx=tcp://0.0.0.0:").append(BitcoinNode.ZMQ_TX_PORT).append('\n');
+                    .append("zmqpubrawtx=tcp://0.0.0.0:").append(BitcoinNode.ZMQ_TX_PORT).append('\n')
+                    .append("zmqpubhashblock=tcp://0.0.0.0:").append(BitcoinNode.ZMQ_HASHBLOCK_PORT).append('\n');
         }
         conf.append("rpcallowip=").append(OVERLAY_SUBNETS).append('\n');
         for (String user : node.bitcoindUsers()) {

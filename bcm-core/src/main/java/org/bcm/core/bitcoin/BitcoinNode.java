@@ -39,7 +39,7 @@ import org.bcm.core.stack.StackDefinition;
  * @param torOffline   the gateway's Tor reaches no public relay ({@code gateway.TOR_NETWORK=offline} or {@code private}):
  *                     no DNS seeds, no clearnet
  * @param zmq          a client needs bitcoind's ZMQ notifications of blocks and transactions (lnd): bitcoind
- *                     publishes them on {@value #ZMQ_BLOCK_PORT} and {@value #ZMQ_TX_PORT}
+ *                     publishes them on {@value #ZMQ_BLOCK_PORT}, {@value #ZMQ_TX_PORT} and {@value #ZMQ_HASHBLOCK_PORT}
  * @param clients      the rpcauth users of the project's stacks, by user (sorted): the stack that declared it
  */
 public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean txindex, long maxConnections,
@@ -57,6 +57,8 @@ public record BitcoinNode(String chain, long pruneMiB, long dbcacheMiB, boolean 
     /** bitcoind's ZMQ publishers ({@code zmqpubrawblock}, {@code zmqpubrawtx}), the ports Core's doc/zmq.md and lnd's docs use. */
     public static final int ZMQ_BLOCK_PORT = 28332;
     public static final int ZMQ_TX_PORT = 28333;
+    /** bitcoind's {@code zmqpubhashblock} publisher (the chain-events bridge). */
+    public static final int ZMQ_HASHBLOCK_PORT = 28334;
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public BitcoinNode {

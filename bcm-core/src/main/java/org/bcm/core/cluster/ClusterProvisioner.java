@@ -39,6 +39,7 @@ import org.bcm.lxd.StoragePoolSpec;
 final class ClusterProvisioner {
 
     private static final String REGISTRY_DEVICE = "registry";
+    private static final String KAFKA_DEVICE = "kafka";
 
     private final ClusterStore store;
     private final Ports ports;
@@ -79,7 +80,8 @@ final class ClusterProvisioner {
         List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
         ensureInstances(inProject, layout, hosts, image);
         Map<TierHost, String> addresses = awaitAddresses(inProject, hosts);
-        ensureRegistryForwarding(inProject, hosts, addresses);
+        ensureForwarding(inProject, hosts, addresses, Tier.GATEWAY, ClusterService.REGISTRY_PORT, REGISTRY_DEVICE, "the registry");
+        ensureForwarding(inProject, hosts, addresses, Tier.KAFKA, ClusterService.KAFKA_PORT, KAFKA_DEVICE, "Kafka");
         new SwarmBootstrap(layout, store.home(), ports, timeouts, progress).converge(hosts, addresses);
         progress.report("cluster", "cluster '" + name + "' is up (" + Duration.between(started, Instant.now()).toSeconds() + " s)");
         return definition;
@@ -214,28 +216,30 @@ final class ClusterProvisioner {
     }
 
     /**
-     * Every tier host but the gateway gets an LXD proxy device that listens on
-     * {@code 127.0.0.1:}{@value ClusterService#REGISTRY_PORT} inside it and connects, from the
-     * controller, to the same port of the gateway host, where the gateway stack's registry is
-     * published: so every swarm node pulls the cluster's images from {@code 127.0.0.1:5000}, which
-     * dockerd trusts without TLS (loopback), and the image references are the same on every node.
-     * Follows the gateway's address when it changes (the next create updates the device).
+     * Every tier host but those of {@code tier} gets an LXD proxy device {@code device} that listens on
+     * {@code 127.0.0.1:port} inside it and connects, from the controller, to the same port of the tier's
+     * first host, where a stack publishes it in host mode: so a service's address is the same on every
+     * tier host. The gateway's registry ({@value ClusterService#REGISTRY_PORT}): every swarm node pulls
+     * the cluster's images from {@code 127.0.0.1:5000}, which dockerd trusts without TLS (loopback);
+     * Kafka's HOST listener ({@value ClusterService#KAFKA_PORT}): every tier host's rsyslog ships its logs
+     * to {@code 127.0.0.1:9094}. Follows the address when it changes (the next create updates the device).
      */
-    private void ensureRegistryForwarding(InstanceServer inProject, List<TierHost> hosts, Map<TierHost, String> addresses) {
-        String gateway = hosts.stream().filter(h -> h.tier() == Tier.GATEWAY).map(addresses::get).findFirst().orElse(null);
-        if (gateway == null) {
+    private void ensureForwarding(InstanceServer inProject, List<TierHost> hosts, Map<TierHost, String> addresses, Tier tier,
+            int port, String device, String what) {
+        String target = hosts.stream().filter(h -> h.tier() == tier).map(addresses::get).findFirst().orElse(null);
+        if (target == null) {
             return;
         }
-        Map<String, String> device = Map.of("type", "proxy", "bind", "instance",
-                "listen", "tcp:127.0.0.1:" + ClusterService.REGISTRY_PORT, "connect", "tcp:" + gateway + ":" + ClusterService.REGISTRY_PORT);
+        Map<String, String> wanted = Map.of("type", "proxy", "bind", "instance",
+                "listen", "tcp:127.0.0.1:" + port, "connect", "tcp:" + target + ":" + port);
         for (TierHost host : hosts) {
-            if (host.tier() == Tier.GATEWAY) {
+            if (host.tier() == tier) {
                 continue;
             }
             Optional<Instance> instance = inProject.instance(host.instanceName());
-            if (instance.isEmpty() || !device.equals(instance.get().devices().get(REGISTRY_DEVICE))) {
-                progress.report(host.instanceName(), "forwarding 127.0.0.1:" + ClusterService.REGISTRY_PORT + " to the registry on " + gateway);
-                inProject.updateInstanceConfig(host.instanceName(), Map.of(), Map.of(REGISTRY_DEVICE, device));
+            if (instance.isEmpty() || !wanted.equals(instance.get().devices().get(device))) {
+                progress.report(host.instanceName(), "forwarding 127.0.0.1:" + port + " to " + what + " on " + target);
+                inProject.updateInstanceConfig(host.instanceName(), Map.of(), Map.of(device, wanted));
             }
         }
     }

@@ -27,6 +27,8 @@ public final class ClusterService {
 
     /** The port of the cluster registry: on the gateway host, and forwarded on every other tier host. */
     public static final int REGISTRY_PORT = 5000;
+    /** The port of Kafka's HOST listener, published on the kafka tier host and forwarded to 127.0.0.1 of every other tier host. */
+    public static final int KAFKA_PORT = 9094;
 
     private final ClusterStore store;
     private final Ports ports;

@@ -16,6 +16,7 @@ import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
 import org.bcm.core.bitcoin.BitcoinNode;
 import org.bcm.core.bitcoin.NodeStatus;
+import org.bcm.core.kafka.KafkaTopics;
 import org.bcm.core.lightning.LightningNode;
 import org.bcm.core.lightning.NodeAnswers;
 import org.bcm.core.monero.MonerodConf;
@@ -51,6 +52,10 @@ public final class ProjectService {
     public static final String REGISTRY_CREDENTIALS_LABEL = "bcm.registry-credentials";
     /** The gateway stack's setting that chooses the cluster's egress ({@link ClusterService#applyEgress}). */
     static final String EGRESS_SETTING = "EGRESS";
+    /** The stack that runs the cluster's Kafka broker (stacks/kafka). */
+    public static final String KAFKA_STACK = "kafka";
+    /** How long bcm waits for Kafka to answer. */
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(120);
 
     private final ProjectStore projects;
     private final ProjectSecrets secrets;
@@ -239,39 +244,72 @@ public final class ProjectService {
      * @throws BcmException as {@link #deploy}, but never TIMEOUT or HOST_PREREQUISITE
      */
     public DeployReport plan(String name, String cluster) {
-        StackPreparer.PreparedProject prepared = new StackPreparer(projects, secrets).prepare(projects.require(name));
+        ProjectDefinition project = projects.require(name);
         return onCluster(name, cluster, engines -> new DeployPlanner(imagePublisher())
-                .plan(DeployTarget.of(prepared, cluster, engines.manager())));
+                .plan(DeployTarget.of(prepare(project, engines), cluster, engines.manager())));
     }
 
     /**
      * Deploys the project onto the cluster and waits until every service converged: everything is read
      * and checked first ({@link StackPreparer}), so bad input changes nothing; then the cluster network
      * enforces the project's {@code gateway.EGRESS} ({@link ClusterService#applyEgress}) and
-     * {@link DeployApplier} converges the stacks.
+     * {@link DeployApplier} converges the stacks; with a kafka stack, the topics bcm keeps are then created
+     * or their retention set ({@link KafkaTopics}).
      *
      * @param timeout how long each stack may take to converge
      * @throws BcmException NOT_FOUND (project, cluster, stack), INVALID_INPUT (malformed stack or
      *     settings), CONFLICT (the cluster runs another project), DOCKER_FAILED, TIMEOUT (a service
-     *     did not converge: the message names it and its task errors), HOST_PREREQUISITE (image build)
+     *     did not converge: the message names it and its task errors; Kafka did not answer within 120 s),
+     *     HOST_PREREQUISITE (image build)
      */
     public DeployReport deploy(String name, String cluster, Duration timeout) {
-        StackPreparer.PreparedProject prepared = new StackPreparer(projects, secrets).prepare(projects.require(name));
+        ProjectDefinition project = projects.require(name);
         return onCluster(name, cluster, engines -> {
+            StackPreparer.PreparedProject prepared = prepare(project, engines);
             DeployTarget target = DeployTarget.of(prepared, cluster, engines.manager());
             projects.setDeployed(name, cluster, true);
             egress(prepared).ifPresent(mode -> clusters.applyEgress(cluster, mode, engines.gatewayAddress()));
-            return new DeployApplier(imagePublisher(), progress).apply(target, timeout);
+            DeployReport report = new DeployApplier(imagePublisher(), progress).apply(target, timeout);
+            ensureKafkaTopics(prepared, engines);
+            return report;
         });
+    }
+
+    /** The project's stacks read and their secrets supplied for the cluster of {@code engines}, which this does not change. */
+    private StackPreparer.PreparedProject prepare(ProjectDefinition project, Engines engines) {
+        return new StackPreparer(projects, secrets).prepare(project, ClusterVariables.of(engines.manager().nodes()));
     }
 
     /** The project's {@code gateway.EGRESS}, empty when it has no gateway stack. */
     private static Optional<String> egress(StackPreparer.PreparedProject prepared) {
+        return setting(prepared, OnionService.GATEWAY_STACK, EGRESS_SETTING);
+    }
+
+    /** A setting of one of the project's stacks (its default on the project's chain when unset), empty when the project lacks the stack. */
+    private static Optional<String> setting(StackPreparer.PreparedProject prepared, String stack, String setting) {
         ProjectDefinition project = prepared.project();
         return prepared.stacks().stream().map(StackPreparer.PreparedStack::stack)
-                .filter(stack -> stack.name().equals(OnionService.GATEWAY_STACK)).findFirst()
-                .map(gateway -> project.stacks().get(gateway.name()).getOrDefault(EGRESS_SETTING,
-                        gateway.settings().get(EGRESS_SETTING).defaultFor(project.chain())));
+                .filter(s -> s.name().equals(stack)).findFirst()
+                .map(s -> project.stacks().get(s.name()).getOrDefault(setting, s.settings().get(setting).defaultFor(project.chain())));
+    }
+
+    /**
+     * With a kafka stack: the log topic of every stack of the project and {@link KafkaTopics#HOSTS}, with
+     * the retention of {@code kafka.RETENTION_HOURS} and {@code kafka.RETENTION_MB} (docs/kafka.md).
+     */
+    private void ensureKafkaTopics(StackPreparer.PreparedProject prepared, Engines engines) {
+        Optional<String> hours = setting(prepared, KAFKA_STACK, "RETENTION_HOURS");
+        if (hours.isEmpty()) {
+            return;
+        }
+        List<String> topics = new ArrayList<>();
+        prepared.stacks().forEach(p -> topics.add(KafkaTopics.logs(p.stack().name())));
+        topics.add(KafkaTopics.HOSTS);
+        String bootstrap = kafkaBootstrap(engines);
+        progress.report("stack " + KAFKA_STACK, "checking the topics " + String.join(", ", topics) + " at " + bootstrap);
+        KafkaTopics.ensure(bootstrap, topics, new KafkaTopics.Retention(Long.parseLong(hours.get()),
+                Long.parseLong(setting(prepared, KAFKA_STACK, "RETENTION_MB").orElseThrow())), 1, KAFKA_TIMEOUT)
+                .forEach(line -> progress.report("stack " + KAFKA_STACK, line));
     }
 
     private ImagePublisher imagePublisher() {
@@ -420,14 +458,18 @@ public final class ProjectService {
     }
 
     /**
-     * Runs {@code work} on the running task of a project's service, on the cluster the project is
-     * deployed on.
+     * Runs {@code work} on the engines of the cluster the project is deployed on.
      *
      * @param cluster the cluster, or null for the only one the project is deployed on
-     * @throws BcmException NOT_FOUND (project; not deployed; the service has no running task), INVALID_INPUT
-     *     (deployed on several clusters and none named), DOCKER_FAILED, or as {@link ClusterService#engines}
+     * @throws BcmException NOT_FOUND (project; not deployed there), INVALID_INPUT (deployed on several
+     *     clusters and none named), DOCKER_FAILED, or as {@link ClusterService#engines}
      */
-    public <T> T onRunningTask(String name, String cluster, String stack, String service, TaskWork<T> work) {
+    public <T> T onDeployment(String name, String cluster, Function<Engines, T> work) {
+        return onCluster(name, deployedOn(name, cluster), work);
+    }
+
+    /** The cluster the project is deployed on: {@code cluster} when it is, the only one when null. */
+    private String deployedOn(String name, String cluster) {
         projects.require(name);
         List<String> deployed = projects.deployments(name);
         String on = cluster;
@@ -445,8 +487,26 @@ public final class ProjectService {
             throw new BcmException(Kind.NOT_FOUND, "Project '" + name + "' is not deployed on cluster '" + on + "'",
                     deployed.isEmpty() ? "deploy it first" : "it is deployed on " + String.join(", ", deployed));
         }
-        String where = on;
-        return onCluster(name, on, engines -> {
+        return on;
+    }
+
+    /** The address of Kafka's HOST listener on the cluster of {@code engines} (the kafka tier host's, port 9094). */
+    public static String kafkaBootstrap(Engines engines) {
+        return ClusterVariables.of(engines.manager().nodes()).get(ClusterVariables.addressVariable(org.bcm.core.cluster.Tier.KAFKA))
+                + ":" + ClusterService.KAFKA_PORT;
+    }
+
+    /**
+     * Runs {@code work} on the running task of a project's service, on the cluster the project is
+     * deployed on.
+     *
+     * @param cluster the cluster, or null for the only one the project is deployed on
+     * @throws BcmException NOT_FOUND (project; not deployed; the service has no running task), INVALID_INPUT
+     *     (deployed on several clusters and none named), DOCKER_FAILED, or as {@link ClusterService#engines}
+     */
+    public <T> T onRunningTask(String name, String cluster, String stack, String service, TaskWork<T> work) {
+        String where = deployedOn(name, cluster);
+        return onCluster(name, where, engines -> {
             for (StackDeployer.RunningTask task : engines.manager().runningTasks(stack, service)) {
                 SwarmEngine engine = engines.manager().node(task.nodeId()).map(SwarmNode::hostname).map(engines.engines()::get).orElse(null);
                 if (engine != null) {

@@ -63,14 +63,15 @@ final class StackPreparer {
     }
 
     /**
+     * @param clusterVariables the facts of the cluster it goes to ({@link ClusterVariables})
      * @throws BcmException NOT_FOUND (stack), INVALID_INPUT (malformed stack, settings, secrets; bcm
      *     images without a registry stack)
      */
-    PreparedProject prepare(ProjectDefinition project) {
+    PreparedProject prepare(ProjectDefinition project, Map<String, String> clusterVariables) {
         StackCatalog catalog = StackCatalog.load(projects.home());
         Map<String, DockerImageRecipe> recipes = new TreeMap<>();
         catalog.images().values().forEach(recipe -> recipes.put(recipe.reference(), recipe));
-        Parsed parsed = parse(project, catalog);
+        Parsed parsed = parse(project, catalog, clusterVariables);
         StackDefinition registryStack = parsed.specs().keySet().stream().filter(s -> s.registry() != null).findFirst().orElse(null);
         ProjectSecrets.Secret registryPassword = registryStack == null ? null
                 : secrets.generated(project.name(), registryStack.name(), REGISTRY_PASSWORD, 32);
@@ -95,7 +96,7 @@ final class StackPreparer {
      * @throws BcmException as {@link #prepare}
      */
     List<OnionService> onions(ProjectDefinition project) {
-        return parse(project, StackCatalog.load(projects.home())).onions();
+        return parse(project, StackCatalog.load(projects.home()), ClusterVariables.unknown()).onions();
     }
 
     /**
@@ -105,14 +106,14 @@ final class StackPreparer {
     private record Parsed(Map<StackDefinition, StackSpec> specs, Optional<BitcoinNode> node, List<OnionService> onions) {
     }
 
-    private Parsed parse(ProjectDefinition project, StackCatalog catalog) {
+    private Parsed parse(ProjectDefinition project, StackCatalog catalog, Map<String, String> clusterVariables) {
         List<StackDefinition> stacks = catalog.inDependencyOrder(project.stacks().keySet());
         Optional<BitcoinNode> node = BitcoinNode.of(project, stacks);
         Map<String, String> imageVariables = catalog.imageVariables();
         Map<StackDefinition, StackSpec> specs = new LinkedHashMap<>();
         List<OnionService> onions = new ArrayList<>();
         for (StackDefinition stack : stacks) {
-            StackSpec spec = parse(project, stack, imageVariables, node);
+            StackSpec spec = parse(project, stack, imageVariables, clusterVariables, node);
             specs.put(stack, spec);
             onions.addAll(OnionService.declared(stack.name(), spec, project.chain()));
         }
@@ -123,10 +124,11 @@ final class StackPreparer {
     /**
      * Reads a stack's Compose file with the project's settings.
      *
-     * @param imageVariables {@code BCM_IMAGE_<NAME>} to image reference, for every recipe
+     * @param imageVariables   {@code BCM_IMAGE_<NAME>} to image reference, for every recipe
+     * @param clusterVariables the cluster's facts ({@link ClusterVariables})
      */
     private StackSpec parse(ProjectDefinition project, StackDefinition stack, Map<String, String> imageVariables,
-            Optional<BitcoinNode> node) {
+            Map<String, String> clusterVariables, Optional<BitcoinNode> node) {
         Map<String, String> values = project.stacks().getOrDefault(stack.name(), Map.of());
         for (String key : values.keySet()) {
             if (!stack.settings().containsKey(key)) {
@@ -136,6 +138,7 @@ final class StackPreparer {
             }
         }
         Map<String, String> variables = new TreeMap<>(imageVariables);
+        variables.putAll(clusterVariables);
         variables.put("BCM_PROJECT", project.name());
         variables.put("BCM_CHAIN", project.chain());
         node.ifPresent(bitcoin -> variables.putAll(bitcoin.variables()));

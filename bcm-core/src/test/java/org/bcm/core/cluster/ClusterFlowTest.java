@@ -69,6 +69,13 @@ class ClusterFlowTest {
             assertThat(instance.devices().get("docker")).containsEntry("connect", "unix:/run/docker.sock")
                     .containsEntry("listen", "unix:" + dir.resolve("home/clusters/t1/docker/" + host + ".sock"));
             assertThat(instance.devices().containsKey("registry")).as(host + " forwards the registry").isEqualTo(!host.contains("gateway"));
+            if (!host.contains("kafka")) {
+                assertThat(instance.devices().get("kafka")).as(host + " forwards Kafka's HOST listener")
+                        .containsEntry("listen", "tcp:127.0.0.1:9094").containsEntry("bind", "instance")
+                        .hasEntrySatisfying("connect", connect -> assertThat(connect).matches("tcp:[0-9.]+:9094"));
+            } else {
+                assertThat(instance.devices()).doesNotContainKey("kafka");
+            }
         }
         assertThat(swarm.nodeList()).hasSize(3).allMatch(SwarmNode::isReady);
         assertThat(swarm.nodeList()).extracting(n -> n.labels().get("bcm.tier")).containsExactlyInAnyOrder("gateway", "kafka", "bitcoin");

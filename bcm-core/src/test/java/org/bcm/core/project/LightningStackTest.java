@@ -61,7 +61,7 @@ class LightningStackTest {
     }
 
     private StackSpec stack(ProjectDefinition project, String name) {
-        return new StackPreparer(new ProjectStore(new BcmHome(dir)), secrets()).prepare(project).stacks().stream()
+        return new StackPreparer(new ProjectStore(new BcmHome(dir)), secrets()).prepare(project, ClusterVariables.unknown()).stacks().stream()
                 .filter(p -> p.stack().name().equals(name)).findFirst().orElseThrow().spec();
     }
 

@@ -45,7 +45,7 @@ class MoneroStackTest {
     }
 
     private StackSpec monero(ProjectDefinition project) {
-        return new StackPreparer(new ProjectStore(new BcmHome(dir)), secrets()).prepare(project).stacks().stream()
+        return new StackPreparer(new ProjectStore(new BcmHome(dir)), secrets()).prepare(project, ClusterVariables.unknown()).stacks().stream()
                 .filter(p -> p.stack().name().equals("monero")).findFirst().orElseThrow().spec();
     }
 

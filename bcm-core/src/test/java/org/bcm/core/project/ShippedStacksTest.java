@@ -54,7 +54,7 @@ class ShippedStacksTest {
         ProjectService service = service();
         ProjectDefinition project = service.create("btc", chain, List.of("gateway", "bitcoin", "electrum"), Map.of());
         assertThat(project.stacks().get("bitcoin")).containsEntry("PRUNE", "0");
-        StackPreparer.PreparedProject plan = preparer().prepare(project);
+        StackPreparer.PreparedProject plan = preparer().prepare(project, ClusterVariables.unknown());
         assertThat(plan.stacks()).extracting(p -> p.stack().name()).containsExactly("gateway", "bitcoin", "electrum");
 
         StackSpec bitcoin = stack(plan, "bitcoin");
@@ -80,7 +80,7 @@ class ShippedStacksTest {
     void aPrunedNodeRunsTheProxyAndAnElectrumServerRefusesIt() {
         ProjectService service = service();
         ProjectDefinition pruned = service.create("pruned", "regtest", List.of("gateway", "bitcoin"), Map.of("bitcoin.PRUNE", "550"));
-        StackPreparer.PreparedProject plan = preparer().prepare(pruned);
+        StackPreparer.PreparedProject plan = preparer().prepare(pruned, ClusterVariables.unknown());
         StackSpec bitcoin = stack(plan, "bitcoin");
         assertThat(bitcoin.services().get("rpcproxy").deploy().replicas()).isEqualTo(1);
         assertThat(content(bitcoin, "rpcproxy_conf")).contains("upstream=http://bitcoind:18443\n", "upstream-user=rpcproxy\n");
@@ -98,8 +98,8 @@ class ShippedStacksTest {
     void aChangedSettingChangesOnlyTheBitcoindConfiguration() {
         ProjectService service = service();
         service.create("btc", "regtest", List.of("gateway", "bitcoin"), Map.of());
-        StackPreparer.PreparedProject before = preparer().prepare(service.set("btc", "bitcoin.DBCACHE", "100"));
-        StackPreparer.PreparedProject after = preparer().prepare(service.set("btc", "bitcoin.DBCACHE", "200"));
+        StackPreparer.PreparedProject before = preparer().prepare(service.set("btc", "bitcoin.DBCACHE", "100"), ClusterVariables.unknown());
+        StackPreparer.PreparedProject after = preparer().prepare(service.set("btc", "bitcoin.DBCACHE", "200"), ClusterVariables.unknown());
         assertThat(stack(after, "bitcoin").secrets().get("bitcoin_conf").content().suffix())
                 .isNotEqualTo(stack(before, "bitcoin").secrets().get("bitcoin_conf").content().suffix());
         assertThat(stack(after, "bitcoin").secrets().get("rpcproxy_conf").content().suffix())
@@ -120,7 +120,7 @@ class ShippedStacksTest {
         ProjectService service = service();
         ProjectDefinition project = service.create("btc", chain, List.of("gateway", "bitcoin", "electrum"), Map.of());
         Path conf = dir.resolve("bitcoin.conf");
-        java.nio.file.Files.write(conf, stack(preparer().prepare(project), "bitcoin").secrets().get("bitcoin_conf").content().bytes().get());
+        java.nio.file.Files.write(conf, stack(preparer().prepare(project, ClusterVariables.unknown()), "bitcoin").secrets().get("bitcoin_conf").content().bytes().get());
         Path datadir = java.nio.file.Files.createDirectories(dir.resolve("data"));
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

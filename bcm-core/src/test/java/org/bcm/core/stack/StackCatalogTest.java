@@ -100,7 +100,7 @@ class StackCatalogTest {
         assertThatThrownBy(() -> StackCatalog.load(home()).require("nosuch"))
                 .satisfies(e -> assertBcm(e, Kind.NOT_FOUND))
                 .hasMessageContaining("nosuch")
-                .satisfies(e -> assertThat(((BcmException) e).hint()).contains("app, bitcoin, electrum, gateway"));
+                .satisfies(e -> assertThat(((BcmException) e).hint()).contains("app, bitcoin, chainevents, electrum, gateway, kafka"));
     }
 
     @Test

@@ -1,0 +1,52 @@
+package org.bcm.core.project;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bcm.core.cluster.ClusterLayout;
+import org.bcm.core.cluster.Tier;
+import org.bcm.swarm.SwarmNode;
+
+/**
+ * The facts of the cluster a project is deployed to that its stack files may use:
+ * {@code BCM_TIER_<TIER>_ADDRESS}, the address on the cluster network of the tier's first host (the
+ * swarm node with the label {@code bcm.tier=<tier>} whose hostname sorts first, e.g. {@code
+ * bcm-kafka-01}): what a service publishes there in host mode is reached at that address from the other
+ * tier hosts and from the controller.
+ */
+final class ClusterVariables {
+
+    /** The value given where no cluster is at hand (a plan of the onion services, which reads no address). */
+    static final String UNKNOWN = "0.0.0.0";
+
+    private ClusterVariables() {
+    }
+
+    /** The variable of a tier, e.g. {@code BCM_TIER_KAFKA_ADDRESS}. */
+    static String addressVariable(Tier tier) {
+        return "BCM_TIER_" + tier.name().toUpperCase(Locale.ROOT) + "_ADDRESS";
+    }
+
+    /** The variables of the swarm's nodes (as {@code GET /nodes} of a manager gives them); a tier without a node gets {@link #UNKNOWN}. */
+    static Map<String, String> of(List<SwarmNode> nodes) {
+        Map<String, String> variables = unknown();
+        for (Tier tier : Tier.values()) {
+            nodes.stream().filter(node -> tier.label().equals(node.labels().get(ClusterLayout.SWARM_TIER_LABEL)))
+                    .filter(node -> node.address() != null && !node.address().isBlank())
+                    .min(Comparator.comparing(SwarmNode::hostname))
+                    .ifPresent(node -> variables.put(addressVariable(tier), node.address()));
+        }
+        return variables;
+    }
+
+    /** Every variable with the value {@link #UNKNOWN}. */
+    static Map<String, String> unknown() {
+        Map<String, String> variables = new TreeMap<>();
+        for (Tier tier : Tier.values()) {
+            variables.put(addressVariable(tier), UNKNOWN);
+        }
+        return variables;
+    }
+}
