@@ -38,6 +38,18 @@ public final class KafkaLogs {
     private KafkaLogs() {
     }
 
+    /** The partitions of those of {@code topics} that exist. */
+    private static List<TopicPartition> partitions(KafkaConsumer<String, String> consumer, List<String> topics, Duration timeout) {
+        Map<String, List<PartitionInfo>> existing = consumer.listTopics(timeout);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            for (PartitionInfo info : existing.getOrDefault(topic, List.of())) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+        }
+        return partitions;
+    }
+
     /**
      * The instant {@code --since} names: a duration back from {@code now} ({@code 90s}, {@code 10m},
      * {@code 2h}, {@code 1d}, or combined: {@code 1h30m}), or a time in ISO 8601 with an offset
@@ -87,14 +99,13 @@ public final class KafkaLogs {
         properties.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 15_000));
         properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer())) {
-            Map<String, List<PartitionInfo>> existing = consumer.listTopics(timeout);
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : topics) {
-                for (PartitionInfo info : existing.getOrDefault(topic, List.of())) {
-                    partitions.add(new TopicPartition(topic, info.partition()));
-                }
+            List<TopicPartition> partitions = partitions(consumer, topics, timeout);
+            // following a stack that has logged nothing yet: wait for its topic
+            while (partitions.isEmpty() && follow && !stop.getAsBoolean()) {
+                Thread.sleep(1000);
+                partitions = partitions(consumer, topics, timeout);
             }
-            if (partitions.isEmpty() && !follow) {
+            if (partitions.isEmpty()) {
                 return;
             }
             consumer.assign(partitions);
@@ -128,6 +139,8 @@ public final class KafkaLogs {
                     }
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (TimeoutException e) {
             throw KafkaTopics.unreachable(bootstrap, timeout, e);
         } catch (KafkaException e) {
