@@ -45,7 +45,7 @@ import org.zeromq.ZMQ;
  */
 public final class ChainEventsBridge implements AutoCloseable {
 
-    /** The topic of new blocks. */
+    /** The topic of new blocks (bcm-core's KafkaTopics creates it at deploy under the same name). */
     public static final String BLOCKS = "bitcoin.blocks";
     /** The topic of transactions. */
     public static final String TRANSACTIONS = "bitcoin.transactions";

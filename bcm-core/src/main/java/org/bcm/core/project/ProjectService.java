@@ -54,6 +54,8 @@ public final class ProjectService {
     static final String EGRESS_SETTING = "EGRESS";
     /** The stack that runs the cluster's Kafka broker (stacks/kafka). */
     public static final String KAFKA_STACK = "kafka";
+    /** The stack that writes bitcoind's events to Kafka (stacks/chainevents). */
+    static final String CHAINEVENTS_STACK = "chainevents";
     /** How long bcm waits for Kafka to answer. */
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(120);
 
@@ -294,7 +296,8 @@ public final class ProjectService {
     }
 
     /**
-     * With a kafka stack: the log topic of every stack of the project and {@link KafkaTopics#HOSTS}, with
+     * With a kafka stack: the log topic of every stack of the project, {@link KafkaTopics#HOSTS} and, with
+     * the chainevents stack, its two topics, with
      * the retention of {@code kafka.RETENTION_HOURS} and {@code kafka.RETENTION_MB} (docs/kafka.md).
      */
     private void ensureKafkaTopics(StackPreparer.PreparedProject prepared, Engines engines) {
@@ -305,6 +308,9 @@ public final class ProjectService {
         List<String> topics = new ArrayList<>();
         prepared.stacks().forEach(p -> topics.add(KafkaTopics.logs(p.stack().name())));
         topics.add(KafkaTopics.HOSTS);
+        if (prepared.project().stacks().containsKey(CHAINEVENTS_STACK)) {
+            topics.addAll(List.of(KafkaTopics.CHAIN_BLOCKS, KafkaTopics.CHAIN_TRANSACTIONS));
+        }
         String bootstrap = kafkaBootstrap(engines);
         progress.report("stack " + KAFKA_STACK, "checking the topics " + String.join(", ", topics) + " at " + bootstrap);
         KafkaTopics.ensure(bootstrap, topics, new KafkaTopics.Retention(Long.parseLong(hours.get()),
