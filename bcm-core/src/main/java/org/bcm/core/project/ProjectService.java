@@ -246,7 +246,7 @@ public final class ProjectService {
      * @throws BcmException as {@link #deploy}, but never TIMEOUT or HOST_PREREQUISITE
      */
     public DeployReport plan(String name, String cluster) {
-        ProjectDefinition project = projects.require(name);
+        ProjectDefinition project = checked(name);
         return onCluster(name, cluster, engines -> new DeployPlanner(imagePublisher())
                 .plan(DeployTarget.of(prepare(project, engines), cluster, engines.manager())));
     }
@@ -265,7 +265,7 @@ public final class ProjectService {
      *     HOST_PREREQUISITE (image build)
      */
     public DeployReport deploy(String name, String cluster, Duration timeout) {
-        ProjectDefinition project = projects.require(name);
+        ProjectDefinition project = checked(name);
         return onCluster(name, cluster, engines -> {
             StackPreparer.PreparedProject prepared = prepare(project, engines);
             DeployTarget target = DeployTarget.of(prepared, cluster, engines.manager());
@@ -275,6 +275,17 @@ public final class ProjectService {
             ensureKafkaTopics(prepared, engines);
             return report;
         });
+    }
+
+    /**
+     * The project, its stacks read with its settings and its secrets supplied before any cluster is read, so
+     * that bad input is reported as such (and a cluster that is missing or down does not hide it); the cluster's
+     * facts ({@link ClusterVariables}) are then filled in by {@link #prepare(ProjectDefinition, Engines)}.
+     */
+    private ProjectDefinition checked(String name) {
+        ProjectDefinition project = projects.require(name);
+        new StackPreparer(projects, secrets).prepare(project, ClusterVariables.unknown());
+        return project;
     }
 
     /** The project's stacks read and their secrets supplied for the cluster of {@code engines}, which this does not change. */
