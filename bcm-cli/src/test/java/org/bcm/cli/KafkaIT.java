@@ -172,12 +172,8 @@ class KafkaIT {
 
     /** Every record of a topic, read with Kafka's Java client at the broker's HOST listener, as topic value strings. */
     private static List<JsonNode> topic(String topic) throws Exception {
-        String kafka = kafkaAddress();
         List<JsonNode> records = new ArrayList<>();
-        var properties = new java.util.Properties();
-        properties.put("bootstrap.servers", kafka);
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(properties,
-                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+        try (var consumer = consumer()) {
             var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
@@ -326,12 +322,17 @@ class KafkaIT {
                 latencies.get(99), latencies.get(197), latencies.get(199));
     }
 
-    /** The end offset of a topic's partition 0 (its records so far). */
-    private static long endOffset(String topic) throws Exception {
+    /** Kafka's Java consumer at the broker's HOST listener, without a group. */
+    private static org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer() throws Exception {
         var properties = new java.util.Properties();
         properties.put("bootstrap.servers", kafkaAddress());
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(properties,
-                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+        return new org.apache.kafka.clients.consumer.KafkaConsumer<>(properties,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer());
+    }
+
+    /** The end offset of a topic's partition 0 (its records so far). */
+    private static long endOffset(String topic) throws Exception {
+        try (var consumer = consumer()) {
             var partition = new org.apache.kafka.common.TopicPartition(topic, 0);
             return consumer.endOffsets(List.of(partition)).get(partition);
         }
