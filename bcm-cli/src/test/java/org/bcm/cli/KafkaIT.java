@@ -70,6 +70,14 @@ class KafkaIT {
         cluster.shell("bcm-gateway-01", "gateway_tor", "for l in " + String.join(" ", lines) + "; do echo \"$l\" > /proc/1/fd/1; done");
     }
 
+    /** A shell command on the gateway host itself (lxc exec), its standard output. */
+    private static String onGatewayHost(String command) {
+        var result = new org.bcm.core.process.ExternalProgram("lxc", "lxc", true)
+                .with(List.of("exec", "--project", "bcm-" + CLUSTER, "bcm-gateway-01", "--", "sh", "-c", command)).capture();
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        return new String(result.stdout(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static List<String> lines(String prefix, int count) {
         return IntStream.rangeClosed(1, count).mapToObj(i -> String.format("%s-%04d", prefix, i)).toList();
     }
@@ -223,8 +231,15 @@ class KafkaIT {
         assertThat(down.exitCode()).as(down.toString()).isEqualTo(9);
         assertThat(down.err()).contains("Kafka at ").contains("did not answer").contains("hint:");
 
-        List<String> sent = lines("it-outage", 300);
-        writeToTorsLog(sent);
+        // the shipper's queue is on the tier host's disk: the test sees it there, then every line in order
+        int count = 12_000;
+        List<String> sent = lines("it-outage", count);
+        cluster.shell("bcm-gateway-01", "gateway_tor", "seq -f 'it-outage-%04g' 1 " + count + " > /proc/1/fd/1");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !onGatewayHost("cat /var/spool/rsyslog/bcm-kafka.0* | grep -c -a it-outage-" + count
+                        + " || true").strip().equals("0"));
+        System.out.println("queued on bcm-gateway-01's disk while the broker was down: "
+                + onGatewayHost("du -sb /var/spool/rsyslog").strip());
         scaleBroker(1);
         // the broker answers some seconds after its task runs
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
