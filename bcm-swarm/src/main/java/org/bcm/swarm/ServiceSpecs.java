@@ -131,6 +131,9 @@ final class ServiceSpecs {
         Map<String, String> serviceLabels = new TreeMap<>(service.labels());
         serviceLabels.putAll(labels);
         serviceLabels.put(StackDeployer.IMAGE_LABEL, service.image());
+        if (!"global".equals(deploy.mode())) {
+            serviceLabels.put(StackDeployer.REPLICAS_LABEL, Integer.toString(deploy.replicas()));
+        }
         ServiceSpec spec = new ServiceSpec()
                 .withName(StackDeployer.scoped(stack, service.name()))
                 .withLabels(serviceLabels)

@@ -54,7 +54,9 @@ final class ServiceStates {
                 ? (int) mode.getReplicated().getReplicas() : Math.max(wanted, 1);
         ended.sort(Comparator.comparing((Task task) -> Objects.toString(task.getStatus().getTimestamp(), "")).reversed());
         List<String> errors = ended.stream().map(ServiceStates::describeEnd).distinct().limit(3).toList();
-        return new StackDeployer.ServiceStatus(service.getSpec().getName(), running, desired, errors);
+        String declared = service.getSpec().getLabels() == null ? null : service.getSpec().getLabels().get(StackDeployer.REPLICAS_LABEL);
+        return new StackDeployer.ServiceStatus(service.getSpec().getName(), running, desired, errors,
+                declared != null && declared.matches("[0-9]{1,9}") ? Integer.parseInt(declared) : desired);
     }
 
     /**

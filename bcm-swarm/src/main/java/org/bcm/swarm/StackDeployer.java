@@ -59,6 +59,9 @@ public final class StackDeployer {
     /** The Docker CLI's label naming a service's image. */
     static final String IMAGE_LABEL = "com.docker.stack.image";
 
+    /** The replicas a replicated service's stack file declares, set at every deploy. */
+    public static final String REPLICAS_LABEL = "bcm.replicas";
+
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration NETWORK_RELEASE = Duration.ofSeconds(60);
 
@@ -96,8 +99,16 @@ public final class StackDeployer {
      * @param running  tasks running (and healthy, where a healthcheck is defined)
      * @param desired  tasks wanted: the replicas, or for a global service the tasks the swarm scheduled
      * @param errors   the errors of its most recent failed tasks, newest first, at most three
+     * @param declared tasks its stack file asks for (the {@value #REPLICAS_LABEL} label the deploy set),
+     *     which a {@code docker service scale} does not change; the desired count for a global service
      */
-    public record ServiceStatus(String name, int running, int desired, List<String> errors) {
+    public record ServiceStatus(String name, int running, int desired, List<String> errors, int declared) {
+
+        /** A status whose declared count is its desired count. */
+        public ServiceStatus(String name, int running, int desired, List<String> errors) {
+            this(name, running, desired, errors, desired);
+        }
+
         public boolean converged() {
             return running == desired && desired > 0 || desired == 0 && running == 0;
         }

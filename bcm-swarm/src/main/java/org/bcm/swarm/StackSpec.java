@@ -280,8 +280,9 @@ public record StackSpec(
     }
 
     /**
-     * This stack reduced to the named services, with the secrets and configs only they mount (the
-     * networks and volumes the file declares stay).
+     * This stack reduced to the named services, with the secrets and configs only they mount, without
+     * the networks only the other services join (so an external network of a left-out service need not
+     * exist); the other networks and the volumes the file declares stay.
      */
     public StackSpec onlyServices(java.util.Set<String> keep) {
         Map<String, Service> kept = new java.util.LinkedHashMap<>();
@@ -298,7 +299,13 @@ public record StackSpec(
         keptSecrets.keySet().retainAll(secretsUsed);
         Map<String, FileObject> keptConfigs = new java.util.LinkedHashMap<>(configs);
         keptConfigs.keySet().retainAll(configsUsed);
-        return new StackSpec(name, java.util.Collections.unmodifiableMap(kept), networks, volumes,
+        java.util.Set<String> networksLeft = new java.util.HashSet<>();
+        services.values().stream().filter(service -> !kept.containsKey(service.name()))
+                .forEach(service -> service.networks().forEach(attachment -> networksLeft.add(attachment.network())));
+        kept.values().forEach(service -> service.networks().forEach(attachment -> networksLeft.remove(attachment.network())));
+        Map<String, Network> keptNetworks = new java.util.LinkedHashMap<>(networks);
+        keptNetworks.keySet().removeAll(networksLeft);
+        return new StackSpec(name, java.util.Collections.unmodifiableMap(kept), java.util.Collections.unmodifiableMap(keptNetworks), volumes,
                 java.util.Collections.unmodifiableMap(keptSecrets), java.util.Collections.unmodifiableMap(keptConfigs), extensions);
     }
 }
