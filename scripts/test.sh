@@ -23,5 +23,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
 
+# The alert rules' tests run Prometheus's promtool: taken out of Debian's prometheus package into
+# ~/.cache/bcm/promtool (not installed: the package would start a Prometheus server on systemd hosts).
+promtool_dir="${XDG_CACHE_HOME:-$HOME/.cache}/bcm/promtool"
+if [ ! -x "$promtool_dir/usr/bin/promtool" ]; then
+  mkdir -p "$promtool_dir"
+  (cd "$promtool_dir" && apt-get download prometheus >/dev/null 2>&1 || { $sudo apt-get update -q && apt-get download prometheus; })
+  dpkg-deb -x "$promtool_dir"/prometheus_*.deb "$promtool_dir"
+  rm -f "$promtool_dir"/prometheus_*.deb
+fi
+export BCM_PROMTOOL="$promtool_dir/usr/bin/promtool"
+
 cd "$repo"
 exec mvn -B verify "$@"

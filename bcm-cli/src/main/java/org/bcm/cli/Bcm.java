@@ -31,7 +31,7 @@ public final class Bcm {
 
     /** The top-level commands, in the order {@code bcm --help} lists them. */
     private static final List<Class<?>> COMMANDS = List.of(InitCommand.class, InfoCommand.class, EnvCommand.class,
-            ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class, OnionCommand.class, LightningCommand.class, BackupCommand.class, LogsCommand.class, ReleaseCommand.class,
+            ShowCommand.class, ClusterCommand.class, ProjectCommand.class, StackCommand.class, OnionCommand.class, LightningCommand.class, BackupCommand.class, LogsCommand.class, StatusCommand.class, ReleaseCommand.class,
             DeviceCommand.class, AgentCommand.class, PassCommand.class, SshCommand.class, GitCommand.class, FileCommand.class,
             ProxyCommand.class);
 

@@ -25,17 +25,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * End to end on a real cluster: the kafka stack (the real Kafka broker, KRaft, from Maven Central's
+ * End to end on a real cluster, the kafka tier's stacks on one cluster (shared, so CI builds and deploys it
+ * once): the kafka stack (the real Kafka broker, KRaft, from Maven Central's
  * artifacts) beside the gateway, the bitcoin stack (bitcoind's stand-in, StandInBitcoinStack, which
  * publishes its blocks on ZMQ as Core does) and the chainevents stack; blocks mined arrive in
  * {@code bitcoin.blocks} with their hash and height, their transactions in {@code bitcoin.transactions}; lines a service writes travel dockerd's syslog driver, the tier host's
  * rsyslog and omkafka to the stack's topic and come back in order through {@code bcm logs}; {@code
  * --follow} prints a new line as it arrives; lines written while the broker is down arrive once it is
  * back, each once; the hosts' own logs are in {@code bcm.hosts}; bad input and an unreachable broker end
- * in clear errors.
+ * in clear errors. The monitoring stack (real Prometheus, Alertmanager and node exporter from Debian's
+ * packages, bcm's exporters): every target is up, the exporter reports the stand-in's height, {@code bcm
+ * status} shows the cluster; bitcoind scaled to 0 fires the alert that {@code bcm status} shows (and its
+ * exit code) and that Alertmanager writes to {@code bcm.alerts}; scaled back, it resolves.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class KafkaIT {
+class KafkaTierIT {
 
     private static final String CLUSTER = "itkfk";
     private static final String PROJECT = "itk";
@@ -97,32 +101,63 @@ class KafkaIT {
     }
 
     private static void scaleBroker(int replicas) throws Exception {
+        scale("kafka_broker", replicas);
+    }
+
+    /** Sets a service's replicas and waits until as many of its tasks run. */
+    private static void scale(String name, int replicas) throws Exception {
         try (DockerClient docker = cluster.docker("bcm-gateway-01")) {
-            Service service = docker.listServicesCmd().withNameFilter(List.of("kafka_broker")).exec().get(0);
+            Service service = docker.listServicesCmd().withNameFilter(List.of(name)).exec().get(0);
             ServiceSpec spec = service.getSpec();
             spec.getMode().getReplicated().withReplicas(replicas);
             docker.updateServiceCmd(service.getId(), spec).withVersion(service.getVersion().getIndex()).exec();
+            Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> docker.listTasksCmd()
+                    .withServiceFilter(name).exec().stream().filter(t -> t.getStatus() != null
+                            && t.getStatus().getState() == com.github.dockerjava.api.model.TaskState.RUNNING).count() == replicas);
         }
-        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> brokerTasks() == replicas);
     }
 
-    private static long brokerTasks() throws Exception {
-        try (DockerClient docker = cluster.docker("bcm-kafka-01")) {
-            return docker.listContainersCmd().withLabelFilter(Map.of("com.docker.swarm.service.name", "kafka_broker")).exec().stream()
-                    .filter(c -> "running".equals(c.getState())).count();
+    /** Prometheus's HTTP API (published on the kafka host, user bcm with the generated password): its {@code data}. */
+    private static JsonNode prometheus(String path) throws Exception {
+        String host = kafkaAddress().substring(0, kafkaAddress().indexOf(':'));
+        String password = Files.readString(home.resolve("projects/" + PROJECT + "/secrets/monitoring/web_password")).strip();
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + host + ":9090" + path)).header("Authorization", "Basic "
+                + java.util.Base64.getEncoder().encodeToString(("bcm:" + password).getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("data");
+    }
+
+    /** An instant query's result. */
+    private static JsonNode query(String promql) throws Exception {
+        return prometheus("/api/v1/query?query=" + java.net.URLEncoder.encode(promql, java.nio.charset.StandardCharsets.UTF_8)).path("result");
+    }
+
+    private static long countJob(JsonNode targets, String job) {
+        long n = 0;
+        for (JsonNode t : targets) {
+            n += job.equals(t.path("labels").path("job").asText()) ? 1 : 0;
         }
+        return n;
+    }
+
+    /** The records of bcm.alerts about bitcoin_bitcoind's missing tasks with the given status. */
+    private static List<JsonNode> alertRecords(String status) throws Exception {
+        return topic("bcm.alerts").stream().filter(a -> a.path("labels").path("alertname").asText().equals("BcmServiceTasksMissing")
+                && a.path("labels").path("service").asText().equals("bitcoin_bitcoind") && a.path("status").asText().equals(status)).toList();
     }
 
     @Test
     @Order(1)
     void linesAServiceWritesArriveInOrderAndBcmLogsPrintsThem() throws Exception {
         assertThat(bcm.run("cluster", "create", "--cluster-name=" + CLUSTER).exitCode()).isZero();
-        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway,kafka,bitcoin,chainevents");
+        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway,kafka,bitcoin,chainevents,monitoring");
         assertThat(created.exitCode()).as(created.toString()).isZero();
         var deployed = bcm.run("project", "deploy", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
-        assertThat(deployed.err()).contains("topic bcm.logs.gateway", "topic bcm.logs.chainevents", "topic bcm.hosts");
-        System.out.println("deploy of gateway, kafka, bitcoin and chainevents: " + deployed.took().toMillis() + " ms");
+        assertThat(deployed.err()).contains("topic bcm.logs.gateway", "topic bcm.logs.chainevents", "topic bcm.hosts", "bcm.alerts");
+        System.out.println("deploy of gateway, kafka, bitcoin, chainevents and monitoring: " + deployed.took().toMillis() + " ms");
 
         List<String> sent = lines("it-order", 200);
         writeToTorsLog(sent);
@@ -258,7 +293,7 @@ class KafkaIT {
     void badInputEndsInClearErrors() throws Exception {
         var stack = bcm.run("logs", "--project-name=" + PROJECT, "--stack=nosuch");
         assertThat(stack.exitCode()).isEqualTo(3);
-        assertThat(stack.err()).contains("has no stack 'nosuch' deployed").contains("bitcoin, chainevents, gateway, kafka");
+        assertThat(stack.err()).contains("has no stack 'nosuch' deployed").contains("bitcoin, chainevents, gateway, kafka, monitoring");
         var service = bcm.run("logs", "--project-name=" + PROJECT, "--stack=gateway", "--service=nosuch");
         assertThat(service.exitCode()).isEqualTo(3);
         assertThat(service.err()).contains("Stack 'gateway' has no service 'nosuch'").contains("tor");
@@ -277,6 +312,84 @@ class KafkaIT {
      */
     @Test
     @Order(6)
+    void monitoringScrapesEveryTargetAndBcmStatusShowsTheCluster() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode targets = prometheus("/api/v1/targets?state=active").path("activeTargets");
+            Set<String> jobs = new HashSet<>();
+            targets.forEach(t -> {
+                assertThat(t.path("health").asText()).as(t.toString()).isEqualTo("up");
+                jobs.add(t.path("labels").path("job").asText());
+            });
+            assertThat(jobs).contains("prometheus", "alertmanager", "node", "dockerd", "monitoring_swarm-exporter",
+                    "monitoring_bitcoind-exporter");
+            // a node exporter and a dockerd on each of the three tier hosts
+            assertThat(countJob(targets, "node")).isEqualTo(3);
+            assertThat(countJob(targets, "dockerd")).isEqualTo(3);
+        });
+        int height = bitcoind("getblockcount", "[]").asInt();
+        JsonNode network = bitcoind("getnetworkinfo", "[]");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3))
+                .until(() -> query("bitcoind_blocks").path(0).path("value").path(1).asText().equals(Integer.toString(height)));
+        // the broker's outage (above) may still fire: until it resolves
+        Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(5))
+                .until(() -> bcm.run("status", "--project-name=" + PROJECT).exitCode() == 0);
+        var status = bcm.run("status", "--project-name=" + PROJECT);
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).containsPattern("(?m)^bcm-bitcoin-01 +bitcoin +up +[0-9]+%")
+                .containsPattern("(?m)^bitcoin +bitcoin_bitcoind +1/1$")
+                .contains("NODE  regtest  height " + height + " (headers " + height + ")  synced 100.00%  peers "
+                        + network.path("connections_in").asInt() + " in / " + network.path("connections_out").asInt() + " out")
+                .contains("No alert fires.");
+        var json = bcm.run("status", "--project-name=" + PROJECT, "--output=json");
+        JsonNode tree = JSON.readTree(json.out());
+        assertThat(tree.path("hosts")).hasSize(3);
+        tree.path("hosts").forEach(h -> assertThat(h.path("up").asBoolean()).isTrue());
+        assertThat(tree.path("node").path("blocks").asInt()).isEqualTo(height);
+        assertThat(tree.path("alerts")).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void aStoppedServiceFiresAnAlertThatBcmStatusShowsAndKafkaKeeps() throws Exception {
+        scale("bitcoin_bitcoind", 0);
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5)).until(() -> {
+            var status = bcm.run("status", "--project-name=" + PROJECT);
+            return status.exitCode() == 7 && status.out().contains("BcmServiceTasksMissing");
+        });
+        var firing = bcm.run("status", "--project-name=" + PROJECT);
+        assertThat(firing.exitCode()).isEqualTo(7);
+        assertThat(firing.err()).isEmpty();
+        assertThat(firing.out()).containsPattern("(?m)^bitcoin +bitcoin_bitcoind +0/1  MISSING$")
+                .containsPattern("(?m)^  BcmServiceTasksMissing +critical +for [0-9]+[sm] +bitcoin_bitcoind runs 0 of the tasks its stack declares$");
+        // Alertmanager sends it to the kafka stack's topic
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
+                .until(() -> alertRecords("firing").size() > 0);
+
+        scale("bitcoin_bitcoind", 1);
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5))
+                .until(() -> bcm.run("status", "--project-name=" + PROJECT).exitCode() == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
+                .until(() -> alertRecords("resolved").size() > 0);
+    }
+
+    @Test
+    @Order(8)
+    void bcmStatusWithoutPrometheusOrProjectEndsInClearErrors() throws Exception {
+        var project = bcm.run("status", "--project-name=nosuch");
+        assertThat(project.exitCode()).isEqualTo(3);
+        assertThat(project.err()).contains("nosuch");
+        scale("monitoring_prometheus", 0);
+        try {
+            var down = bcm.run("status", "--project-name=" + PROJECT);
+            assertThat(down.exitCode()).as(down.toString()).isEqualTo(9);
+            assertThat(down.err()).contains("Prometheus at ").contains(":9090 did not answer").contains("hint:");
+        } finally {
+            scale("monitoring_prometheus", 1);
+        }
+    }
+
+    @Test
+    @Order(9)
     void benchmark() throws Exception {
         int count = 100_000;
         String dataBefore = cluster.shell("bcm-kafka-01", "kafka_broker", "du -sb /data/kafka-logs/bcm.logs.gateway-0 | cut -f1").strip();
@@ -335,6 +448,23 @@ class KafkaIT {
         assertThat(latencies).hasSize(200);
         System.out.printf("benchmark kafka: write to bcm logs --follow printing, 200 lines: p50 %d ms, p99 %d ms, max %d ms%n",
                 latencies.get(99), latencies.get(197), latencies.get(199));
+
+        // monitoring: bcm status's wall time (a new JVM each, as a user runs it), Prometheus's memory and what it stores
+        List<Long> took = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            var status = bcm.run("status", "--project-name=" + PROJECT);
+            assertThat(status.exitCode()).as(status.toString()).isZero();
+            took.add(status.took().toMillis());
+        }
+        java.util.Collections.sort(took);
+        String rss = cluster.shell("bcm-kafka-01", "monitoring_prometheus", "grep VmRSS /proc/1/status").strip();
+        String disk = cluster.shell("bcm-kafka-01", "monitoring_prometheus", "du -sb /var/lib/prometheus/metrics2 | cut -f1").strip();
+        double samplesPerSecond = Double.parseDouble(query("rate(prometheus_tsdb_head_samples_appended_total[2m])").path(0).path("value").path(1).asText());
+        String series = query("prometheus_tsdb_head_series").path(0).path("value").path(1).asText();
+        String uptime = query("time() - process_start_time_seconds{job=\"prometheus\"}").path(0).path("value").path(1).asText();
+        System.out.printf("benchmark monitoring: bcm status wall time, 5 runs: min %d ms, median %d ms, max %d ms; Prometheus %s;"
+                + " %s series, %.0f samples/s (%.1f million a day); data directory %s bytes after %.0f s%n",
+                took.get(0), took.get(2), took.get(4), rss, series, samplesPerSecond, samplesPerSecond * 86400 / 1e6, disk, Double.parseDouble(uptime));
     }
 
     /** Kafka's Java consumer at the broker's HOST listener, without a group. */

@@ -21,6 +21,9 @@ public final class RpcProxyConf {
      * @param proxyPassword the proxy's password on bitcoind (or, for the secret's name, a stand-in)
      * @param rpcauth       the {@code rpcauth=} value of each client ({@link RpcAuth#value})
      */
+    /** The port of the proxy's Prometheus endpoint ({@code GET /metrics}). */
+    public static final int METRICS_PORT = 9331;
+
     public static String text(String project, BitcoinNode node, String proxyPassword, Function<String, String> rpcauth) {
         StringBuilder conf = new StringBuilder()
                 .append("# bcm-rpcproxy of project ").append(project).append(", written by bcm (bcm-rpcproxy/README.md).\n")
@@ -29,7 +32,10 @@ public final class RpcProxyConf {
                 .append("upstream=http://").append(BitcoinNode.BITCOIND_SERVICE).append(':').append(node.rpcPort()).append('\n')
                 .append("upstream-user=").append(BitcoinNode.PROXY_USER).append('\n')
                 .append("upstream-password=").append(proxyPassword).append('\n')
-                .append("cache-dir=/var/cache/bcm-rpcproxy/").append(node.coreChain()).append('\n');
+                .append("cache-dir=/var/cache/bcm-rpcproxy/").append(node.coreChain()).append('\n')
+                // Prometheus scrapes it on gateway_metrics (the monitoring stack; the counters name no client)
+                .append("metrics-listen=0.0.0.0:").append(METRICS_PORT).append('\n')
+                .append("metrics-allow-remote=1\n");
         for (String user : node.clients().keySet()) {
             conf.append("rpcauth=").append(rpcauth.apply(user)).append('\n');
         }

@@ -29,18 +29,14 @@ import org.bcm.core.BcmException.Kind;
  * <ul>
  *   <li>{@code bcm.logs.<stack>}: the log lines of the stack's containers, key = the service;</li>
  *   <li>{@value #HOSTS}: the tier hosts' own logs (the journal: dockerd, systemd, ...), key = the program;</li>
- *   <li>with the chainevents stack, {@value #CHAIN_BLOCKS} and {@value #CHAIN_TRANSACTIONS} (bcm-chainevents
- *       writes them; the names are its ChainEventsBridge's).</li>
+ *   <li>the topics a stack of the project declares in {@code x-bcm.kafka-topics} (the chainevents stack's
+ *       {@code bitcoin.blocks} and {@code bitcoin.transactions}, the monitoring stack's {@code bcm.alerts}).</li>
  * </ul>
  */
 public final class KafkaTopics {
 
     /** The topic of the tier hosts' own logs. */
     public static final String HOSTS = "bcm.hosts";
-    /** The chainevents stack's topic of new blocks. */
-    public static final String CHAIN_BLOCKS = "bitcoin.blocks";
-    /** The chainevents stack's topic of transactions. */
-    public static final String CHAIN_TRANSACTIONS = "bitcoin.transactions";
     /** The prefix of the stacks' log topics. */
     public static final String LOGS_PREFIX = "bcm.logs.";
 

@@ -58,13 +58,10 @@ public final class LogService {
         Target target = projects.onDeployment(project, cluster, engines -> {
             Map<String, List<StackDeployer.ServiceStatus>> live = engines.manager().stacks();
             Map<String, List<String>> owned = new TreeMap<>();
-            engines.manager().stackLabel(ProjectService.PROJECT_LABEL).forEach((stack, owner) -> {
-                if (owner.equals(project)) {
-                    // the swarm's service names are STACK_SERVICE
-                    owned.put(stack, live.getOrDefault(stack, List.of()).stream().map(StackDeployer.ServiceStatus::name)
-                            .map(name -> name.startsWith(stack + "_") ? name.substring(stack.length() + 1) : name).toList());
-                }
-            });
+            // the swarm's service names are STACK_SERVICE
+            ProjectService.deployedStacks(project, engines).forEach(stack -> owned.put(stack,
+                    live.getOrDefault(stack, List.of()).stream().map(StackDeployer.ServiceStatus::name)
+                            .map(name -> name.startsWith(stack + "_") ? name.substring(stack.length() + 1) : name).toList()));
             if (!owned.containsKey(ProjectService.KAFKA_STACK)) {
                 throw new BcmException(Kind.NOT_FOUND, "Project '" + project + "' has no kafka stack deployed, so no logs were shipped",
                         "add it and deploy: bcm project add-stack --project-name=" + project + " --stack=kafka; bcm project deploy ...;"

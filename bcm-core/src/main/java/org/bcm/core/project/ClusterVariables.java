@@ -14,9 +14,13 @@ import org.bcm.swarm.SwarmNode;
  * {@code BCM_TIER_<TIER>_ADDRESS}, the address on the cluster network of the tier's first host (the
  * swarm node with the label {@code bcm.tier=<tier>} whose hostname sorts first, e.g. {@code
  * bcm-kafka-01}): what a service publishes there in host mode is reached at that address from the other
- * tier hosts and from the controller.
+ * tier hosts and from the controller; and {@code BCM_TIER_HOSTS}, every tier host as {@code
+ * HOSTNAME:TIER:ADDRESS}, space-separated, by hostname (empty where no cluster is at hand).
  */
 final class ClusterVariables {
+
+    /** The variable listing every tier host. */
+    static final String TIER_HOSTS = "BCM_TIER_HOSTS";
 
     /** The value given where no cluster is at hand (a plan of the onion services, which reads no address). */
     static final String UNKNOWN = "0.0.0.0";
@@ -38,6 +42,13 @@ final class ClusterVariables {
                     .min(Comparator.comparing(SwarmNode::hostname))
                     .ifPresent(node -> variables.put(addressVariable(tier), node.address()));
         }
+        variables.put(TIER_HOSTS, String.join(" ", nodes.stream()
+                .filter(node -> node.address() != null && !node.address().isBlank())
+                .filter(node -> java.util.Arrays.stream(Tier.values())
+                        .anyMatch(tier -> tier.label().equals(node.labels().get(ClusterLayout.SWARM_TIER_LABEL))))
+                .sorted(Comparator.comparing(SwarmNode::hostname))
+                .map(node -> node.hostname() + ":" + node.labels().get(ClusterLayout.SWARM_TIER_LABEL) + ":" + node.address())
+                .toList()));
         return variables;
     }
 
@@ -47,6 +58,7 @@ final class ClusterVariables {
         for (Tier tier : Tier.values()) {
             variables.put(addressVariable(tier), UNKNOWN);
         }
+        variables.put(TIER_HOSTS, "");
         return variables;
     }
 }

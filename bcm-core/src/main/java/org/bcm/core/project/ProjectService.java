@@ -54,8 +54,6 @@ public final class ProjectService {
     static final String EGRESS_SETTING = "EGRESS";
     /** The stack that runs the cluster's Kafka broker (stacks/kafka). */
     public static final String KAFKA_STACK = "kafka";
-    /** The stack that writes bitcoind's events to Kafka (stacks/chainevents). */
-    static final String CHAINEVENTS_STACK = "chainevents";
     /** How long bcm waits for Kafka to answer. */
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(120);
 
@@ -307,8 +305,8 @@ public final class ProjectService {
     }
 
     /**
-     * With a kafka stack: the log topic of every stack of the project, {@link KafkaTopics#HOSTS} and, with
-     * the chainevents stack, its two topics, with
+     * With a kafka stack: the log topic of every stack of the project, {@link KafkaTopics#HOSTS} and the
+     * topics its stacks declare ({@code x-bcm.kafka-topics}), with
      * the retention of {@code kafka.RETENTION_HOURS} and {@code kafka.RETENTION_MB} (docs/kafka.md).
      */
     private void ensureKafkaTopics(StackPreparer.PreparedProject prepared, Engines engines) {
@@ -319,9 +317,7 @@ public final class ProjectService {
         List<String> topics = new ArrayList<>();
         prepared.stacks().forEach(p -> topics.add(KafkaTopics.logs(p.stack().name())));
         topics.add(KafkaTopics.HOSTS);
-        if (prepared.project().stacks().containsKey(CHAINEVENTS_STACK)) {
-            topics.addAll(List.of(KafkaTopics.CHAIN_BLOCKS, KafkaTopics.CHAIN_TRANSACTIONS));
-        }
+        prepared.stacks().forEach(p -> p.stack().meta().path("kafka-topics").forEach(topic -> topics.add(topic.asText())));
         String bootstrap = kafkaBootstrap(engines);
         progress.report("stack " + KAFKA_STACK, "checking the topics " + String.join(", ", topics) + " at " + bootstrap);
         KafkaTopics.ensure(bootstrap, topics, new KafkaTopics.Retention(Long.parseLong(hours.get()),
@@ -509,8 +505,27 @@ public final class ProjectService {
 
     /** The address of Kafka's HOST listener on the cluster of {@code engines} (the kafka tier host's, port 9094). */
     public static String kafkaBootstrap(Engines engines) {
-        return ClusterVariables.of(engines.manager().nodes()).get(ClusterVariables.addressVariable(org.bcm.core.cluster.Tier.KAFKA))
-                + ":" + ClusterService.KAFKA_PORT;
+        return tierAddress(engines, org.bcm.core.cluster.Tier.KAFKA) + ":" + ClusterService.KAFKA_PORT;
+    }
+
+    /** The address on the cluster network of the tier's first host, where services publish in host mode ({@link ClusterVariables}). */
+    public static String tierAddress(Engines engines, org.bcm.core.cluster.Tier tier) {
+        return ClusterVariables.of(engines.manager().nodes()).get(ClusterVariables.addressVariable(tier));
+    }
+
+    /**
+     * The stacks of project {@code name} on the swarm of {@code engines} (by their {@value #PROJECT_LABEL} label).
+     *
+     * @throws BcmException DOCKER_FAILED
+     */
+    public static java.util.Set<String> deployedStacks(String name, Engines engines) {
+        java.util.Set<String> owned = new java.util.TreeSet<>();
+        engines.manager().stackLabel(PROJECT_LABEL).forEach((stack, owner) -> {
+            if (owner.equals(name)) {
+                owned.add(stack);
+            }
+        });
+        return owned;
     }
 
     /**

@@ -26,11 +26,21 @@ final class RegistryCredentialsFile {
      * @param password at most 72 bytes (bcrypt's limit): bcm's are 64 hex digits
      */
     static byte[] htpasswd(String password) {
+        return (USER + ":" + bcrypt(password) + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * {@code $2y$10$...}: a bcrypt of {@code password} with a random salt, as htpasswd files and
+     * Prometheus's web configuration ({@code basic_auth_users}) take it.
+     *
+     * @param password at most 72 bytes (bcrypt's limit): bcm's are 64 hex digits
+     */
+    static String bcrypt(String password) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
         char[] chars = password.toCharArray();
         try {
-            return (USER + ":" + OpenBSDBCrypt.generate("2y", chars, salt, COST) + "\n").getBytes(StandardCharsets.US_ASCII);
+            return OpenBSDBCrypt.generate("2y", chars, salt, COST);
         } finally {
             java.util.Arrays.fill(chars, '\0');
         }

@@ -11,6 +11,9 @@ import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.bitcoin.BitcoinNode;
 import org.bcm.core.image.DockerImageRecipe;
+import org.bcm.core.monitoring.MetricsTarget;
+import org.bcm.core.monitoring.Monitored;
+import org.bcm.core.monitoring.TierHost;
 import org.bcm.core.stack.StackCatalog;
 import org.bcm.core.stack.StackDefinition;
 import org.bcm.core.tor.OnionService;
@@ -79,7 +82,8 @@ final class StackPreparer {
         Map<String, OnionService> onionsByName = OnionService.byName(parsed.onions());
         GeneratedSecrets generated = new GeneratedSecrets(secrets, project, parsed.node(), registryPassword,
                 () -> projectOnions.secret(project.name(), parsed.onions()),
-                name -> onionsByName.containsKey(name) ? projectOnions.address(project.name(), onionsByName.get(name)) : null);
+                name -> onionsByName.containsKey(name) ? projectOnions.address(project.name(), onionsByName.get(name)) : null,
+                new Monitored(TierHost.parse(clusterVariables.get(ClusterVariables.TIER_HOSTS)), parsed.metrics()));
         List<PreparedStack> prepared = new ArrayList<>();
         parsed.specs().forEach((stack, spec) -> prepared.add(supply(project, stack, spec, recipes, generated)));
         PreparedProject result = new PreparedProject(project, List.copyOf(prepared), registryStack, registryPassword);
@@ -103,7 +107,8 @@ final class StackPreparer {
      * The project's stacks read with its settings, in dependency order, its node, and the onion services
      * they declare (checked to have distinct names).
      */
-    private record Parsed(Map<StackDefinition, StackSpec> specs, Optional<BitcoinNode> node, List<OnionService> onions) {
+    private record Parsed(Map<StackDefinition, StackSpec> specs, Optional<BitcoinNode> node, List<OnionService> onions,
+            List<MetricsTarget> metrics) {
     }
 
     private Parsed parse(ProjectDefinition project, StackCatalog catalog, Map<String, String> clusterVariables) {
@@ -112,13 +117,15 @@ final class StackPreparer {
         Map<String, String> imageVariables = catalog.imageVariables();
         Map<StackDefinition, StackSpec> specs = new LinkedHashMap<>();
         List<OnionService> onions = new ArrayList<>();
+        List<MetricsTarget> metrics = new ArrayList<>();
         for (StackDefinition stack : stacks) {
             StackSpec spec = parse(project, stack, imageVariables, clusterVariables, node);
             specs.put(stack, spec);
             onions.addAll(OnionService.declared(stack.name(), spec, project.chain()));
+            metrics.addAll(MetricsTarget.declared(stack, spec));
         }
         OnionService.byName(onions);
-        return new Parsed(specs, node, List.copyOf(onions));
+        return new Parsed(specs, node, List.copyOf(onions), List.copyOf(metrics));
     }
 
     /**
@@ -156,7 +163,7 @@ final class StackPreparer {
             throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "fix " + stack.dir().resolve("stack.yml")
                     + "; nothing was deployed");
         }
-        return when(stack, spec, variables);
+        return when(stack, spec, variables, project.stacks().keySet());
     }
 
     /**
@@ -164,14 +171,20 @@ final class StackPreparer {
      * configs only those mount (so none is generated for them). {@code x-bcm-when: {SETTING: VALUE}} (or a
      * list of values; several settings must all match) keeps a service only when the stack's setting has
      * that value, e.g. the lightning stack runs {@code cln} or {@code lnd} as {@code IMPLEMENTATION} says.
+     * {@code x-bcm-if-stacks: [STACK, ...]} keeps a service only when the project includes every stack
+     * named, e.g. the monitoring stack's bitcoind exporter; the networks only left-out services join go too.
      *
      * @throws BcmException INVALID_INPUT when the condition names no setting of the stack
      */
-    private static StackSpec when(StackDefinition stack, StackSpec spec, Map<String, String> variables) {
+    private static StackSpec when(StackDefinition stack, StackSpec spec, Map<String, String> variables,
+            java.util.Set<String> projectStacks) {
         java.util.Set<String> kept = new java.util.LinkedHashSet<>();
         for (StackSpec.Service service : spec.services().values()) {
             JsonNode when = service.extensions().get("x-bcm-when");
             boolean holds = true;
+            for (JsonNode needed : service.extensions().getOrDefault("x-bcm-if-stacks", com.fasterxml.jackson.databind.node.MissingNode.getInstance())) {
+                holds &= projectStacks.contains(needed.asText());
+            }
             if (when != null) {
                 if (!when.isObject() || when.isEmpty()) {
                     throw new BcmException(Kind.INVALID_INPUT, "Stack " + stack.name() + ": service " + service.name()

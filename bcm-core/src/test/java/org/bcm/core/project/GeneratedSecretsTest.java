@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The secrets bcm derives for the bitcoin and electrum stacks: named by what they are made of, never by their values. */
 class GeneratedSecretsTest {
 
+    private static final org.bcm.core.monitoring.Monitored NONE_MONITORED = new org.bcm.core.monitoring.Monitored(List.of(), List.of());
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @TempDir
@@ -73,10 +75,10 @@ class GeneratedSecretsTest {
         StackDefinition probe = stack("probe", "bitcoin-rpc-client: {user: probe}", "");
         ProjectSecrets secrets = secrets();
         ProjectDefinition project = project("0", "probe");
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null, null, onion -> null);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null, null, onion -> null, NONE_MONITORED);
 
         ProjectSecrets.Secret conf = generated.generate(bitcoin, "bitcoin_conf", kind("bitcoin-conf: true"));
-        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null, null, onion -> null)
+        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(bitcoin, probe)), null, null, onion -> null, NONE_MONITORED)
                 .generate(bitcoin, "bitcoin_conf", kind("bitcoin-conf: true"));
         assertThat(again.suffix()).as("the same settings and passwords: the same swarm secret").isEqualTo(conf.suffix()).matches("[0-9a-f]{8}");
 
@@ -90,10 +92,10 @@ class GeneratedSecretsTest {
         assertThat(text(conf)).doesNotContain(password);
 
         ProjectDefinition pruned = project("550", "probe");
-        ProjectSecrets.Secret changed = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null, null, onion -> null)
+        ProjectSecrets.Secret changed = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null, null, onion -> null, NONE_MONITORED)
                 .generate(bitcoin, "bitcoin_conf", kind("bitcoin-conf: true"));
         assertThat(changed.suffix()).as("a changed setting: a new swarm secret").isNotEqualTo(conf.suffix());
-        ProjectSecrets.Secret proxy = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null, null, onion -> null)
+        ProjectSecrets.Secret proxy = new GeneratedSecrets(secrets, pruned, BitcoinNode.of(pruned, List.of(bitcoin, probe)), null, null, onion -> null, NONE_MONITORED)
                 .generate(bitcoin, "rpcproxy_conf", kind("rpcproxy-conf: true"));
         assertThat(text(proxy)).contains("upstream-user=rpcproxy\n").containsPattern("(?m)^rpcauth=probe:[0-9a-f]{32}\\$[0-9a-f]{64}$")
                 .containsPattern("(?m)^upstream-password=[0-9a-f]{64}$");
@@ -104,7 +106,7 @@ class GeneratedSecretsTest {
         StackDefinition bitcoin = stack("bitcoin", null, "");
         StackDefinition other = stack("other", null, "");
         ProjectDefinition project = project("0");
-        GeneratedSecrets generated = new GeneratedSecrets(secrets(), project, BitcoinNode.of(project, List.of(bitcoin)), null, null, onion -> null);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets(), project, BitcoinNode.of(project, List.of(bitcoin)), null, null, onion -> null, NONE_MONITORED);
         assertThatThrownBy(() -> generated.generate(other, "conf", kind("bitcoin-conf: true")))
                 .isInstanceOf(BcmException.class).hasMessageContaining("only the bitcoin stack");
         assertThatThrownBy(() -> generated.generate(other, "pw", kind("bitcoin-rpc-password: true")))
@@ -112,7 +114,7 @@ class GeneratedSecretsTest {
         assertThatThrownBy(() -> generated.generate(other, "x", kind("nonsense: 1"))).hasMessageContaining("unknown kind 'nonsense'");
         assertThatThrownBy(() -> generated.generate(other, "x", kind("{bytes: 8}"))).hasMessageContaining("asks for 8 random bytes");
         assertThatThrownBy(() -> generated.generate(other, "x", kind("{bytes: 32, tls-key: true}"))).hasMessageContaining("exactly one kind");
-        assertThatThrownBy(() -> new GeneratedSecrets(secrets(), project, Optional.empty(), null, null, onion -> null)
+        assertThatThrownBy(() -> new GeneratedSecrets(secrets(), project, Optional.empty(), null, null, onion -> null, NONE_MONITORED)
                 .generate(other, "htpasswd", kind("registry-htpasswd: true"))).hasMessageContaining("not the registry's");
     }
 
@@ -128,7 +130,7 @@ class GeneratedSecretsTest {
         StackDefinition electrum = stack("electrum", "bitcoin-rpc-client: {user: electrum}", compose);
         ProjectDefinition project = project("0", "electrum");
         ProjectSecrets secrets = secrets();
-        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null, null, onion -> null);
+        GeneratedSecrets generated = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null, null, onion -> null, NONE_MONITORED);
         ProjectSecrets.Secret cert = generated.generate(electrum, "tls_cert", kind("tls-certificate: {key: tls_key, name: electrum}"));
         X509Certificate x509 = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(cert.value().get()));
@@ -138,7 +140,7 @@ class GeneratedSecretsTest {
         assertThat(TlsIdentity.keyPair(key.value().get()).getPublic()).isEqualTo(x509.getPublicKey());
         x509.verify(x509.getPublicKey());
 
-        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null, null, onion -> null)
+        ProjectSecrets.Secret again = new GeneratedSecrets(secrets, project, BitcoinNode.of(project, List.of(electrum)), null, null, onion -> null, NONE_MONITORED)
                 .generate(electrum, "tls_cert", kind("tls-certificate: {key: tls_key, name: electrum}"));
         assertThat(again.value().get()).as("wallets pinned it: it never changes").isEqualTo(cert.value().get());
         assertThat(again.suffix()).isEqualTo(cert.suffix());

@@ -1,0 +1,209 @@
+package org.bcm.core.monitoring;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.cluster.Tier;
+import org.bcm.core.project.ProjectService;
+
+/**
+ * {@code bcm status}: a deployed project's cluster as the monitoring stack sees it, read on the
+ * controller from Prometheus's HTTP API ({@code GET /api/v1/query}, instant queries) and Alertmanager's
+ * ({@code GET /api/v2/alerts}), both published on the kafka tier host and asking for the user
+ * {@value PrometheusConf#WEB_USER} and the password bcm generated (docs/monitoring.md).
+ */
+public final class StatusService {
+
+    /** The stack that runs Prometheus and Alertmanager. */
+    public static final String STACK = "monitoring";
+    /** The generated secret of the monitoring stack that is the web password. */
+    static final String PASSWORD_SECRET = "web_password";
+    /** How long Prometheus and Alertmanager may take to answer. */
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ProjectService projects;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public StatusService(ProjectService projects) {
+        this.projects = projects;
+    }
+
+    /** Where the monitoring stack of a deployment answers, and its password. */
+    record Endpoints(URI prometheus, URI alertmanager, String authorization) {
+    }
+
+    /**
+     * The cluster's status now.
+     *
+     * @param cluster the cluster, or null for the one the project is deployed on
+     * @throws BcmException NOT_FOUND (project, not deployed, no monitoring stack deployed), TIMEOUT
+     *     (Prometheus or Alertmanager does not answer), DOCKER_FAILED
+     */
+    public ClusterStatus read(String project, String cluster) {
+        return read(endpoints(project, cluster));
+    }
+
+    /** The endpoints of a deployment, checked once ({@code --watch} reads them again and again). */
+    Endpoints endpoints(String project, String cluster) {
+        String address = projects.onDeployment(project, cluster, engines -> {
+            if (!ProjectService.deployedStacks(project, engines).contains(STACK)) {
+                throw new BcmException(Kind.NOT_FOUND, "Project '" + project + "' has no monitoring stack deployed",
+                        "add it and deploy: bcm project add-stack --project-name=" + project + " --stack=" + STACK
+                                + "; bcm project deploy --project-name=" + project);
+            }
+            return ProjectService.tierAddress(engines, Tier.KAFKA);
+        });
+        String password = new String(projects.generatedSecret(project, STACK, PASSWORD_SECRET).orElseThrow(() ->
+                new BcmException(Kind.NOT_FOUND, "Project '" + project + "' has no password for its monitoring stack",
+                        "deploy it again: bcm project deploy --project-name=" + project)), StandardCharsets.US_ASCII).strip();
+        String authorization = "Basic " + Base64.getEncoder().encodeToString((PrometheusConf.WEB_USER + ":" + password)
+                .getBytes(StandardCharsets.US_ASCII));
+        return new Endpoints(URI.create("http://" + address + ":" + PrometheusConf.PROMETHEUS_PORT),
+                URI.create("http://" + address + ":" + PrometheusConf.ALERTMANAGER_PORT), authorization);
+    }
+
+    /**
+     * A reader of the same deployment's status, for {@code --watch}: finds the endpoints once.
+     *
+     * @throws BcmException as {@link #read(String, String)}
+     */
+    public java.util.function.Supplier<ClusterStatus> watcher(String project, String cluster) {
+        Endpoints endpoints = endpoints(project, cluster);
+        return () -> read(endpoints);
+    }
+
+    ClusterStatus read(Endpoints at) {
+        Map<String, Map<String, String>> hostLabels = new TreeMap<>();
+        Map<String, Boolean> up = new HashMap<>();
+        for (Sample s : query(at, "up{job=\"node\"}")) {
+            hostLabels.put(s.labels().get("host"), s.labels());
+            up.put(s.labels().get("host"), s.value() == 1);
+        }
+        Map<String, Double> cpu = byHost(at, "1 - avg by (host) (rate(node_cpu_seconds_total{mode=\"idle\"}[1m]))");
+        Map<String, Double> total = byHost(at, "node_memory_MemTotal_bytes");
+        Map<String, Double> available = byHost(at, "node_memory_MemAvailable_bytes");
+        Map<String, Double> disk = byHost(at, "max by (host) (1 - node_filesystem_avail_bytes{fstype!~\"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs\"}"
+                + " / node_filesystem_size_bytes{fstype!~\"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs\"})");
+        List<ClusterStatus.Host> hosts = new ArrayList<>();
+        hostLabels.forEach((host, labels) -> hosts.add(new ClusterStatus.Host(host, labels.getOrDefault("tier", ""), up.get(host),
+                cpu.getOrDefault(host, Double.NaN),
+                total.containsKey(host) && available.containsKey(host) ? (long) (total.get(host) - available.get(host)) : -1,
+                total.containsKey(host) ? total.get(host).longValue() : -1, disk.getOrDefault(host, Double.NaN))));
+
+        Map<String, Map<String, int[]>> services = new TreeMap<>();
+        for (Sample s : query(at, "bcm_swarm_service_running_tasks")) {
+            services.computeIfAbsent(s.labels().get("stack"), k -> new TreeMap<>())
+                    .computeIfAbsent(s.labels().get("service"), k -> new int[2])[0] = (int) s.value();
+        }
+        for (Sample s : query(at, "bcm_swarm_service_declared_tasks")) {
+            services.computeIfAbsent(s.labels().get("stack"), k -> new TreeMap<>())
+                    .computeIfAbsent(s.labels().get("service"), k -> new int[2])[1] = (int) s.value();
+        }
+        Map<String, List<ClusterStatus.Service>> stacks = new TreeMap<>();
+        services.forEach((stack, byName) -> byName.forEach((name, counts) ->
+                stacks.computeIfAbsent(stack, k -> new ArrayList<>()).add(new ClusterStatus.Service(name, counts[0], counts[1]))));
+
+        ClusterStatus.Node node = null;
+        List<Sample> bitcoindUp = query(at, "bitcoind_up");
+        if (!bitcoindUp.isEmpty()) {
+            List<Sample> info = query(at, "bitcoind_info");
+            Map<String, Double> peers = new HashMap<>();
+            query(at, "bitcoind_peers").forEach(s -> peers.put(s.labels().get("direction"), s.value()));
+            node = new ClusterStatus.Node(bitcoindUp.get(0).value() == 1, info.isEmpty() ? "" : info.get(0).labels().get("chain"),
+                    (long) single(at, "bitcoind_blocks"), (long) single(at, "bitcoind_headers"), single(at, "bitcoind_verification_progress"),
+                    peers.getOrDefault("in", 0.0).intValue(), peers.getOrDefault("out", 0.0).intValue());
+        }
+
+        List<ClusterStatus.Alert> alerts = new ArrayList<>();
+        for (JsonNode alert : get(at.alertmanager().resolve("/api/v2/alerts?active=true&silenced=false&inhibited=false"),
+                at.authorization(), "Alertmanager")) {
+            Map<String, String> labels = new TreeMap<>();
+            alert.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            alerts.add(new ClusterStatus.Alert(labels.getOrDefault("alertname", ""), labels.getOrDefault("severity", ""),
+                    alert.path("annotations").path("summary").asText(""), Instant.parse(alert.path("startsAt").asText()), labels));
+        }
+        alerts.sort(Comparator.comparing(ClusterStatus.Alert::since).thenComparing(ClusterStatus.Alert::name));
+        return new ClusterStatus(Instant.now(), hosts, stacks, node, alerts);
+    }
+
+    /** One sample of an instant vector. */
+    record Sample(Map<String, String> labels, double value) {
+    }
+
+    private List<Sample> query(Endpoints at, String promql) {
+        JsonNode data = get(at.prometheus().resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)),
+                at.authorization(), "Prometheus");
+        List<Sample> samples = new ArrayList<>();
+        for (JsonNode result : data.path("result")) {
+            Map<String, String> labels = new TreeMap<>();
+            result.path("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            samples.add(new Sample(labels, Double.parseDouble(result.path("value").path(1).asText("NaN"))));
+        }
+        return samples;
+    }
+
+    private Map<String, Double> byHost(Endpoints at, String promql) {
+        Map<String, Double> values = new HashMap<>();
+        query(at, promql).forEach(s -> values.put(s.labels().get("host"), s.value()));
+        return values;
+    }
+
+    private double single(Endpoints at, String promql) {
+        List<Sample> samples = query(at, promql);
+        return samples.isEmpty() ? Double.NaN : samples.get(0).value();
+    }
+
+    /**
+     * A GET of the API: Prometheus's {@code data} (status success), or Alertmanager's body.
+     *
+     * @throws BcmException TIMEOUT when it does not answer, INTERNAL when it answers with an error
+     */
+    private JsonNode get(URI uri, String authorization, String what) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Authorization", authorization).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new BcmException(Kind.TIMEOUT, what + " at " + uri.getHost() + ":" + uri.getPort() + " did not answer ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")",
+                    "check the monitoring stack: bcm stack list; its logs: bcm logs --stack=" + STACK, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BcmException(Kind.TIMEOUT, what + " was not read: interrupted", "run bcm status again", e);
+        }
+        if (response.statusCode() == 401) {
+            throw new BcmException(Kind.VERIFY_FAILED, what + " at " + uri.getHost() + ":" + uri.getPort()
+                    + " refused bcm's password", "deploy the project again: bcm project deploy (it gives the monitoring stack its web configuration)");
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            body = null;
+        }
+        if (response.statusCode() != 200 || body == null) {
+            throw new BcmException(Kind.INTERNAL, what + " answered HTTP " + response.statusCode() + " to " + uri.getPath(),
+                    "see its log: bcm logs --stack=" + STACK);
+        }
+        return what.equals("Prometheus") ? body.path("data") : body;
+    }
+}
