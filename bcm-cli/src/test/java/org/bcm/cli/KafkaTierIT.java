@@ -320,12 +320,15 @@ class KafkaTierIT {
                 assertThat(t.path("health").asText()).as(t.toString()).isEqualTo("up");
                 jobs.add(t.path("labels").path("job").asText());
             });
-            assertThat(jobs).contains("prometheus", "alertmanager", "node", "dockerd", "monitoring_swarm-exporter",
+            assertThat(jobs).contains("prometheus", "alertmanager", "node", "dockerd", "kafka_broker", "monitoring_swarm-exporter",
                     "monitoring_bitcoind-exporter");
             // a node exporter and a dockerd on each of the three tier hosts
             assertThat(countJob(targets, "node")).isEqualTo(3);
             assertThat(countJob(targets, "dockerd")).isEqualTo(3);
         });
+        // the broker's own metrics (the JMX exporter's agent)
+        assertThat(query("count({__name__=~\"kafka_server_brokertopicmetrics_.*\"})").path(0).path("value").path(1)
+                .asDouble()).isPositive();
         int height = bitcoind("getblockcount", "[]").asInt();
         JsonNode network = bitcoind("getnetworkinfo", "[]");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3))

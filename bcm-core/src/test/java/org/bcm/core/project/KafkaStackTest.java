@@ -66,7 +66,8 @@ class KafkaStackTest {
         DockerImageRecipe image = kafka.images().values().iterator().next();
         assertThat(image.maven().directory()).isEqualTo("/opt/kafka/libs");
         assertThat(image.maven().artifacts()).extracting(a -> a.coordinates())
-                .contains("org.apache.kafka:kafka_2.13:4.4.0", "org.apache.kafka:kafka-clients:4.4.0", "at.yawk.lz4:lz4-java:1.11.2", "org.apache.logging.log4j:log4j-slf4j-impl:2.25.5");
+                .contains("org.apache.kafka:kafka_2.13:4.4.0", "org.apache.kafka:kafka-clients:4.4.0", "at.yawk.lz4:lz4-java:1.11.2", "org.apache.logging.log4j:log4j-slf4j-impl:2.25.5",
+                "io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1");
         assertThat(image.maven().artifacts()).extracting(a -> a.fileName()).doesNotHaveDuplicates();
     }
 

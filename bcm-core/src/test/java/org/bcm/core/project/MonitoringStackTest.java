@@ -70,14 +70,14 @@ class MonitoringStackTest {
         JsonNode conf = YAML.readTree(content(monitoring, "prometheus_conf"));
         List<String> jobs = new ArrayList<>();
         conf.path("scrape_configs").forEach(job -> jobs.add(job.path("job_name").asText()));
-        assertThat(jobs).containsExactly("prometheus", "alertmanager", "node", "dockerd", "bitcoin_rpcproxy",
+        assertThat(jobs).containsExactly("prometheus", "alertmanager", "node", "dockerd", "kafka_broker", "bitcoin_rpcproxy",
                 "monitoring_swarm-exporter", "monitoring_bitcoind-exporter");
         JsonNode node = conf.path("scrape_configs").get(2).path("static_configs");
         assertThat(node).hasSize(3);
         assertThat(node.get(0).path("targets").get(0).asText()).isEqualTo("10.0.0.4:9100");
         assertThat(node.get(0).path("labels").path("host").asText()).isEqualTo("bcm-bitcoin-01");
         assertThat(node.get(0).path("labels").path("tier").asText()).isEqualTo("bitcoin");
-        JsonNode proxy = conf.path("scrape_configs").get(4).path("dns_sd_configs").get(0);
+        JsonNode proxy = conf.path("scrape_configs").get(5).path("dns_sd_configs").get(0);
         assertThat(proxy.path("names").get(0).asText()).isEqualTo("tasks.bitcoin_rpcproxy");
         assertThat(proxy.path("port").asInt()).isEqualTo(9331);
         assertThat(conf.path("alerting").path("alertmanagers").get(0).path("basic_auth").path("password_file").asText())
