@@ -177,7 +177,7 @@ class ProjectLifecycleIT {
             assertThat(docker.listServicesCmd().exec()).allSatisfy(s -> assertThat(s.getSpec().getLabels())
                     .containsEntry("com.docker.stack.namespace", "gateway").containsEntry("bcm.project", PROJECT));
             assertThat(docker.listNetworksCmd().withFilter("label", List.of("com.docker.stack.namespace=gateway")).exec())
-                    .extracting(n -> n.getName()).containsExactlyInAnyOrder("gateway_tor", "gateway_registry");
+                    .extracting(n -> n.getName()).containsExactlyInAnyOrder("gateway_tor", "gateway_registry", "gateway_metrics");
             // every service runs its image pinned by digest
             assertThat(docker.listServicesCmd().exec()).allSatisfy(s -> assertThat(s.getSpec().getTaskTemplate().getContainerSpec().getImage())
                     .matches("127\\.0\\.0\\.1:5000/bcm/[a-z0-9-]+:[0-9a-f]{12}@sha256:[0-9a-f]{64}"));
