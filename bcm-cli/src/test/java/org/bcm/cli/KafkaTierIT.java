@@ -259,7 +259,7 @@ class KafkaTierIT {
     }
 
     @Test
-    @Order(4)
+    @Order(7)
     void linesWrittenWhileTheBrokerIsDownArriveOnceItIsBack() throws Exception {
         scaleBroker(0);
         var down = bcm.run("logs", "--project-name=" + PROJECT, "--stack=gateway");
@@ -289,7 +289,7 @@ class KafkaTierIT {
     }
 
     @Test
-    @Order(5)
+    @Order(8)
     void badInputEndsInClearErrors() throws Exception {
         var stack = bcm.run("logs", "--project-name=" + PROJECT, "--stack=nosuch");
         assertThat(stack.exitCode()).isEqualTo(3);
@@ -311,7 +311,7 @@ class KafkaTierIT {
      * the broker's memory and its disk per million lines.
      */
     @Test
-    @Order(6)
+    @Order(4)
     void monitoringScrapesEveryTargetAndBcmStatusShowsTheCluster() throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
             JsonNode targets = prometheus("/api/v1/targets?state=active").path("activeTargets");
@@ -333,7 +333,7 @@ class KafkaTierIT {
         JsonNode network = bitcoind("getnetworkinfo", "[]");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3))
                 .until(() -> query("bitcoind_blocks").path(0).path("value").path(1).asText().equals(Integer.toString(height)));
-        // the broker's outage (above) may still fire: until it resolves
+        // nothing fires once the deploy has settled
         Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(5))
                 .until(() -> bcm.run("status", "--project-name=" + PROJECT).exitCode() == 0);
         var status = bcm.run("status", "--project-name=" + PROJECT);
@@ -352,7 +352,7 @@ class KafkaTierIT {
     }
 
     @Test
-    @Order(7)
+    @Order(5)
     void aStoppedServiceFiresAnAlertThatBcmStatusShowsAndKafkaKeeps() throws Exception {
         scale("bitcoin_bitcoind", 0);
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5)).until(() -> {
@@ -364,19 +364,20 @@ class KafkaTierIT {
         assertThat(firing.err()).isEmpty();
         assertThat(firing.out()).containsPattern("(?m)^bitcoin +bitcoin_bitcoind +0/1  MISSING$")
                 .containsPattern("(?m)^  BcmServiceTasksMissing +critical +for [0-9]+[sm] +bitcoin_bitcoind runs 0 of the tasks its stack declares$");
-        // Alertmanager sends it to the kafka stack's topic
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
+        // Alertmanager sends it to the kafka stack's topic (again and again until the receiver took it: after the
+        // broker's outage above, its retries back off)
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
                 .until(() -> alertRecords("firing").size() > 0);
 
         scale("bitcoin_bitcoind", 1);
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5))
                 .until(() -> bcm.run("status", "--project-name=" + PROJECT).exitCode() == 0);
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
                 .until(() -> alertRecords("resolved").size() > 0);
     }
 
     @Test
-    @Order(8)
+    @Order(6)
     void bcmStatusWithoutPrometheusOrProjectEndsInClearErrors() throws Exception {
         var project = bcm.run("status", "--project-name=nosuch");
         assertThat(project.exitCode()).isEqualTo(3);
@@ -456,7 +457,7 @@ class KafkaTierIT {
         List<Long> took = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             var status = bcm.run("status", "--project-name=" + PROJECT);
-            assertThat(status.exitCode()).as(status.toString()).isZero();
+            assertThat(status.exitCode()).as(status.toString()).isIn(0, 7);
             took.add(status.took().toMillis());
         }
         java.util.Collections.sort(took);

@@ -39,8 +39,11 @@ final class AlertsToKafka implements AutoCloseable {
     private static final int MAX_BODY = 4 << 20;
 
     private final HttpServer server;
-    private final KafkaProducer<String, String> producer;
+    private final Properties config = new Properties();
     private final String topic;
+    /** Replaced by a new one after a failure, so that no state of a producer that lost the broker stays. */
+    private final java.util.concurrent.atomic.AtomicReference<KafkaProducer<String, String>> producer =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param bootstrap Kafka's bootstrap servers, e.g. {@code broker:9092}
@@ -48,17 +51,17 @@ final class AlertsToKafka implements AutoCloseable {
      */
     AlertsToKafka(InetSocketAddress listen, String bootstrap, String topic) throws IOException {
         this.topic = topic;
-        Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+        producer.set(new KafkaProducer<>(config, new StringSerializer(), new StringSerializer()));
         server = HttpServer.create(listen, 16);
         server.createContext("/", this::handle);
-        server.setExecutor(Executors.newSingleThreadExecutor());
+        // Alertmanager sends each group's notifications on its own: one slow delivery must not hold the others
+        server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
     }
 
@@ -90,19 +93,25 @@ final class AlertsToKafka implements AutoCloseable {
     /** Writes the payload's alerts; true when Kafka acknowledged all of them. */
     boolean send(JsonNode payload) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
+        KafkaProducer<String, String> current = producer.get();
         try {
             for (JsonNode alert : payload.path("alerts")) {
                 ObjectNode record = alert.deepCopy();
                 record.put("receiver", payload.path("receiver").asText());
                 String key = alert.path("fingerprint").asText(alert.path("labels").path("alertname").asText());
-                sent.add(producer.send(new ProducerRecord<>(topic, key, record.toString())));
+                sent.add(current.send(new ProducerRecord<>(topic, key, record.toString())));
             }
             for (Future<RecordMetadata> future : sent) {
                 future.get(30, TimeUnit.SECONDS);
             }
+            LOG.info("{} alert(s) of {} ({}) written to {}", sent.size(), payload.path("receiver").asText(),
+                    payload.path("status").asText(), topic);
             return true;
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.warn("Kafka did not take {} alert(s) for {}: {}", payload.path("alerts").size(), topic, e.getMessage());
+            LOG.warn("Kafka did not take {} alert(s) for {}: {}; Alertmanager sends them again", payload.path("alerts").size(),
+                    topic, e.getMessage());
+            KafkaProducer<String, String> fresh = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+            (producer.compareAndSet(current, fresh) ? current : fresh).close(java.time.Duration.ZERO);
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -113,6 +122,6 @@ final class AlertsToKafka implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        producer.close(java.time.Duration.ofSeconds(5));
+        producer.get().close(java.time.Duration.ofSeconds(5));
     }
 }
