@@ -100,10 +100,6 @@ class KafkaTierIT {
         return records;
     }
 
-    private static void scaleBroker(int replicas) throws Exception {
-        scale("kafka_broker", replicas);
-    }
-
     /** Sets a service's replicas and waits until as many of its tasks run. */
     private static void scale(String name, int replicas) throws Exception {
         try (DockerClient docker = cluster.docker("bcm-gateway-01")) {
@@ -261,7 +257,7 @@ class KafkaTierIT {
     @Test
     @Order(7)
     void linesWrittenWhileTheBrokerIsDownArriveOnceItIsBack() throws Exception {
-        scaleBroker(0);
+        scale("kafka_broker", 0);
         var down = bcm.run("logs", "--project-name=" + PROJECT, "--stack=gateway");
         assertThat(down.exitCode()).as(down.toString()).isEqualTo(9);
         assertThat(down.err()).contains("Kafka at ").contains("did not answer").contains("hint:");
@@ -275,7 +271,7 @@ class KafkaTierIT {
                         + " || true").strip().equals("0"));
         System.out.println("queued on bcm-gateway-01's disk while the broker was down: "
                 + onGatewayHost("du -sb /var/spool/rsyslog").strip());
-        scaleBroker(1);
+        scale("kafka_broker", 1);
         // the broker answers some seconds after its task runs
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions()
                 .until(() -> torRecords("it-outage").size() >= sent.size());

@@ -1,11 +1,7 @@
 package org.bcm.core.monitoring;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -33,8 +29,6 @@ public final class AlertmanagerConf {
 
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+:[0-9]{1,5}");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     private AlertmanagerConf() {
     }
@@ -73,7 +67,7 @@ public final class AlertmanagerConf {
         if (!to.isEmpty() && !EMAIL.matcher(from).matches()) {
             throw invalid(project, "monitoring.EMAIL_FROM '" + from + "' is not an e-mail address", "EMAIL_FROM=bcm@example.org");
         }
-        ObjectNode conf = YAML.createObjectNode();
+        ObjectNode conf = PrometheusConf.YAML.createObjectNode();
         ObjectNode global = conf.putObject("global").put("resolve_timeout", "5m");
         if (!to.isEmpty()) {
             global.put("smtp_smarthost", smarthost).put("smtp_from", from);
@@ -97,12 +91,7 @@ public final class AlertmanagerConf {
             receiver(routes, receivers, "email").putArray("email_configs").addObject()
                     .put("to", to).put("send_resolved", true);
         }
-        try {
-            return "# Alertmanager of project " + project + ", written by bcm at every deploy (docs/monitoring.md).\n"
-                    + YAML.writeValueAsString(conf);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PrometheusConf.text("Alertmanager", project, conf);
     }
 
     private static ObjectNode receiver(ArrayNode routes, ArrayNode receivers, String name) {

@@ -26,7 +26,8 @@ public final class PrometheusConf {
     public static final int PROMETHEUS_PORT = 9090;
     public static final int ALERTMANAGER_PORT = 9093;
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+    /** The writer of both generated configurations (this one's and {@link AlertmanagerConf}'s). */
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     private PrometheusConf() {
@@ -58,8 +59,13 @@ public final class PrometheusConf {
             dns.put("port", target.port());
             dns.put("refresh_interval", "15s");
         }
+        return text("Prometheus", project, conf);
+    }
+
+    /** A generated configuration's text: a comment naming what and whose, then the YAML. */
+    static String text(String what, String project, ObjectNode conf) {
         try {
-            return "# Prometheus of project " + project + ", written by bcm at every deploy (docs/monitoring.md).\n"
+            return "# " + what + " of project " + project + ", written by bcm at every deploy (docs/monitoring.md).\n"
                     + YAML.writeValueAsString(conf);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UncheckedIOException(e);

@@ -51,17 +51,6 @@ public final class StatusService {
     record Endpoints(URI prometheus, URI alertmanager, String authorization) {
     }
 
-    /**
-     * The cluster's status now.
-     *
-     * @param cluster the cluster, or null for the one the project is deployed on
-     * @throws BcmException NOT_FOUND (project, not deployed, no monitoring stack deployed), TIMEOUT
-     *     (Prometheus or Alertmanager does not answer), DOCKER_FAILED
-     */
-    public ClusterStatus read(String project, String cluster) {
-        return read(endpoints(project, cluster));
-    }
-
     /** The endpoints of a deployment, checked once ({@code --watch} reads them again and again). */
     Endpoints endpoints(String project, String cluster) {
         String address = projects.onDeployment(project, cluster, engines -> {
@@ -82,9 +71,12 @@ public final class StatusService {
     }
 
     /**
-     * A reader of the same deployment's status, for {@code --watch}: finds the endpoints once.
+     * A reader of a deployment's status now, called once or, for {@code --watch}, again and again: finds
+     * the endpoints once.
      *
-     * @throws BcmException as {@link #read(String, String)}
+     * @param cluster the cluster, or null for the one the project is deployed on
+     * @throws BcmException NOT_FOUND (project, not deployed, no monitoring stack deployed), DOCKER_FAILED; the
+     *     reader: TIMEOUT (Prometheus or Alertmanager does not answer), VERIFY_FAILED (the password refused)
      */
     public java.util.function.Supplier<ClusterStatus> watcher(String project, String cluster) {
         Endpoints endpoints = endpoints(project, cluster);
