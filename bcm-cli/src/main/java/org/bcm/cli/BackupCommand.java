@@ -66,6 +66,11 @@ final class BackupCommand {
             context.err().println("bcm: " + taken.problem() + " (run 'bcm backup take' where you can confirm on the Trezor)");
             context.err().flush();
         }
+        if (taken.unrecorded() != null) {
+            context.err().println("bcm: the backup is taken, but the node's exporter was not told (the monitoring stack will alert): "
+                    + taken.unrecorded() + " (deploy the project again: bcm project deploy)");
+            context.err().flush();
+        }
         context.out().flush();
     }
 
@@ -106,17 +111,20 @@ final class BackupCommand {
             context.err().println("watching the static channel backup of project " + opened.project() + " every " + interval + " s; Ctrl-C stops");
             context.err().flush();
             String lastProblem = null;
+            String lastUnrecorded = null;
             boolean withNodeSecret = true;
             while (true) {
                 try {
                     ChannelBackups.Taken taken = opened.backups().take(opened.project(), target.cluster, keeping.keep, keeping.copyTo,
                             withNodeSecret);
-                    if (taken.created() || lastProblem != null || taken.problem() != null) {
+                    if (taken.created() || lastProblem != null || taken.problem() != null
+                            || taken.unrecorded() != null && !taken.unrecorded().equals(lastUnrecorded)) {
                         print(context, taken);
                     }
                     // a device that did not decrypt the node's secret is not asked again while watching
                     withNodeSecret &= taken.problem() == null;
                     lastProblem = null;
+                    lastUnrecorded = taken.unrecorded();
                 } catch (BcmException e) {
                     if (e.kind() != BcmException.Kind.NOT_FOUND && e.kind() != BcmException.Kind.DOCKER_FAILED
                             && e.kind() != BcmException.Kind.LXD_UNAVAILABLE) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Is everything fine? The tier hosts (up, CPU, memory, disk), each stack's services (running/declared),",
-                "the node (chain, height, sync, peers) and the alerts firing, from the project's monitoring stack.",
+                "the node (chain, height, sync, peers), the Lightning node (channels) and the alerts firing, from the project's monitoring stack.",
                 "Exits 0 when no alert fires, " + StatusCommand.ALERTS_FIRING + " when one does."})
 final class StatusCommand implements Callable<Integer> {
 
@@ -83,6 +83,14 @@ final class StatusCommand implements Callable<Integer> {
             out.println(node.up() ? String.format(Locale.ROOT, "NODE  %s  height %d (headers %d)  synced %.2f%%  peers %d in / %d out",
                     node.chain(), node.blocks(), node.headers(), 100 * node.progress(), node.peersIn(), node.peersOut())
                     : "NODE  bitcoind does not answer");
+        }
+        ClusterStatus.Lightning ln = status.lightning();
+        if (ln != null) {
+            out.println(ln.up() ? String.format(Locale.ROOT, "LIGHTNING  %s %s  height %d  %s  peers %d  channels %d active / %d inactive / %d pending",
+                    ln.implementation(), ln.version(), ln.height(), ln.synced() ? "synced" : "NOT SYNCED", ln.peers(), ln.active(), ln.inactive(),
+                    ln.pending()) : "LIGHTNING  the node does not answer");
+        }
+        if (node != null || ln != null) {
             out.println();
         }
         List<ClusterStatus.Alert> alerts = status.alerts();

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.bcm.core.process.ExternalProgram;
 import org.bcm.core.release.TestRelease;
-import org.bcm.fixtures.lightning.CoreLightningStandIn;
 import org.bcm.trezor.dev.DevelopmentDevice;
 import org.bcm.trezor.dev.UdpDeviceServer;
 import org.junit.jupiter.api.AfterAll;
@@ -93,41 +92,8 @@ class BitcoinStackIT {
                     x-bcm-generate: {bitcoin-rpc-password: true}
                 """);
 
-        // The shipped lightning stack, its lightningd recipe with Core Lightning's stand-in and the Core stand-in's bitcoin-cli.
-        TestRelease.Builder clnBuilder = TestRelease.builder("Core Lightning", "26.06.7").archiveName("clightning-v26.06.7-Ubuntu-22.04-amd64.tar.gz")
-                .reproducible();
-        CoreLightningStandIn.files().forEach(clnBuilder::file);
-        clnBuilder.install("usr/bin/lightningd", "/usr/bin/lightningd").install("usr/bin/lightning-cli", "/usr/bin/lightning-cli")
-                .install("usr/bin/lightning-hsmtool", "/usr/bin/lightning-hsmtool").install("usr/libexec/c-lightning/", "/usr/libexec/c-lightning/");
-        TestRelease cln = clnBuilder.build(dir.resolve("cln-release"));
-        Path lightning = home.resolve("stacks/lightning");
-        copyTree(Path.of("..", "stacks", "lightning"), lightning);
-        String lightningd = Files.readString(lightning.resolve("images/lightningd.yml"));
-        int releaseStart = lightningd.indexOf("\nrelease:\n");
-        int releaseEnd = lightningd.indexOf("\npackages: [");
-        assertThat(releaseStart).isPositive();
-        assertThat(releaseEnd).isGreaterThan(releaseStart);
-        Files.writeString(lightning.resolve("images/lightningd.yml"), lightningd.substring(0, releaseStart + 1)
-                .concat("release:\n")
-                .concat(cln.writeListItem(lightning, "core-lightning-standin", null))
-                .concat(signed.writeListItem(lightning, "bitcoin-core-standin", Map.of("bitcoin-31.1/bin/bitcoin-cli", "/usr/local/bin/bitcoin-cli")))
-                .concat(lightningd.substring(releaseEnd + 1).replace("packages: [", "packages: [openjdk-17-jre-headless, ")));
-
+        TestRelease cln = StandInBitcoinStack.installLightning(dir, home, signed);
         StandInBitcoinStack.importReleases(bcm, signed, cln);
-    }
-
-    /** Copies a directory tree (a stack's directory into a bcm home). */
-    static void copyTree(Path from, Path to) throws Exception {
-        try (var files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
     }
 
     @AfterAll
@@ -349,6 +315,16 @@ class BitcoinStackIT {
 
         var unchanged = bcm.run("backup", "take");
         assertThat(unchanged.out()).contains("unchanged since " + newest);
+        assertThat(unchanged.err()).doesNotContain("exporter was not told");
+        // the node's exporter sees that the newest backup holds the node's file: the hash bcm left and the
+        // one the node's healthcheck leaves are the same (on the metrics volume, the exporter's uid 65534 only)
+        String sha = org.bcm.core.Sha256.hex(scb(3)).substring(0, 16);
+        assertThat(cluster.shell("bcm-bitcoin-01", "lightning_cln", "cat /run/bcm-metrics/backup.json")).contains("\"sha256\":\"" + sha + "\"");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofSeconds(3)).until(() ->
+                cluster.shell("bcm-bitcoin-01", "lightning_cln", "cat /run/bcm-metrics/scb.json").contains("\"sha256\":\"" + sha + "\""));
+        assertThat(cluster.shell("bcm-bitcoin-01", "lightning_cln", "stat -c '%u %a %n' /run/bcm-metrics/*.json").strip().lines())
+                .containsExactlyInAnyOrder("65534 600 /run/bcm-metrics/backup.json", "65534 600 /run/bcm-metrics/channels.json",
+                        "65534 600 /run/bcm-metrics/info.json", "65534 600 /run/bcm-metrics/scb.json");
         System.out.println("bcm backup take, nothing changed: " + unchanged.took().toMillis() + " ms; bcm lightning info: "
                 + info.took().toMillis() + " ms");
         var list = bcm.run("backup", "list", "--output=json");

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
+import org.bcm.core.release.TestRelease;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * in clear errors. The monitoring stack (real Prometheus, Alertmanager and node exporter from Debian's
  * packages, bcm's exporters): every target is up, the exporter reports the stand-in's height, {@code bcm
  * status} shows the cluster; bitcoind scaled to 0 fires the alert that {@code bcm status} shows (and its
- * exit code) and that Alertmanager writes to {@code bcm.alerts}; scaled back, it resolves.
+ * exit code) and that Alertmanager writes to {@code bcm.alerts}; scaled back, it resolves. The lightning
+ * stack (Core Lightning's stand-in, StandInBitcoinStack#installLightning): its exporter reports the
+ * node's height, its channels (one of them inactive) and that no backup holds its channel backup.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KafkaTierIT {
@@ -58,7 +61,8 @@ class KafkaTierIT {
                 "BCM_SOCKS_PROXY", "none"));
         cluster = new ClusterEngines(home, CLUSTER, PROJECT);
         bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
-        StandInBitcoinStack.importReleases(bcm, StandInBitcoinStack.install(dir, home));
+        TestRelease bitcoinCore = StandInBitcoinStack.install(dir, home);
+        StandInBitcoinStack.importReleases(bcm, bitcoinCore, StandInBitcoinStack.installLightning(dir, home, bitcoinCore));
     }
 
     @AfterAll
@@ -148,12 +152,12 @@ class KafkaTierIT {
     @Order(1)
     void linesAServiceWritesArriveInOrderAndBcmLogsPrintsThem() throws Exception {
         assertThat(bcm.run("cluster", "create", "--cluster-name=" + CLUSTER).exitCode()).isZero();
-        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway,kafka,bitcoin,chainevents,monitoring");
+        var created = bcm.run("project", "create", "--project-name=" + PROJECT, "--chain=regtest", "--stacks=gateway,kafka,bitcoin,chainevents,monitoring,lightning");
         assertThat(created.exitCode()).as(created.toString()).isZero();
         var deployed = bcm.run("project", "deploy", "--project-name=" + PROJECT, "--cluster-name=" + CLUSTER);
         assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
         assertThat(deployed.err()).contains("topic bcm.logs.gateway", "topic bcm.logs.chainevents", "topic bcm.hosts", "bcm.alerts");
-        System.out.println("deploy of gateway, kafka, bitcoin, chainevents and monitoring: " + deployed.took().toMillis() + " ms");
+        System.out.println("deploy of gateway, kafka, bitcoin, chainevents, monitoring and lightning: " + deployed.took().toMillis() + " ms");
 
         List<String> sent = lines("it-order", 200);
         writeToTorsLog(sent);
@@ -255,7 +259,7 @@ class KafkaTierIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void linesWrittenWhileTheBrokerIsDownArriveOnceItIsBack() throws Exception {
         scale("kafka_broker", 0);
         var down = bcm.run("logs", "--project-name=" + PROJECT, "--stack=gateway");
@@ -285,7 +289,7 @@ class KafkaTierIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void badInputEndsInClearErrors() throws Exception {
         var stack = bcm.run("logs", "--project-name=" + PROJECT, "--stack=nosuch");
         assertThat(stack.exitCode()).isEqualTo(3);
@@ -300,12 +304,6 @@ class KafkaTierIT {
         assertThat(project.exitCode()).isEqualTo(3);
     }
 
-    /**
-     * The figures of docs/benchmarks.md, "Kafka" (printed, never asserted): lines per second shipped from
-     * one tier host; the latency from a container's write to {@code bcm logs --follow} printing the line
-     * (the line carries the time it was written; the tier host and the controller share the kernel's clock);
-     * the broker's memory and its disk per million lines.
-     */
     @Test
     @Order(4)
     void monitoringScrapesEveryTargetAndBcmStatusShowsTheCluster() throws Exception {
@@ -317,7 +315,7 @@ class KafkaTierIT {
                 jobs.add(t.path("labels").path("job").asText());
             });
             assertThat(jobs).contains("prometheus", "alertmanager", "node", "dockerd", "kafka_broker", "monitoring_swarm-exporter",
-                    "monitoring_bitcoind-exporter");
+                    "monitoring_bitcoind-exporter", "lightning_exporter");
             // a node exporter and a dockerd on each of the three tier hosts
             assertThat(countJob(targets, "node")).isEqualTo(3);
             assertThat(countJob(targets, "dockerd")).isEqualTo(3);
@@ -329,6 +327,9 @@ class KafkaTierIT {
         JsonNode network = bitcoind("getnetworkinfo", "[]");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3))
                 .until(() -> query("bitcoind_blocks").path(0).path("value").path(1).asText().equals(Integer.toString(height)));
+        // the Lightning node's getinfo (its healthcheck, every 15 s) through its exporter
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3))
+                .until(() -> query("lightning_block_height").path(0).path("value").path(1).asText().equals(Integer.toString(height)));
         // nothing fires once the deploy has settled
         Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(5))
                 .until(() -> bcm.run("status", "--project-name=" + PROJECT).exitCode() == 0);
@@ -338,6 +339,8 @@ class KafkaTierIT {
                 .containsPattern("(?m)^bitcoin +bitcoin_bitcoind +1/1$")
                 .contains("NODE  regtest  height " + height + " (headers " + height + ")  synced 100.00%  peers "
                         + network.path("connections_in").asInt() + " in / " + network.path("connections_out").asInt() + " out")
+                .contains("LIGHTNING  cln v26.06.7-standin  height " + height + "  synced  peers 0  channels 0 active / 0 inactive / 0 pending")
+                .containsPattern("(?m)^lightning +lightning_cln +1/1$")
                 .contains("No alert fires.");
         var json = bcm.run("status", "--project-name=" + PROJECT, "--output=json");
         JsonNode tree = JSON.readTree(json.out());
@@ -345,10 +348,42 @@ class KafkaTierIT {
         tree.path("hosts").forEach(h -> assertThat(h.path("up").asBoolean()).isTrue());
         assertThat(tree.path("node").path("blocks").asInt()).isEqualTo(height);
         assertThat(tree.path("alerts")).isEmpty();
+        assertThat(tree.path("lightning").path("implementation").asText()).isEqualTo("cln");
     }
 
     @Test
     @Order(5)
+    void theLightningNodesChannelsAndChannelBackupReachPrometheus() throws Exception {
+        String peerA = "02" + "a".repeat(64);
+        String peerB = "03" + "b".repeat(64);
+        // the stand-in lists the channels a test puts beside it, as Core Lightning's listpeerchannels does
+        String channels = "{\"channels\":["
+                + "{\"peer_id\":\"" + peerA + "\",\"peer_connected\":true,\"state\":\"CHANNELD_NORMAL\",\"short_channel_id\":\"103x1x0\","
+                + "\"channel_id\":\"" + "1".repeat(64) + "\",\"to_us_msat\":700000000,\"total_msat\":1000000000},"
+                + "{\"peer_id\":\"" + peerB + "\",\"peer_connected\":false,\"state\":\"CHANNELD_NORMAL\",\"short_channel_id\":\"104x2x1\","
+                + "\"channel_id\":\"" + "2".repeat(64) + "\",\"to_us_msat\":0,\"total_msat\":500000000}]}";
+        cluster.writeFile("bcm-bitcoin-01", "lightning_cln", "/data/regtest/standin-channels.json", channels.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] scb = new byte[175];
+        java.util.Arrays.fill(scb, (byte) 1);
+        cluster.writeFile("bcm-bitcoin-01", "lightning_cln", "/data/regtest/emergency.recover", scb);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(query("lightning_channel_active{channel=\"104x2x1\",peer=\"" + peerB + "\"}").path(0).path("value").path(1).asText())
+                        .isEqualTo("0");
+                assertThat(query("lightning_channel_local_balance_sat{channel=\"103x1x0\"}").path(0).path("value").path(1).asText())
+                        .isEqualTo("700000");
+                assertThat(query("lightning_channel_backup_current").path(0).path("value").path(1).asText()).as("no backup taken").isEqualTo("0");
+            });
+            var status = bcm.run("status", "--project-name=" + PROJECT);
+            assertThat(status.out()).contains("channels 1 active / 1 inactive / 0 pending");
+        } finally {
+            // no channel left to turn inactive (BcmLightningChannelInactive, 15 min) while the next tests run
+            cluster.shell("bcm-bitcoin-01", "lightning_cln", "rm -f /data/regtest/standin-channels.json");
+        }
+    }
+
+    @Test
+    @Order(6)
     void aStoppedServiceFiresAnAlertThatBcmStatusShowsAndKafkaKeeps() throws Exception {
         scale("bitcoin_bitcoind", 0);
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5)).until(() -> {
@@ -373,7 +408,7 @@ class KafkaTierIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void bcmStatusWithoutPrometheusOrProjectEndsInClearErrors() throws Exception {
         var project = bcm.run("status", "--project-name=nosuch");
         assertThat(project.exitCode()).isEqualTo(3);
@@ -388,8 +423,14 @@ class KafkaTierIT {
         }
     }
 
+    /**
+     * The figures of docs/benchmarks.md, "Kafka" (printed, never asserted): lines per second shipped from
+     * one tier host; the latency from a container's write to {@code bcm logs --follow} printing the line
+     * (the line carries the time it was written; the tier host and the controller share the kernel's clock);
+     * the broker's memory and its disk per million lines.
+     */
     @Test
-    @Order(9)
+    @Order(10)
     void benchmark() throws Exception {
         int count = 100_000;
         String dataBefore = cluster.shell("bcm-kafka-01", "kafka_broker", "du -sb /data/kafka-logs/bcm.logs.gateway-0 | cut -f1").strip();

@@ -68,7 +68,7 @@ class RealLightningIT {
     /** The test's second node: the shipped lightning stack with lnd, its own RPC user, onion names and description. */
     private static void writePeerStack() throws Exception {
         Path peer = home.resolve("stacks/peer");
-        BitcoinStackIT.copyTree(Path.of("..", "stacks", "lightning"), peer);
+        StandInBitcoinStack.copyTree(Path.of("..", "stacks", "lightning"), peer);
         String stack = Files.readString(peer.resolve("stack.yml"))
                 .replace("bitcoin-rpc-client: {user: lightning, needs: [zmq]}", "bitcoin-rpc-client: {user: peer, needs: [zmq]}")
                 .replace("default: cln", "default: lnd")

@@ -7,14 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.bcm.core.release.TestRelease;
 import org.bcm.fixtures.bitcoind.StandInRelease;
+import org.bcm.fixtures.lightning.CoreLightningStandIn;
 
 /**
- * The shipped bitcoin stack in a test's bcm home, with one change: bitcoind's image takes Bitcoin Core's
+ * The shipped bitcoin stack (and the lightning stack, {@link #installLightning}) in a test's bcm home, with one change: bitcoind's image takes Bitcoin Core's
  * STAND-IN (StandInRelease: {@code bin/bitcoind} and {@code bin/bitcoin-cli}, the bitcoind simulator)
  * from a release signed by keys of the test, installed as Core's files are, plus a JRE. The stand-in
  * reads the bitcoin.conf, {@code -datadir}, chain and rpcauth lines bcm generates and refuses what Core
@@ -58,6 +60,50 @@ final class StandInBitcoinStack {
         signed.writeRecipe(stack, "bitcoind", "packages: [openjdk-17-jre-headless]\n" + recipe.substring(0, start + 1)
                 + recipe.substring(end + 1) + "\n");
         return signed;
+    }
+
+    /**
+     * Writes {@code <home>/stacks/lightning}, the shipped lightning stack with its lightningd recipe
+     * taking Core Lightning's STAND-IN (CoreLightningStandIn, a release signed by keys of the test, under
+     * {@code dir}) and the Core stand-in's bitcoin-cli from {@code bitcoinCore} (with a JRE: it is the
+     * simulator's client).
+     *
+     * @return Core Lightning's stand-in release, to import
+     */
+    static TestRelease installLightning(Path dir, Path home, TestRelease bitcoinCore) throws Exception {
+        TestRelease.Builder builder = TestRelease.builder("Core Lightning", "26.06.7").archiveName("clightning-v26.06.7-Ubuntu-22.04-amd64.tar.gz")
+                .reproducible();
+        CoreLightningStandIn.files().forEach(builder::file);
+        builder.install("usr/bin/lightningd", "/usr/bin/lightningd").install("usr/bin/lightning-cli", "/usr/bin/lightning-cli")
+                .install("usr/bin/lightning-hsmtool", "/usr/bin/lightning-hsmtool").install("usr/libexec/c-lightning/", "/usr/libexec/c-lightning/");
+        TestRelease cln = builder.build(dir.resolve("cln-release"));
+        Path lightning = home.resolve("stacks/lightning");
+        copyTree(Path.of("..", "stacks", "lightning"), lightning);
+        String lightningd = Files.readString(lightning.resolve("images/lightningd.yml"));
+        int releaseStart = lightningd.indexOf("\nrelease:\n");
+        int releaseEnd = lightningd.indexOf("\npackages: [");
+        assertThat(releaseStart).isPositive();
+        assertThat(releaseEnd).isGreaterThan(releaseStart);
+        Files.writeString(lightning.resolve("images/lightningd.yml"), lightningd.substring(0, releaseStart + 1)
+                .concat("release:\n")
+                .concat(cln.writeListItem(lightning, "core-lightning-standin", null))
+                .concat(bitcoinCore.writeListItem(lightning, "bitcoin-core-standin", Map.of("bitcoin-31.1/bin/bitcoin-cli", "/usr/local/bin/bitcoin-cli")))
+                .concat(lightningd.substring(releaseEnd + 1).replace("packages: [", "packages: [openjdk-17-jre-headless, ")));
+        return cln;
+    }
+
+    /** Copies a directory tree (a stack's directory into a bcm home). */
+    static void copyTree(Path from, Path to) throws Exception {
+        try (var files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 
     /** {@code bcm release import} of each release: the offline way into the cache, verified. */

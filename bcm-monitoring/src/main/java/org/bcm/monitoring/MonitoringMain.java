@@ -23,6 +23,11 @@ import org.bcm.swarm.DockerEngine;
  * bcm-monitoring swarm      the swarm's services and nodes ({@link SwarmCollector})
  *   MONITORING_LISTEN             0.0.0.0:9333
  *   MONITORING_DOCKER_SOCKET      /var/run/docker.sock (a manager's)
+ * bcm-monitoring lightning  a Lightning node's metrics ({@link LightningCollector})
+ *   MONITORING_LISTEN                    0.0.0.0:9335
+ *   MONITORING_LIGHTNING_DIR             /run/bcm-metrics (what the node's healthcheck leaves)
+ *   MONITORING_LIGHTNING_IMPLEMENTATION  cln or lnd
+ *   MONITORING_LIGHTNING_BACKUP_WITHIN_MINUTES  60 (how soon a changed channel backup must be backed up)
  * bcm-monitoring alerts     Alertmanager's webhook into Kafka ({@link AlertsToKafka})
  *   MONITORING_LISTEN             0.0.0.0:9334
  *   MONITORING_KAFKA              broker:9092
@@ -84,9 +89,12 @@ public final class MonitoringMain {
                     manager.close();
                 };
             }
+            case "lightning" -> new MetricsEndpoint(listen, new LightningCollector(Path.of(require(env, "MONITORING_LIGHTNING_DIR")),
+                    LightningCollector.Implementation.of(require(env, "MONITORING_LIGHTNING_IMPLEMENTATION")),
+                    java.time.Duration.ofMinutes(minutes(env, "MONITORING_LIGHTNING_BACKUP_WITHIN_MINUTES", 60)), java.time.Clock.systemUTC()));
             case "alerts" -> new AlertsToKafka(listen, require(env, "MONITORING_KAFKA"),
                     env.getOrDefault("MONITORING_ALERTS_TOPIC", "bcm.alerts"));
-            default -> throw new IllegalArgumentException("usage: bcm-monitoring bitcoind|swarm|alerts (got '" + program + "')");
+            default -> throw new IllegalArgumentException("usage: bcm-monitoring bitcoind|swarm|lightning|alerts (got '" + program + "')");
         };
     }
 
@@ -98,6 +106,23 @@ public final class MonitoringMain {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("MONITORING_LISTEN=" + value + " is not HOST:PORT");
         }
+    }
+
+    /** A whole number of minutes, at least 1, or {@code otherwise} when unset. */
+    private static long minutes(Map<String, String> env, String name, long otherwise) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            long minutes = Long.parseLong(value.strip());
+            if (minutes >= 1) {
+                return minutes;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(name + "=" + value + " is not a number of minutes (1 or more)");
     }
 
     private static String require(Map<String, String> env, String name) {

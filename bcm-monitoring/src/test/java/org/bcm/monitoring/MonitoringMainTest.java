@@ -18,8 +18,14 @@ class MonitoringMainTest {
         assertThatThrownBy(() -> MonitoringMain.start("bitcoind", Map.of("MONITORING_LISTEN", "127.0.0.1:0")))
                 .hasMessage("MONITORING_RPC_PASSWORD_FILE is not set");
         assertThatThrownBy(() -> MonitoringMain.start("lnd", Map.of("MONITORING_LISTEN", "127.0.0.1:0")))
-                .hasMessageContaining("usage: bcm-monitoring bitcoind|swarm|alerts");
+                .hasMessageContaining("usage: bcm-monitoring bitcoind|swarm|lightning|alerts");
         assertThatThrownBy(() -> MonitoringMain.address("nocolon")).hasMessageContaining("is not HOST:PORT");
+        assertThatThrownBy(() -> MonitoringMain.start("lightning", Map.of("MONITORING_LISTEN", "127.0.0.1:0",
+                "MONITORING_LIGHTNING_DIR", "/run/bcm-metrics", "MONITORING_LIGHTNING_IMPLEMENTATION", "cln",
+                "MONITORING_LIGHTNING_BACKUP_WITHIN_MINUTES", "0"))).hasMessage("MONITORING_LIGHTNING_BACKUP_WITHIN_MINUTES=0 is not a number of minutes (1 or more)");
+        assertThatThrownBy(() -> MonitoringMain.start("lightning", Map.of("MONITORING_LISTEN", "127.0.0.1:0",
+                "MONITORING_LIGHTNING_DIR", "/run/bcm-metrics", "MONITORING_LIGHTNING_IMPLEMENTATION", "eclair")))
+                .hasMessageContaining("is neither cln nor lnd");
     }
 
     @Test

@@ -75,8 +75,10 @@ public final class ChannelBackups {
      * @param created whether it was made now (else the node's file had not changed)
      * @param problem why the node's secret is not beside the backups yet (the device did not decrypt it),
      *                or null; the channel backups are taken all the same, and the next take tries again
+     * @param unrecorded why the node's exporter could not be told which file the newest backup holds
+     *                ({@link LightningService#recordBackup}), or null; the next take tries again
      */
-    public record Taken(Backup backup, boolean created, String problem) {
+    public record Taken(Backup backup, boolean created, String problem, String unrecorded) {
     }
 
     /** The directory of a project's backups: {@code <bcm home>/backups/<project>/}. */
@@ -85,7 +87,9 @@ public final class ChannelBackups {
     }
 
     /**
-     * Backs up the node's static channel backup when it changed since the newest backup.
+     * Backs up the node's static channel backup when it changed since the newest backup, and tells the
+     * node's exporter which file the newest backup holds (the monitoring stack alerts when the node's
+     * file changed and no backup took it within the lightning stack's {@code BACKUP_WITHIN_MINUTES}).
      *
      * @param cluster the cluster, or null for the only one the project is deployed on
      * @param keep    how many backups to keep in each directory (at least 1)
@@ -104,7 +108,7 @@ public final class ChannelBackups {
         LightningNode node = lightning.node(project);
         Optional<byte[]> content = lightning.readFile(project, cluster, node, node.staticChannelBackup());
         if (content.isEmpty()) {
-            return new Taken(null, false, null);
+            return new Taken(null, false, null, null);
         }
         List<Path> dirs = new ArrayList<>(List.of(directory(project)));
         if (copyTo != null) {
@@ -143,7 +147,13 @@ public final class ChannelBackups {
                         "check the directory's space and permissions, then take the backup again", e);
             }
         }
-        return new Taken(backup, changed, problem);
+        String unrecorded = null;
+        try {
+            lightning.recordBackup(project, cluster, node, sha, Instant.now());
+        } catch (BcmException e) {
+            unrecorded = e.getMessage();
+        }
+        return new Taken(backup, changed, problem, unrecorded);
     }
 
     /** What a device that does not decrypt ends in: the backup goes on without the node's secret. */

@@ -158,6 +158,29 @@ public final class LightningService {
                 (engine, container) -> engine.readFile(container, path, MAX_ANSWER));
     }
 
+    /**
+     * Tells the lightning stack's exporter which static channel backup bcm's newest backup holds: writes
+     * {@code {"sha256": "<first 16 hex digits of the file's SHA-256>", "taken": <Unix seconds>}} as
+     * {@value #BACKUP_RECORD} on the node's metrics volume (mode 0600, owned by the exporter's uid
+     * {@value #EXPORTER_UID}), where the node's healthcheck leaves the file's own hash and time.
+     *
+     * @throws BcmException as {@link ProjectService#onRunningTask}; DOCKER_FAILED when it cannot be written
+     *     (a node deployed before its stack had the metrics volume: deploy the project again)
+     */
+    void recordBackup(String project, String cluster, LightningNode node, String sha256, java.time.Instant taken) {
+        byte[] record = JSON.createObjectNode().put("sha256", sha256).put("taken", taken.getEpochSecond()).toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        projects.onRunningTask(project, cluster, LightningNode.STACK, node.implementation().service(), (engine, container) -> {
+            engine.writeFile(container, BACKUP_RECORD, record, EXPORTER_UID, EXPORTER_UID, 0600);
+            return null;
+        });
+    }
+
+    /** What {@link #recordBackup} writes: on the lightning stack's metrics volume, which its exporter reads. */
+    static final String BACKUP_RECORD = "/run/bcm-metrics/backup.json";
+    /** The exporters image's user (stacks/monitoring/images/exporters.yml). */
+    static final int EXPORTER_UID = 65534;
+
     private static byte[] randomBytes() {
         byte[] bytes = new byte[8];
         RANDOM.nextBytes(bytes);

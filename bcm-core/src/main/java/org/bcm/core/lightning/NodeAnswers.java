@@ -35,7 +35,7 @@ public final class NodeAnswers {
     }
 
     /**
-     * The node's getinfo in a healthcheck's output (the image's {@code bcm-lightning info}), or empty when
+     * The node's getinfo in a healthcheck's output (the image's {@code bcm-lightning health}), or empty when
      * the output is not one (the node not ready, an error).
      */
     public static java.util.Optional<Info> parseInfo(Implementation implementation, String output) {

@@ -10,10 +10,12 @@ import java.util.Map;
  * @param at     when it was read
  * @param hosts  the tier hosts, by hostname
  * @param stacks each stack's services, by stack name
- * @param node   the bitcoin node, or null when the project has none (or its exporter has not answered)
- * @param alerts the alerts firing (not silenced or inhibited), oldest first
+ * @param node      the bitcoin node, or null when the project has none (or its exporter has not answered)
+ * @param lightning the Lightning node, or null when the project has none (or its exporter has not answered)
+ * @param alerts    the alerts firing (not silenced or inhibited), oldest first
  */
-public record ClusterStatus(Instant at, List<Host> hosts, Map<String, List<Service>> stacks, Node node, List<Alert> alerts) {
+public record ClusterStatus(Instant at, List<Host> hosts, Map<String, List<Service>> stacks, Node node, Lightning lightning,
+        List<Alert> alerts) {
 
     /**
      * A tier host.
@@ -43,6 +45,18 @@ public record ClusterStatus(Instant at, List<Host> hosts, Map<String, List<Servi
      * @param progress verification progress, 0 to 1
      */
     public record Node(boolean up, String chain, long blocks, long headers, double progress, int peersIn, int peersOut) {
+    }
+
+    /**
+     * The Lightning node (the lightning stack's exporter).
+     *
+     * @param up             whether the node answered its healthcheck's getinfo within the last 2 minutes
+     * @param implementation {@code cln} or {@code lnd}
+     * @param active         open channels whose peer is connected; {@code inactive}: whose peer is not;
+     *                       {@code pending}: being opened
+     */
+    public record Lightning(boolean up, String implementation, String version, long height, boolean synced, int peers, int active,
+            int inactive, int pending) {
     }
 
     /**

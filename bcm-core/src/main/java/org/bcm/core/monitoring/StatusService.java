@@ -115,14 +115,20 @@ public final class StatusService {
                 stacks.computeIfAbsent(stack, k -> new ArrayList<>()).add(new ClusterStatus.Service(name, counts[0], counts[1]))));
 
         ClusterStatus.Node node = null;
-        List<Sample> bitcoindUp = query(at, "bitcoind_up");
-        if (!bitcoindUp.isEmpty()) {
-            List<Sample> info = query(at, "bitcoind_info");
-            Map<String, Double> peers = new HashMap<>();
-            query(at, "bitcoind_peers").forEach(s -> peers.put(s.labels().get("direction"), s.value()));
-            node = new ClusterStatus.Node(bitcoindUp.get(0).value() == 1, info.isEmpty() ? "" : info.get(0).labels().get("chain"),
-                    (long) single(at, "bitcoind_blocks"), (long) single(at, "bitcoind_headers"), single(at, "bitcoind_verification_progress"),
-                    peers.getOrDefault("in", 0.0).intValue(), peers.getOrDefault("out", 0.0).intValue());
+        Metrics bitcoind = metrics(at, "bitcoind_(up|info|blocks|headers|verification_progress|peers)");
+        if (bitcoind.has("bitcoind_up")) {
+            node = new ClusterStatus.Node(bitcoind.value("bitcoind_up") == 1, bitcoind.label("bitcoind_info", "chain"),
+                    (long) bitcoind.value("bitcoind_blocks"), (long) bitcoind.value("bitcoind_headers"),
+                    bitcoind.value("bitcoind_verification_progress"), (int) bitcoind.value("bitcoind_peers", "direction", "in"),
+                    (int) bitcoind.value("bitcoind_peers", "direction", "out"));
+        }
+        ClusterStatus.Lightning lightning = null;
+        Metrics ln = metrics(at, "lightning_(up|info|block_height|synced_to_chain|peers|channels)");
+        if (ln.has("lightning_up")) {
+            lightning = new ClusterStatus.Lightning(ln.value("lightning_up") == 1, ln.label("lightning_info", "implementation"),
+                    ln.label("lightning_info", "version"), (long) ln.value("lightning_block_height"), ln.value("lightning_synced_to_chain") == 1,
+                    (int) ln.value("lightning_peers"), (int) ln.value("lightning_channels", "state", "active"),
+                    (int) ln.value("lightning_channels", "state", "inactive"), (int) ln.value("lightning_channels", "state", "pending"));
         }
 
         List<ClusterStatus.Alert> alerts = new ArrayList<>();
@@ -134,7 +140,7 @@ public final class StatusService {
                     alert.path("annotations").path("summary").asText(""), Instant.parse(alert.path("startsAt").asText()), labels));
         }
         alerts.sort(Comparator.comparing(ClusterStatus.Alert::since).thenComparing(ClusterStatus.Alert::name));
-        return new ClusterStatus(Instant.now(), hosts, stacks, node, alerts);
+        return new ClusterStatus(Instant.now(), hosts, stacks, node, lightning, alerts);
     }
 
     /** One sample of an instant vector. */
@@ -153,15 +159,45 @@ public final class StatusService {
         return samples;
     }
 
+    /** An exporter's samples of one query, by metric name. */
+    record Metrics(Map<String, List<Sample>> byName) {
+
+        boolean has(String name) {
+            return byName.containsKey(name);
+        }
+
+        /** The first sample's value, NaN when there is none (a NaN cast to a count is 0). */
+        double value(String name) {
+            List<Sample> samples = byName.getOrDefault(name, List.of());
+            return samples.isEmpty() ? Double.NaN : samples.get(0).value();
+        }
+
+        /** The value of the sample whose {@code label} is {@code value}, NaN when there is none. */
+        double value(String name, String label, String value) {
+            return byName.getOrDefault(name, List.of()).stream().filter(s -> value.equals(s.labels().get(label)))
+                    .mapToDouble(Sample::value).findFirst().orElse(Double.NaN);
+        }
+
+        /** A label of the first sample, empty when there is none. */
+        String label(String name, String label) {
+            List<Sample> samples = byName.getOrDefault(name, List.of());
+            return samples.isEmpty() ? "" : samples.get(0).labels().getOrDefault(label, "");
+        }
+    }
+
+    /** The samples of every metric whose name matches {@code nameRegex}, in one query. */
+    private Metrics metrics(Endpoints at, String nameRegex) {
+        Map<String, List<Sample>> byName = new HashMap<>();
+        for (Sample s : query(at, "{__name__=~\"" + nameRegex + "\"}")) {
+            byName.computeIfAbsent(s.labels().get("__name__"), k -> new ArrayList<>()).add(s);
+        }
+        return new Metrics(byName);
+    }
+
     private Map<String, Double> byHost(Endpoints at, String promql) {
         Map<String, Double> values = new HashMap<>();
         query(at, promql).forEach(s -> values.put(s.labels().get("host"), s.value()));
         return values;
-    }
-
-    private double single(Endpoints at, String promql) {
-        List<Sample> samples = query(at, promql);
-        return samples.isEmpty() ? Double.NaN : samples.get(0).value();
     }
 
     /**

@@ -95,7 +95,7 @@ class ChannelBackupsIT {
 
     @Test
     void changesAreBackedUpEncryptedRotatedAndCopiedAndDecryptToTheSameBytes() throws Exception {
-        assertThat(backups.take("p", null, 2, null, true)).isEqualTo(new ChannelBackups.Taken(null, false, null));
+        assertThat(backups.take("p", null, 2, null, true)).isEqualTo(new ChannelBackups.Taken(null, false, null, null));
 
         Path offsite = Files.createDirectories(dir.resolve("offsite"));
         swarm.file(HOST, CONTAINER, SCB, scb(1));
@@ -108,6 +108,11 @@ class ChannelBackupsIT {
                 .withZone(java.time.ZoneOffset.UTC).format(projects.definition("p").createdAt()) + ".gpg";
         assertThat(home.root().resolve("backups/p/" + nodeSecretName)).exists();
         assertThat(offsite.resolve("p/" + nodeSecretName)).exists();
+        // the node's exporter is told which file the newest backup holds (the monitoring stack alerts otherwise)
+        com.fasterxml.jackson.databind.JsonNode record = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(swarm.file(HOST, CONTAINER, "/run/bcm-metrics/backup.json"));
+        assertThat(record.path("sha256").asText()).isEqualTo(first.backup().sha256());
+        assertThat(record.path("taken").asLong()).isCloseTo(java.time.Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(60L));
         assertThat(backups.take("p", null, 2, offsite, true).created()).as("unchanged").isFalse();
         // the node secret, from the project's secrets, decrypts to what the project keeps
         ByteArrayOutputStream nodeSecret = new ByteArrayOutputStream();

@@ -34,7 +34,7 @@ class PrometheusRulesTest {
 
     @Test
     void theRulesAreValid() throws Exception {
-        assertThat(promtool("check", "rules", "bcm.rules.yml")).contains("SUCCESS: 10 rules found");
+        assertThat(promtool("check", "rules", "bcm.rules.yml")).contains("SUCCESS: 14 rules found");
     }
 
     @Test
@@ -47,7 +47,7 @@ class PrometheusRulesTest {
         String rules = Files.readString(RULES.resolve("bcm.rules.yml"));
         String docs = Files.readString(Path.of("..", "docs", "monitoring.md"));
         var alerts = java.util.regex.Pattern.compile("(?m)^\\s+- alert: (\\w+)$").matcher(rules).results().map(m -> m.group(1)).toList();
-        assertThat(alerts).hasSize(10);
+        assertThat(alerts).hasSize(14);
         for (String alert : alerts) {
             assertThat(rules).contains("runbook: \"docs/monitoring.md#" + alert.toLowerCase(java.util.Locale.ROOT) + "\"");
             assertThat(docs).contains("### " + alert + "\n");

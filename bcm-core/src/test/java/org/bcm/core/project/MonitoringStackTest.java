@@ -124,6 +124,26 @@ class MonitoringStackTest {
     }
 
     @Test
+    void theLightningNodesExporterRunsBesideItOnlyWithMonitoring() throws Exception {
+        ProjectDefinition project = service().create("m", "regtest", List.of("gateway", "bitcoin", "lightning", "monitoring"), Map.of());
+        StackPreparer.PreparedProject prepared = prepare(project, CLUSTER);
+        JsonNode conf = YAML.readTree(content(stack(prepared, "monitoring"), "prometheus_conf"));
+        List<String> jobs = new ArrayList<>();
+        conf.path("scrape_configs").forEach(job -> jobs.add(job.path("job_name").asText()));
+        assertThat(jobs).contains("lightning_exporter");
+        StackSpec lightning = stack(prepared, "lightning");
+        assertThat(lightning.services()).containsOnlyKeys("cln", "exporter");
+        assertThat(lightning.services().get("exporter").environment()).containsEntry("MONITORING_LIGHTNING_IMPLEMENTATION", "cln")
+                .containsEntry("MONITORING_LIGHTNING_DIR", "/run/bcm-metrics");
+        assertThat(lightning.networks()).containsKey("metrics");
+
+        ProjectDefinition without = service().create("n", "regtest", List.of("gateway", "bitcoin", "lightning"), Map.of());
+        StackSpec alone = stack(prepare(without, CLUSTER), "lightning");
+        assertThat(alone.services()).containsOnlyKeys("cln");
+        assertThat(alone.networks()).doesNotContainKey("metrics");
+    }
+
+    @Test
     void theOperatorsReceiversAreCheckedAndConfigured() throws Exception {
         ProjectService projects = service();
         projects.create("m", "regtest", List.of("gateway", "monitoring"), Map.of());
