@@ -293,7 +293,7 @@ class KafkaTierIT {
     void badInputEndsInClearErrors() throws Exception {
         var stack = bcm.run("logs", "--project-name=" + PROJECT, "--stack=nosuch");
         assertThat(stack.exitCode()).isEqualTo(3);
-        assertThat(stack.err()).contains("has no stack 'nosuch' deployed").contains("bitcoin, chainevents, gateway, kafka, monitoring");
+        assertThat(stack.err()).contains("has no stack 'nosuch' deployed").contains("bitcoin, chainevents, gateway, kafka, lightning, monitoring");
         var service = bcm.run("logs", "--project-name=" + PROJECT, "--stack=gateway", "--service=nosuch");
         assertThat(service.exitCode()).isEqualTo(3);
         assertThat(service.err()).contains("Stack 'gateway' has no service 'nosuch'").contains("tor");
