@@ -320,7 +320,7 @@ class BitcoinStackIT {
         // one the node's healthcheck leaves are the same (on the metrics volume, the exporter's uid 65534 only)
         String sha = org.bcm.core.Sha256.hex(scb(3)).substring(0, 16);
         assertThat(cluster.shell("bcm-bitcoin-01", "lightning_cln", "cat /run/bcm-metrics/backup.json")).contains("\"sha256\":\"" + sha + "\"");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofSeconds(3)).until(() ->
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofSeconds(3)).ignoreExceptions().until(() ->
                 cluster.shell("bcm-bitcoin-01", "lightning_cln", "cat /run/bcm-metrics/scb.json").contains("\"sha256\":\"" + sha + "\""));
         assertThat(cluster.shell("bcm-bitcoin-01", "lightning_cln", "stat -c '%u %a %n' /run/bcm-metrics/*.json").strip().lines())
                 .containsExactlyInAnyOrder("65534 600 /run/bcm-metrics/backup.json", "65534 600 /run/bcm-metrics/channels.json",
