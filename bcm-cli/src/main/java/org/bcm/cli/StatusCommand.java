@@ -86,9 +86,9 @@ final class StatusCommand implements Callable<Integer> {
         }
         ClusterStatus.Lightning ln = status.lightning();
         if (ln != null) {
-            out.println(ln.up() ? String.format(Locale.ROOT, "LIGHTNING  %s %s  height %d  %s  peers %d  channels %d active / %d inactive / %d pending",
-                    ln.implementation(), ln.version(), ln.height(), ln.synced() ? "synced" : "NOT SYNCED", ln.peers(), ln.active(), ln.inactive(),
-                    ln.pending()) : "LIGHTNING  the node does not answer");
+            out.println(ln.up() ? String.format(Locale.ROOT, "LIGHTNING  %s %s  height %d  %s  peers %d  channels %s active / %s inactive / %s pending",
+                    ln.implementation(), ln.version(), ln.height(), ln.synced() ? "synced" : "NOT SYNCED", ln.peers(), known(ln.active()),
+                    known(ln.inactive()), known(ln.pending())) : "LIGHTNING  the node does not answer");
         }
         if (node != null || ln != null) {
             out.println();
@@ -103,6 +103,11 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("  %-26s %-8s for %-8s %s%n", alert.name(), alert.severity(), age(Duration.between(alert.since(), status.at())),
                     alert.summary());
         }
+    }
+
+    /** A count, or {@code ?} when unknown (negative). */
+    private static String known(int count) {
+        return count < 0 ? "?" : Integer.toString(count);
     }
 
     private static String percent(double fraction) {

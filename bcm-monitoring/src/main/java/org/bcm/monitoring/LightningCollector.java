@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code lightning_info{implementation, version, network, node_id}} 1;
  *   <li>{@code lightning_block_height}; {@code lightning_synced_to_chain} 0 or 1 (lnd's
  *       {@code synced_to_chain}; Core Lightning: neither {@code warning_bitcoind_sync} nor
- *       {@code warning_lightningd_sync}); {@code lightning_peers} connected peers;
+ *       {@code warning_lightningd_sync}); {@code lightning_peers} getinfo's {@code num_peers} (lnd: connected
+ *       peers; Core Lightning: peers connected or with a channel);
+ *   <li>{@code lightning_getinfo_channels}: every channel getinfo counts (active, inactive, pending, by
+ *       the implementation's own definitions), known even while the channel list is stale;
  *   <li>{@code lightning_channels{state="active"|"inactive"|"pending"}}: open channels whose peer is
  *       connected (lnd: {@code active}), open channels whose peer is not, channels being opened;
  *   <li>per open channel, labels {@code channel} (short channel id; lnd's {@code chan_id}) and
@@ -50,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * backup holds, "taken": Unix seconds}}:
  * <ul>
  *   <li>{@code lightning_channel_backup_modified_seconds} when the node last rewrote its file;
- *   <li>{@code lightning_channel_backup_taken_seconds} when bcm last took or confirmed a backup;
+ *   <li>{@code lightning_channel_backup_taken_seconds} when bcm last recorded which file its newest backup holds;
  *   <li>{@code lightning_channel_backup_current} 1 when the newest backup holds the node's file;
  *   <li>{@code lightning_channel_backup_policy_seconds} how soon a change must be backed up (the
  *       lightning stack's {@code BACKUP_WITHIN_MINUTES}).
@@ -58,7 +61,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LightningCollector implements MultiCollector {
 
-    /** Older snapshots mean the healthcheck has not answered for four of its intervals: the node is down. */
+    /** Older snapshots mean the healthcheck has had no answer for eight of its 15 s intervals: the node is down. */
     static final long MAX_AGE_SECONDS = 120;
 
     private static final Logger LOG = LoggerFactory.getLogger(LightningCollector.class);
@@ -174,7 +177,11 @@ final class LightningCollector implements MultiCollector {
                                 "node_id", info.path(lnd ? "identity_pubkey" : "id").asText(), "version", info.path("version").asText())),
                 Gauges.of("lightning_block_height", "the height of the node's view of the chain", info.path(lnd ? "block_height" : "blockheight").asDouble()),
                 Gauges.of("lightning_synced_to_chain", "1 when the node says it is synced to the chain", synced ? 1 : 0),
-                Gauges.of("lightning_peers", "connected peers", info.path("num_peers").asDouble()));
+                Gauges.of("lightning_peers", "getinfo's num_peers (lnd: connected; Core Lightning: connected or with a channel)",
+                        info.path("num_peers").asDouble()),
+                Gauges.of("lightning_getinfo_channels", "every channel getinfo counts: active, inactive and pending",
+                        info.path("num_active_channels").asDouble() + info.path("num_inactive_channels").asDouble()
+                                + info.path("num_pending_channels").asDouble()));
     }
 
     /** The static channel backup's metrics; none before the node has written its file. */
@@ -188,7 +195,7 @@ final class LightningCollector implements MultiCollector {
         metrics.add(Gauges.of("lightning_channel_backup_modified_seconds", "when the node last rewrote its static channel backup, Unix seconds",
                 scb.path("modified").asDouble()));
         if (taken != null) {
-            metrics.add(Gauges.of("lightning_channel_backup_taken_seconds", "when bcm backup last took or confirmed a backup, Unix seconds",
+            metrics.add(Gauges.of("lightning_channel_backup_taken_seconds", "when bcm backup last recorded which file its newest backup holds, Unix seconds",
                     taken.path("taken").asDouble()));
         }
         boolean current = taken != null && !scb.path("sha256").asText().isEmpty() && scb.path("sha256").asText().equals(taken.path("sha256").asText());
@@ -198,11 +205,15 @@ final class LightningCollector implements MultiCollector {
         return metrics;
     }
 
-    /** A JSON file of the directory, or null when it is missing or unreadable. */
+    /** A JSON file of the directory, or null when it is missing or unreadable (logged: it should not be). */
     private JsonNode read(String name) {
+        Path file = dir.resolve(name);
         try {
-            return JSON.readTree(dir.resolve(name).toFile());
+            return JSON.readTree(file.toFile());
         } catch (IOException e) {
+            if (Files.exists(file)) {
+                LOG.warn("{} cannot be read: {}", file, e.getMessage());
+            }
             return null;
         }
     }

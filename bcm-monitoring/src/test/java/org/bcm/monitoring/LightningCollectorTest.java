@@ -63,6 +63,7 @@ class LightningCollectorTest {
                 .contains("lightning_block_height 212.0")
                 .contains("lightning_synced_to_chain 1.0")
                 .contains("lightning_peers 1.0")
+                .contains("lightning_getinfo_channels 5.0")
                 .contains("lightning_channels{state=\"active\"} 1.0")
                 .contains("lightning_channels{state=\"inactive\"} 1.0")
                 .contains("lightning_channels{state=\"pending\"} 1.0")

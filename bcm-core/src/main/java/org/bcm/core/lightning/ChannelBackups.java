@@ -47,6 +47,8 @@ public final class ChannelBackups {
     private final BcmHome home;
     private final LightningService lightning;
     private final OpenPgpFiles openPgp;
+    /** Per project, the hash this instance last told the node's exporter ({@code bcm backup watch} tells it once per change). */
+    private final java.util.Map<String, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param openPgp the operator's identity ({@link OpenPgpFiles#of}: NOT_FOUND before {@code bcm init})
@@ -88,8 +90,9 @@ public final class ChannelBackups {
 
     /**
      * Backs up the node's static channel backup when it changed since the newest backup, and tells the
-     * node's exporter which file the newest backup holds (the monitoring stack alerts when the node's
-     * file changed and no backup took it within the lightning stack's {@code BACKUP_WITHIN_MINUTES}).
+     * node's exporter which file the newest backup holds, unless this instance told it that already (the
+     * monitoring stack alerts when the node's file changed and no backup took it within the lightning
+     * stack's {@code BACKUP_WITHIN_MINUTES}).
      *
      * @param cluster the cluster, or null for the only one the project is deployed on
      * @param keep    how many backups to keep in each directory (at least 1)
@@ -148,10 +151,13 @@ public final class ChannelBackups {
             }
         }
         String unrecorded = null;
-        try {
-            lightning.recordBackup(project, cluster, node, sha, Instant.now());
-        } catch (BcmException e) {
-            unrecorded = e.getMessage();
+        if (!sha.equals(recorded.get(project))) {
+            try {
+                lightning.recordBackup(project, cluster, node, sha, Instant.now());
+                recorded.put(project, sha);
+            } catch (BcmException e) {
+                unrecorded = e.getMessage();
+            }
         }
         return new Taken(backup, changed, problem, unrecorded);
     }

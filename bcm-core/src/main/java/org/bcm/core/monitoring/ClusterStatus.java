@@ -53,7 +53,7 @@ public record ClusterStatus(Instant at, List<Host> hosts, Map<String, List<Servi
      * @param up             whether the node answered its healthcheck's getinfo within the last 2 minutes
      * @param implementation {@code cln} or {@code lnd}
      * @param active         open channels whose peer is connected; {@code inactive}: whose peer is not;
-     *                       {@code pending}: being opened
+     *                       {@code pending}: being opened; each -1 when unknown (the channel list is stale)
      */
     public record Lightning(boolean up, String implementation, String version, long height, boolean synced, int peers, int active,
             int inactive, int pending) {

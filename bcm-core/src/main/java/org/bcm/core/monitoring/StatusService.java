@@ -127,8 +127,8 @@ public final class StatusService {
         if (ln.has("lightning_up")) {
             lightning = new ClusterStatus.Lightning(ln.value("lightning_up") == 1, ln.label("lightning_info", "implementation"),
                     ln.label("lightning_info", "version"), (long) ln.value("lightning_block_height"), ln.value("lightning_synced_to_chain") == 1,
-                    (int) ln.value("lightning_peers"), (int) ln.value("lightning_channels", "state", "active"),
-                    (int) ln.value("lightning_channels", "state", "inactive"), (int) ln.value("lightning_channels", "state", "pending"));
+                    (int) ln.value("lightning_peers"), count(ln.value("lightning_channels", "state", "active")),
+                    count(ln.value("lightning_channels", "state", "inactive")), count(ln.value("lightning_channels", "state", "pending")));
         }
 
         List<ClusterStatus.Alert> alerts = new ArrayList<>();
@@ -183,6 +183,11 @@ public final class StatusService {
             List<Sample> samples = byName.getOrDefault(name, List.of());
             return samples.isEmpty() ? "" : samples.get(0).labels().getOrDefault(label, "");
         }
+    }
+
+    /** A count, or -1 when the exporter did not report it (NaN). */
+    private static int count(double value) {
+        return Double.isNaN(value) ? -1 : (int) value;
     }
 
     /** The samples of every metric whose name matches {@code nameRegex}, in one query. */
