@@ -225,8 +225,12 @@ final class LightningCollector implements MultiCollector {
             if (age(file).toSeconds() > MAX_AGE_SECONDS) {
                 return null;
             }
+            JsonNode list = read("channels.json");
+            if (list == null) {
+                return null;
+            }
             List<Channel> open = new ArrayList<>();
-            for (JsonNode channel : JSON.readTree(file.toFile()).path("channels")) {
+            for (JsonNode channel : list.path("channels")) {
                 if (implementation == Implementation.LND) {
                     open.add(new Channel(channel.path("chan_id").asText(), channel.path("remote_pubkey").asText(), channel.path("active").asBoolean(),
                             channel.path("capacity").asDouble(), channel.path("local_balance").asDouble()));
