@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.bcm.lxd.LxdConnection.Reply;
 import org.bcm.lxd.Requests.CertificatesPost;
+import org.bcm.lxd.Requests.CertificatesTokenPost;
 import org.bcm.lxd.Requests.ServerPut;
 
 /** The daemon itself: its identity and configuration (/1.0) and its trust store (/1.0/certificates). */
@@ -53,6 +54,15 @@ final class Daemon {
         return operations.start("POST", ApiPath.of("certificates"),
                 LxdConnection.json(new CertificatesPost("client", name, Pem.base64Der(cert))), null,
                 "trusting certificate '" + name + "'");
+    }
+
+    /** See {@link LxdClient#trustWithToken}. */
+    Operation trust(String name, TrustToken token, boolean explicitTrustToken) {
+        CertificatesTokenPost body = explicitTrustToken
+                ? new CertificatesTokenPost("client", name, null, token.text())
+                : new CertificatesTokenPost("client", name, token.text(), null);
+        return operations.start("POST", ApiPath.of("certificates"), LxdConnection.json(body), null,
+                "redeeming the " + token);
     }
 
     /** See {@link LxdClient#removeCertificate}. */

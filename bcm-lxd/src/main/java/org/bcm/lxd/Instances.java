@@ -129,6 +129,26 @@ final class Instances {
         return new ExecResult(((Number) ret).intValue(), stdout, stderr);
     }
 
+    /** See {@link LxdClient#execStream}. */
+    ExecStream execStream(String instance, List<String> command) {
+        InstanceExecPost body = new InstanceExecPost(command, Map.of(), true, false, false);
+        String attempted = "running " + command + " in instance '" + instance + "'";
+        Operation started = operations.start("POST", lxd.scoped("instances", instance, "exec"),
+                LxdConnection.json(body), null, attempted);
+        Map<String, okhttp3.Request> sockets = new LinkedHashMap<>();
+        if (started.metadata().get("fds") instanceof Map<?, ?> fds) {
+            fds.forEach((fd, secret) -> sockets.put(String.valueOf(fd), lxd.websocket(started.id(), String.valueOf(secret))));
+        }
+        if (!sockets.keySet().containsAll(List.of("0", "1", "2", "control"))) {
+            throw new LxdException("Failed " + attempted + ": LXD gave no websockets (" + sockets.keySet() + ")", 0);
+        }
+        try {
+            return ExecStream.open(attempted, lxd.http(), sockets);
+        } catch (java.io.IOException e) {
+            throw LxdErrors.fromTransport(e, attempted, lxd.target());
+        }
+    }
+
     private String readLog(Object path, String attempted) {
         if (path == null) {
             return "";

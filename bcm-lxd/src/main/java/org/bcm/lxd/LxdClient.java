@@ -231,6 +231,19 @@ public final class LxdClient implements AutoCloseable {
         return Pem.fingerprint(cert);
     }
 
+    /**
+     * Makes LXD trust the client certificate of this connection by redeeming a trust token (LXD:
+     * POST /1.0/certificates without a certificate, which takes the one of the TLS session; with
+     * API extension {@code explicit_trust_token}, LXD 6.2 and later, the token goes in {@code
+     * trust_token}, before it in {@code password}, which LXD decodes as a token).
+     *
+     * @throws LxdException 403 when the token is unknown, used or expired
+     */
+    public void trustWithToken(String name, TrustToken token) {
+        boolean explicit = server().apiExtensions().contains("explicit_trust_token");
+        await(daemon.trust(name, token, explicit));
+    }
+
     /** Removes a certificate from the trust store (LXD: DELETE /1.0/certificates/FINGERPRINT). */
     public void removeCertificate(String fingerprint) {
         await(daemon.remove(fingerprint));
@@ -588,6 +601,17 @@ public final class LxdClient implements AutoCloseable {
     // =====================================================================================
     // Exec and files
     // =====================================================================================
+
+    /**
+     * Starts {@code command} in a running instance with its standard input and output connected to
+     * the returned stream (LXD: POST /1.0/instances/NAME/exec with {@code wait-for-websocket}, then
+     * the operation's websockets). The caller closes the stream.
+     *
+     * @throws LxdException when LXD refuses the exec or its websockets cannot be opened
+     */
+    public ExecStream execStream(String instance, List<String> command) {
+        return instances.execStream(instance, command);
+    }
 
     /**
      * Runs a command in a running instance and collects its output (LXD: POST

@@ -248,6 +248,12 @@ final class LxdConnection {
         }
     }
 
+    /** The request that opens an operation's websocket (LXD: GET /1.0/operations/ID/websocket?secret=S). */
+    Request websocket(String operationId, String secret) {
+        return new Request.Builder().url(ApiPath.of("operations", operationId, "websocket").query("secret", secret)
+                .project(project).toUrl(base)).build();
+    }
+
     /** A JSON request body: a request record (see {@link Requests}) or a map. */
     static RequestBody json(Object value) {
         return RequestBody.create(Json.write(value), JSON_TYPE);

@@ -88,6 +88,12 @@ final class LxdErrors {
      */
     static LxdException fromTransport(IOException e, String attempted, String target) {
         String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PinnedTrustManager.Mismatch) {
+                return new LxdCertificateMismatchException("Failed " + attempted + ": LXD at " + target + " presented a "
+                        + cause.getMessage(), e);
+            }
+        }
         if (isUnavailable(e)) {
             return new LxdUnavailableException("Failed " + attempted + ": cannot connect to LXD at " + target
                     + " (" + reason + ")", e);

@@ -40,7 +40,7 @@ final class PinnedTrustManager extends X509ExtendedTrustManager {
             throw new CertificateException("server presented no certificate");
         }
         if (!chain[0].equals(pinned)) {
-            throw new CertificateException("server certificate (SHA-256 " + Pem.fingerprint(chain[0])
+            throw new Mismatch("server certificate (SHA-256 " + Pem.fingerprint(chain[0])
                     + ") is not the pinned certificate (SHA-256 " + pinnedFingerprint + ")");
         }
     }
@@ -80,5 +80,14 @@ final class PinnedTrustManager extends X509ExtendedTrustManager {
     @Override
     public X509Certificate[] getAcceptedIssuers() {
         return new X509Certificate[] {pinned};
+    }
+
+    /** The server presented another certificate than the pinned one. */
+    static final class Mismatch extends CertificateException {
+        private static final long serialVersionUID = 1L;
+
+        Mismatch(String message) {
+            super(message);
+        }
     }
 }

@@ -21,6 +21,12 @@ final class Requests {
     record CertificatesPost(String type, String name, String certificate) {
     }
 
+    /** A certificate trusted by redeeming a token: LXD 5.0 takes the whole token as {@code password}, 6.2+ as {@code trust_token}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CertificatesTokenPost(String type, String name, String password,
+                                 @JsonProperty("trust_token") String trustToken) {
+    }
+
     record ProjectsPost(String name, String description, Map<String, String> config) {
     }
 

@@ -178,6 +178,30 @@ class InstancesIT {
     }
 
     @Test
+    @Order(11)
+    void anExecStreamCarriesBytesBothWaysAndEndsWithStdin() throws Exception {
+        byte[] sent = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(7).nextBytes(sent);
+        try (ExecStream cat = lxd.execStream(C1, List.of("cat"))) {
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            Thread reader = new Thread(() -> {
+                try {
+                    cat.stdout().transferTo(received);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            reader.start();
+            cat.stdin().write(sent);
+            cat.stdin().close();
+            reader.join(30_000);
+            assertThat(reader.isAlive()).as("stdout ends after stdin's end").isFalse();
+            assertThat(received.toByteArray()).isEqualTo(sent);
+        }
+        assertThatThrownBy(() -> lxd.execStream("no-such-instance", List.of("cat"))).isInstanceOf(LxdException.class);
+    }
+
+    @Test
     @Order(12)
     void execOfMissingCommandIs127AndOfStoppedOrMissingInstanceThrows() {
         ExecResult r = lxd.exec(C1, List.of("/no/such/command"), null, Duration.ofSeconds(30));

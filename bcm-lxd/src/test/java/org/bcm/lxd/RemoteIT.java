@@ -166,10 +166,50 @@ class RemoteIT {
         try (LxdClient remote = LxdClient.connectRemote(endpoint, trusted.certificateFile(), trusted.keyFile(),
                 other.certificateFile())) {
             assertThatThrownBy(remote::server)
-                    .isInstanceOfSatisfying(LxdUnavailableException.class, e -> {
+                    .isInstanceOfSatisfying(LxdCertificateMismatchException.class, e -> {
                         assertThat(e.statusCode()).isZero();
-                        assertThat(e.getMessage()).contains(endpoint.toString()).contains("pinned");
+                        assertThat(e.getMessage()).contains(endpoint.toString()).contains("pinned")
+                                .contains(Pem.fingerprint(Pem.readCertificate(SERVER_CERT)));
                     });
         }
+    }
+
+    @Test
+    void theServerCertificateIsReadBeforeTrustAndATrustTokenMakesAGeneratedIdentityTrusted() throws Exception {
+        String presented = ClientIdentity.serverCertificate(endpoint);
+        assertThat(ClientIdentity.fingerprint(presented)).isEqualTo(Pem.fingerprint(Pem.readCertificate(SERVER_CERT)));
+
+        Path cert = dir.resolve("generated/client.crt");
+        Path key = dir.resolve("generated/client.key");
+        ClientIdentity.generate(cert, key, "bcm@it");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
+        Process add = new ProcessBuilder("lxc", "config", "trust", "add", "--name", PREFIX + "-token").redirectErrorStream(true).start();
+        String printed = new String(add.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(add.waitFor()).as(printed).isZero();
+        TrustToken token = TrustToken.parse(printed.lines().filter(l -> l.matches("[A-Za-z0-9+/=_-]{40,}")).findFirst().orElseThrow());
+        assertThat(token.fingerprint()).isEqualTo(ClientIdentity.fingerprint(presented));
+        assertThat(token.clientName()).isEqualTo(PREFIX + "-token");
+
+        try (LxdClient remote = LxdClient.connectRemote(endpoint, cert, key, SERVER_CERT)) {
+            assertThat(serverWhenListening(remote).auth()).isEqualTo("untrusted");
+            remote.trustWithToken(PREFIX + "-generated", token);
+            assertThat(remote.server().auth()).isEqualTo("trusted");
+            assertThat(remote.certificates()).extracting(Certificate::fingerprint)
+                    .contains(ClientIdentity.fingerprint(java.nio.file.Files.readString(cert)));
+        }
+        try (LxdClient stranger = LxdClient.connectRemote(endpoint, trusted.certificateFile(), trusted.keyFile(), SERVER_CERT)) {
+            assertThatThrownBy(() -> stranger.trustWithToken(PREFIX + "-again", token)).as("a token works once")
+                    .isInstanceOf(LxdException.class);
+        }
+    }
+
+    @Test
+    void aMalformedTokenIsRefusedWithoutItsContent() {
+        assertThatThrownBy(() -> TrustToken.parse("not a token!")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not base64");
+        String noSecret = java.util.Base64.getEncoder().encodeToString("{\"fingerprint\":\"ab\"}".getBytes());
+        assertThatThrownBy(() -> TrustToken.parse(noSecret)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no server fingerprint or secret");
     }
 }
