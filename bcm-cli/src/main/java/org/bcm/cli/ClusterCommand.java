@@ -3,6 +3,8 @@ package org.bcm.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bcm.core.cluster.ClusterDefinition;
+import org.bcm.core.cluster.ClusterService;
+import org.bcm.core.cluster.SshLogin;
 import org.bcm.core.cluster.ClusterStatus;
 import org.bcm.core.cluster.VerifyReport;
 import picocli.CommandLine.Command;
@@ -29,14 +31,50 @@ final class ClusterCommand {
                 description = "1-11 lower-case letters, digits or inner hyphens.")
         String name;
 
-        @Option(names = "--provider", defaultValue = ClusterDefinition.LOCAL_PROVIDER, paramLabel = "PROVIDER",
-                description = "Where the cluster runs: local (the LXD daemon on this machine). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--provider", paramLabel = "PROVIDER",
+                description = {"Where the cluster runs: local (the LXD daemon on this machine), lxd (an LXD already listening on "
+                        + "HTTPS, joined with --trust-token) or ssh (a host bcm logs in to, installs and initialises LXD on, "
+                        + "then drives over HTTPS).", "Default: the cluster's stored provider, else local."})
         String provider;
+
+        @Option(names = "--endpoint", paramLabel = "URL", description = "For --provider=lxd: https://HOST:8443.")
+        String endpoint;
+
+        @Option(names = "--trust-token", paramLabel = "TOKEN", interactive = true, arity = "0..1",
+                description = "For --provider=lxd: a token from 'lxc config trust add --name bcm' on the endpoint, needed until it"
+                        + " trusts this controller. Without a value bcm asks for it (it is a secret: keep it out of the command line).")
+        String trustToken;
+
+        @Option(names = "--hostname", paramLabel = "HOST", description = "For --provider=ssh: the host to log in to.")
+        String hostname;
+
+        @Option(names = "--ssh-user", paramLabel = "USER",
+                description = "For --provider=ssh: the login name (not root: commands run with sudo -n). Default: root.")
+        String sshUser;
+
+        @Option(names = "--ssh-port", paramLabel = "PORT", description = "For --provider=ssh. Default: 22.")
+        int sshPort;
+
+        @Option(names = "--ssh-host-key", paramLabel = "SHA256:...",
+                description = "For --provider=ssh: the host key's fingerprint ('ssh-keygen -lf' on the host), for a host not in"
+                        + " known_hosts. Without it bcm asks at a terminal and refuses elsewhere.")
+        String sshHostKey;
+
+        @Option(names = "--ssh-identity-file", paramLabel = "FILE",
+                description = "For --provider=ssh: an OpenSSH private key to log in with. Default: the Trezor-held identity"
+                        + " USER@HOST through bcm's agent.")
+        java.nio.file.Path sshIdentityFile;
+
+        @Mixin DeviceOption device;
 
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            ClusterDefinition definition = context.clusterService().create(name, provider);
+            SshLogin ssh = new SshLogin(hostname, sshUser, sshPort, sshHostKey, sshIdentityFile, () -> context.deviceKeys(device),
+                            fingerprint -> context.confirm("The host key of " + hostname + " is not known: " + fingerprint
+                                    + ". Is that the key 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' shows on the host?"));
+            ClusterDefinition definition = context.clusterService().create(name,
+                    new ClusterService.Placement(provider, endpoint, trustToken, ssh));
             context.out().println("Cluster '" + definition.name() + "' is up on " + definition.endpoint()
                     + " (network " + definition.subnet() + "); see 'bcm show'.");
             context.out().flush();

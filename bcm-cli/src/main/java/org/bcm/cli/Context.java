@@ -32,6 +32,16 @@ final class Context {
         return spec.commandLine().getErr();
     }
 
+    /** Asks a yes/no question at the terminal; false (refused) when there is no terminal or the answer is not yes. */
+    boolean confirm(String question) {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        String answer = console.readLine("%s [y/N] ", question);
+        return answer != null && answer.strip().toLowerCase(java.util.Locale.ROOT).matches("y|yes");
+    }
+
     BcmHome home() {
         return BcmHome.fromEnvironment(System.getenv());
     }

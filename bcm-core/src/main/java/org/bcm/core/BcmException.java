@@ -40,7 +40,9 @@ public class BcmException extends RuntimeException {
         /** The PIN entered was wrong. */
         WRONG_PIN(12, "wrong PIN"),
         /** The Trezor refused the request or broke the protocol (not initialised, unexpected message, bad data). */
-        DEVICE_FAILED(13, "the Trezor refused or broke the protocol");
+        DEVICE_FAILED(13, "the Trezor refused or broke the protocol"),
+        /** SSH to an endpoint failed: unreachable, host key unknown or changed, login refused, a remote command failed. */
+        SSH_FAILED(14, "SSH to an endpoint failed: unreachable, unknown or changed host key, login refused");
 
         private final int exitCode;
         private final String meaning;

@@ -8,8 +8,9 @@ public final class LocalPorts {
     private LocalPorts() {
     }
 
-    /** The local LXD (unix socket, {@link LxdInstanceServer#connectLocal()}) and Docker engines over unix sockets. */
+    /** The local LXD (unix socket, {@link LxdInstanceServer#connectLocal()}), remote ones over HTTPS, and Docker engines over unix sockets. */
     public static Ports create() {
-        return new Ports(LxdInstanceServer.localEndpoint(), LxdInstanceServer::connectLocal, DockerSwarmEngine::connect);
+        return new Ports(LxdInstanceServer.localEndpoint(), LxdInstanceServer::connectLocal, LxdInstanceServer::connectRemote,
+                DockerSwarmEngine::connect);
     }
 }

@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.core.port.PendingOperation;
+import org.bcm.core.port.Ports;
+import org.bcm.lxd.Certificate;
+import org.bcm.lxd.ExecStream;
 import org.bcm.lxd.Image;
 import org.bcm.lxd.Instance;
 import org.bcm.lxd.InstanceAction;
@@ -25,6 +28,7 @@ import org.bcm.lxd.ProjectSpec;
 import org.bcm.lxd.Server;
 import org.bcm.lxd.StoragePool;
 import org.bcm.lxd.StoragePoolSpec;
+import org.bcm.lxd.TrustToken;
 
 /** {@link InstanceServer} over bcm-lxd's {@link LxdClient}: each method is the client's call of the same name. */
 public final class LxdInstanceServer implements InstanceServer {
@@ -38,6 +42,12 @@ public final class LxdInstanceServer implements InstanceServer {
     /** The local LXD daemon ({@link LxdClient#connectLocal()}). */
     public static InstanceServer connectLocal() {
         return new LxdInstanceServer(LxdClient.connectLocal());
+    }
+
+    /** A remote LXD daemon over HTTPS ({@link LxdClient#connectRemote}); no request is made yet. */
+    public static InstanceServer connectRemote(Ports.RemoteLxd remote) {
+        return new LxdInstanceServer(LxdClient.connectRemote(remote.endpoint(), remote.clientCertificate(),
+                remote.clientKey(), remote.serverCertificate()));
     }
 
     /** The local LXD daemon's endpoint, e.g. {@code unix:///var/lib/lxd/unix.socket}, or why there is none. */
@@ -247,6 +257,36 @@ public final class LxdInstanceServer implements InstanceServer {
     @Override
     public void awaitAll(List<PendingOperation> operations, Duration timeout) {
         Operation.awaitAll(operations.stream().map(op -> ((LxdOperation) op).operation()).toList(), timeout);
+    }
+
+    @Override
+    public List<Image> images() {
+        return lxd.images();
+    }
+
+    @Override
+    public PendingOperation deleteImage(String fingerprint) {
+        return new LxdOperation(lxd.deleteImage(fingerprint));
+    }
+
+    @Override
+    public ExecStream execStream(String instance, List<String> command) {
+        return lxd.execStream(instance, command);
+    }
+
+    @Override
+    public List<Certificate> certificates() {
+        return lxd.certificates();
+    }
+
+    @Override
+    public void trustWithToken(String name, TrustToken token) {
+        lxd.trustWithToken(name, token);
+    }
+
+    @Override
+    public void removeCertificate(String fingerprint) {
+        lxd.removeCertificate(fingerprint);
     }
 
     @Override

@@ -56,33 +56,40 @@ final class ClusterProvisioner {
     /**
      * Converges the cluster on {@code lxd} to its definition, storing the definition first.
      *
+     * @param requested    name, provider, endpoint and SSH target; subnet, host counts and creation
+     *                     time come from the stored definition when there is one
+     * @param controllerId on a remote endpoint, this controller's {@link RemoteEndpoint#CONTROLLER_LABEL}
+     *                     value (the caller checked that no other controller manages it); null on the local one
      * @throws BcmException CONFLICT, HOST_PREREQUISITE (image build), DOCKER_FAILED, TIMEOUT; adapter
      *     exceptions pass through
      */
-    ClusterDefinition create(InstanceServer lxd, String name, String provider) {
+    ClusterDefinition create(InstanceServer lxd, ClusterDefinition requested, String controllerId) {
+        String name = requested.name();
         ClusterLayout layout = new ClusterLayout(name);
         requireNoForeignObjects(lxd, layout);
         Instant started = Instant.now();
         ClusterDefinition stored = store.load(name).orElse(null);
         String subnet = chooseSubnet(lxd, layout, stored);
-        ClusterDefinition definition = new ClusterDefinition(name, provider, ports.lxdEndpoint(), subnet,
+        ClusterDefinition definition = new ClusterDefinition(name, requested.provider(), requested.endpoint(), subnet,
                 stored == null ? ClusterDefinition.defaultHostsPerTier() : stored.hostsPerTier(),
-                stored == null ? Instant.now() : stored.createdAt());
+                stored == null ? Instant.now() : stored.createdAt(), requested.ssh());
         store.save(definition);
         store.setActiveCluster(name);
 
         String image = new BaseImage(ImageRecipe.baseImage(), store.home().imageCacheDir(), progress).ensure(lxd);
         ensureStoragePool(lxd, layout);
         ensureNetwork(lxd, layout, Cidr.parse(subnet));
-        ensureLxdProject(lxd, layout);
+        ensureLxdProject(lxd, layout, controllerId);
         InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
         ensureProfile(inProject, layout);
         List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
-        ensureInstances(inProject, layout, hosts, image);
+        ensureInstances(inProject, layout, hosts, image, definition.remote());
         Map<TierHost, String> addresses = awaitAddresses(inProject, hosts);
         ensureForwarding(inProject, hosts, addresses, Tier.GATEWAY, ClusterService.REGISTRY_PORT, REGISTRY_DEVICE, "the registry");
         ensureForwarding(inProject, hosts, addresses, Tier.KAFKA, ClusterService.KAFKA_PORT, KAFKA_DEVICE, "Kafka");
-        new SwarmBootstrap(layout, store.home(), ports, timeouts, progress).converge(hosts, addresses);
+        try (TierHostEngines engines = new TierHostEngines(store.home(), definition, inProject, ports)) {
+            new SwarmBootstrap(layout, store.home(), ports, timeouts, progress).converge(engines, hosts, addresses);
+        }
         progress.report("cluster", "cluster '" + name + "' is up (" + Duration.between(started, Instant.now()).toSeconds() + " s)");
         return definition;
     }
@@ -143,10 +150,13 @@ final class ClusterProvisioner {
         }
     }
 
-    private void ensureLxdProject(InstanceServer lxd, ClusterLayout layout) {
+    private void ensureLxdProject(InstanceServer lxd, ClusterLayout layout, String controllerId) {
         if (lxd.lxdProject(layout.lxdProject()).isEmpty()) {
             progress.report("lxd", "creating LXD project " + layout.lxdProject());
             Map<String, String> config = new HashMap<>(layout.sharedLabels());
+            if (controllerId != null) {
+                config.put(RemoteEndpoint.CONTROLLER_LABEL, controllerId);
+            }
             // Images come from the default LXD project (the base image is shared by every cluster);
             // profiles and volumes are the cluster's own.
             config.put("features.images", "false");
@@ -179,12 +189,14 @@ final class ClusterProvisioner {
         }
     }
 
-    private void ensureInstances(InstanceServer inProject, ClusterLayout layout, List<TierHost> hosts, String image) {
+    /** @param remote on a remote endpoint tier hosts get no Docker proxy device: a {@link DockerRelay} reaches them */
+    private void ensureInstances(InstanceServer inProject, ClusterLayout layout, List<TierHost> hosts, String image, boolean remote) {
         LxdOperations.awaitLeftOver(inProject, timeouts.operation(), progress);
         TierHostSockets sockets = new TierHostSockets(store.home(), layout.clusterName());
         List<PendingOperation> creating = new ArrayList<>();
         for (TierHost host : hosts) {
-            Map<String, Map<String, String>> devices = Map.of(TierHostSockets.DOCKER_DEVICE, sockets.dockerProxyDevice(host));
+            Map<String, Map<String, String>> devices = remote ? Map.of()
+                    : Map.of(TierHostSockets.DOCKER_DEVICE, sockets.dockerProxyDevice(host));
             Optional<Instance> existing = inProject.instance(host.instanceName());
             if (existing.isEmpty()) {
                 progress.report(host.instanceName(), "creating from " + image);

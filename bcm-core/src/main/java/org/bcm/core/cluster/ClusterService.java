@@ -1,13 +1,19 @@
 package org.bcm.core.cluster;
 
+import java.net.URI;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
+import org.bcm.core.identity.LoginNames;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.core.port.Ports;
+import org.bcm.lxd.LxdCertificateMismatchException;
 import org.bcm.lxd.LxdException;
 import org.bcm.lxd.LxdUnavailableException;
 import org.bcm.swarm.DockerEngineException;
@@ -48,26 +54,126 @@ public final class ClusterService {
     }
 
     /**
-     * Creates the cluster, or converges an existing or half-made one to its definition.
+     * Where {@code bcm cluster create} puts a cluster.
      *
-     * @param provider only {@link ClusterDefinition#LOCAL_PROVIDER}
-     * @return the stored definition
-     * @throws BcmException INVALID_INPUT (name, provider), CONFLICT (a name bcm would use is taken by
-     *                      something it did not create), LXD_UNAVAILABLE, HOST_PREREQUISITE (image
-     *                      build), DOCKER_FAILED, TIMEOUT
+     * @param provider   {@code local}, {@code lxd} or {@code ssh}; null: the stored definition's, else {@code local}
+     * @param endpoint   for {@code lxd}: {@code https://HOST[:8443]}
+     * @param trustToken for {@code lxd}: a token from {@code lxc config trust add}, needed until the endpoint trusts bcm
+     * @param ssh        for {@code ssh}: the login; null otherwise
      */
-    public ClusterDefinition create(String name, String provider) {
-        ClusterLayout.validateName(name);
-        if (!ClusterDefinition.LOCAL_PROVIDER.equals(provider)) {
-            throw new BcmException(Kind.INVALID_INPUT, "Unknown provider '" + provider + "'",
-                    "use --provider=local (the LXD daemon on this machine)");
+    public record Placement(String provider, String endpoint, String trustToken, SshLogin ssh) {
+        /** The controller's own LXD. */
+        public static Placement local() {
+            return new Placement(ClusterDefinition.LOCAL_PROVIDER, null, null, null);
         }
-        return withLxd(lxd -> new ClusterProvisioner(store, ports, timeouts, progress).create(lxd, name, provider));
     }
 
-    /** Every cluster bcm knows of: stored definitions and clusters whose labelled LXD objects exist. */
+    /**
+     * Creates the cluster, or converges an existing or half-made one to its definition. On a remote
+     * endpoint it first makes sure the endpoint trusts this controller and its certificate is pinned
+     * ({@link RemoteEndpoint}; with {@code ssh}, {@link SshBootstrap} installs LXD first).
+     *
+     * @return the stored definition
+     * @throws BcmException INVALID_INPUT (name, provider, options), CONFLICT (a name bcm would use is
+     *                      taken by something it did not create; another controller's endpoint),
+     *                      LXD_UNAVAILABLE, SSH_FAILED, HOST_PREREQUISITE (image build), DOCKER_FAILED, TIMEOUT
+     */
+    public ClusterDefinition create(String name, Placement placement) {
+        ClusterLayout.validateName(name);
+        ClusterDefinition stored = store.load(name).orElse(null);
+        String provider = placement.provider() != null ? placement.provider()
+                : stored != null ? stored.provider() : ClusterDefinition.LOCAL_PROVIDER;
+        if (stored != null && !stored.provider().equals(provider)) {
+            throw new BcmException(Kind.INVALID_INPUT, "Cluster '" + name + "' runs with --provider=" + stored.provider()
+                    + " at " + stored.endpoint(), "leave out --provider, or destroy the cluster first to move it");
+        }
+        RemoteEndpoint remote = new RemoteEndpoint(store.home(), ports);
+        ClusterDefinition requested;
+        String controllerId = null;
+        boolean trustedNow = false;
+        switch (provider) {
+            case ClusterDefinition.LOCAL_PROVIDER -> {
+                if (placement.endpoint() != null || placement.trustToken() != null
+                        || placement.ssh() != null && placement.ssh().hostname() != null) {
+                    throw new BcmException(Kind.INVALID_INPUT, "--endpoint, --trust-token and --hostname are for a remote endpoint",
+                            "add --provider=lxd (with --endpoint) or --provider=ssh (with --hostname)");
+                }
+                requested = new ClusterDefinition(name, provider, ports.lxdEndpoint(), null, null, null, null);
+            }
+            case ClusterDefinition.LXD_PROVIDER -> {
+                String given = placement.endpoint() != null ? placement.endpoint() : stored != null ? stored.endpoint() : null;
+                if (given == null) {
+                    throw new BcmException(Kind.INVALID_INPUT, "--provider=lxd needs --endpoint", "give --endpoint=https://HOST:8443");
+                }
+                String endpoint = RemoteEndpoint.parseEndpoint(given).toString();
+                if (placement.trustToken() != null) {
+                    trustedNow = remote.joinWithToken(name, URI.create(endpoint), placement.trustToken());
+                } else if (!Files.exists(remote.pinnedCertificate(name))) {
+                    throw new BcmException(Kind.INVALID_INPUT, "--provider=lxd needs --trust-token the first time",
+                            "make one on the endpoint with 'lxc config trust add --name bcm' and pass it as --trust-token");
+                }
+                requested = new ClusterDefinition(name, provider, endpoint, null, null, null, null);
+                controllerId = remote.controllerId();
+            }
+            case ClusterDefinition.SSH_PROVIDER -> {
+                SshLogin login = placement.ssh();
+                if ((login == null || login.hostname() == null) && stored != null && stored.ssh() != null) {
+                    login = SshLogin.of(stored.ssh(), login);
+                }
+                if (login == null || login.hostname() == null) {
+                    throw new BcmException(Kind.INVALID_INPUT, "--provider=ssh needs --hostname", "give --hostname=HOST");
+                }
+                if (!LoginNames.validHost(login.hostname())) {
+                    throw new BcmException(Kind.INVALID_INPUT, "Invalid --hostname '" + login.hostname() + "'", LoginNames.HOST_RULE);
+                }
+                if (!LoginNames.validUser(login.user()) || login.port() > 65535) {
+                    throw new BcmException(Kind.INVALID_INPUT, "Invalid --ssh-user '" + login.user() + "' or --ssh-port " + login.port(),
+                            "user: " + LoginNames.USER_RULE + "; port: 1-65535");
+                }
+                URI endpoint = RemoteEndpoint.endpointOf(login.hostname());
+                try (SshBootstrap ssh = SshBootstrap.connect(store.home(), login, progress)) {
+                    remote.pin(name, ssh.setUpLxd());
+                    if (!remote.trusts(name, endpoint)) {
+                        ssh.trust(remote.ensureClientCertificate(), remote.trustName());
+                        trustedNow = true;
+                    }
+                }
+                requested = new ClusterDefinition(name, provider, endpoint.toString(), null, null, null, login.target());
+                controllerId = remote.controllerId();
+            }
+            default -> throw new BcmException(Kind.INVALID_INPUT, "Unknown provider '" + provider + "'",
+                    "use --provider=local (this machine's LXD), lxd (an LXD on HTTPS) or ssh (a host bcm sets up)");
+        }
+        String owner = controllerId;
+        boolean undoTrust = trustedNow;
+        return withLxd(requested, lxd -> {
+            if (owner != null) {
+                remote.requireNoOtherController(lxd, requested.endpoint(), undoTrust);
+            }
+            return new ClusterProvisioner(store, ports, timeouts, progress).create(lxd, requested, owner);
+        });
+    }
+
+    /**
+     * Every cluster bcm knows of: stored definitions and clusters whose labelled LXD objects exist on
+     * the local LXD. A remote cluster is shown from its own endpoint; when that does not answer, with
+     * no instances.
+     */
     public List<ClusterStatus> list() {
-        return withLxd(lxd -> inspector().list(lxd));
+        List<ClusterStatus> all = new ArrayList<>();
+        for (ClusterStatus local : withLxd(null, lxd -> inspector().list(lxd))) {
+            Optional<ClusterDefinition> definition = store.load(local.name());
+            if (definition.isPresent() && definition.get().remote()) {
+                try {
+                    all.add(withLxd(definition.get(), lxd -> inspector().status(lxd, local.name())));
+                } catch (BcmException e) {
+                    all.add(local);
+                }
+            } else {
+                all.add(local);
+            }
+        }
+        return all;
     }
 
     /**
@@ -77,7 +183,7 @@ public final class ClusterService {
      */
     public ClusterStatus show(String name) {
         ClusterLayout.validateName(name);
-        return withLxd(lxd -> {
+        return withLxd(store.load(name).orElse(null), lxd -> {
             ClusterStatus status = inspector().status(lxd, name);
             if (!ClusterInspector.exists(lxd, status)) {
                 throw notFound(name);
@@ -95,7 +201,7 @@ public final class ClusterService {
     public VerifyReport verify(String name) {
         ClusterLayout.validateName(name);
         ClusterDefinition definition = store.load(name).orElseThrow(() -> notFound(name));
-        return new ClusterVerifier(store, ports).verify(definition);
+        return new ClusterVerifier(store, ports, this::open).verify(definition);
     }
 
     /**
@@ -105,7 +211,7 @@ public final class ClusterService {
      */
     public void stop(String name) {
         ClusterLayout layout = new ClusterLayout(name);
-        withLxd(lxd -> {
+        withLxd(store.load(name).orElse(null), lxd -> {
             if (!new ClusterTeardown(timeouts, progress).stop(lxd, layout)) {
                 throw notFound(name);
             }
@@ -116,18 +222,26 @@ public final class ClusterService {
     /**
      * Removes everything that carries the cluster's label (instances, profiles, the LXD project, the
      * network, the storage pool) and the cluster's directory in the bcm home. The shared base image
-     * stays: it is a cache, labelled as bcm's but not as any cluster's.
+     * stays on the local LXD: it is a cache, labelled as bcm's but not as any cluster's. On a remote
+     * endpoint, when no other cluster of this controller uses it, the base image and the endpoint's
+     * trust in this controller go too.
      *
      * @return the LXD objects removed, e.g. {@code instance bcm-gateway-01}
      * @throws BcmException NOT_FOUND when there is neither a definition nor any labelled object
      */
     public List<String> destroy(String name) {
         ClusterLayout layout = new ClusterLayout(name);
-        return withLxd(lxd -> {
-            List<String> removed = new ClusterTeardown(timeouts, progress).destroy(lxd, layout);
-            boolean defined = store.load(name).isPresent() || Files.exists(store.home().clusterDir(name));
+        ClusterDefinition definition = store.load(name).orElse(null);
+        return withLxd(definition, lxd -> {
+            List<String> removed = new ArrayList<>(new ClusterTeardown(timeouts, progress).destroy(lxd, layout));
+            boolean defined = definition != null || Files.exists(store.home().clusterDir(name));
             if (removed.isEmpty() && !defined) {
                 throw notFound(name);
+            }
+            if (definition != null && definition.remote() && store.names().stream().filter(n -> !n.equals(name))
+                    .map(store::load).flatMap(Optional::stream).noneMatch(d -> definition.endpoint().equals(d.endpoint()))) {
+                removed.addAll(new ClusterTeardown(timeouts, progress).releaseEndpoint(lxd,
+                        new RemoteEndpoint(store.home(), ports).controllerFingerprint()));
             }
             store.delete(name);
             return removed;
@@ -135,7 +249,8 @@ public final class ClusterService {
     }
 
     /**
-     * Connects to the engines of a running cluster and checks that its manager answers.
+     * Connects to the engines of a running cluster and checks that its manager answers. Close the
+     * result: on a remote endpoint it holds the LXD connection its relays use.
      *
      * @throws BcmException NOT_FOUND when the cluster does not exist; DOCKER_FAILED when a tier host
      *     is not running or its engine does not answer; LXD_UNAVAILABLE
@@ -143,7 +258,15 @@ public final class ClusterService {
     public Engines engines(String name) {
         ClusterLayout.validateName(name);
         ClusterDefinition definition = store.load(name).orElseThrow(() -> notFound(name));
-        return withLxd(lxd -> new EngineAccess(store, ports).open(lxd, definition));
+        return mapped(definition, () -> {
+            InstanceServer lxd = connect(definition);
+            try {
+                return new EngineAccess(store, ports).open(lxd, definition);
+            } catch (RuntimeException e) {
+                lxd.close();
+                throw e;
+            }
+        });
     }
 
     /**
@@ -157,7 +280,7 @@ public final class ClusterService {
     public void applyEgress(String name, String mode, String gatewayAddress) {
         ClusterLayout layout = new ClusterLayout(name);
         ClusterEgress.Mode egress = ClusterEgress.Mode.of(mode);
-        withLxd(lxd -> {
+        withLxd(store.load(name).orElse(null), lxd -> {
             new ClusterEgress(progress).apply(lxd, layout, egress, gatewayAddress);
             return null;
         });
@@ -172,12 +295,24 @@ public final class ClusterService {
     }
 
     /**
-     * Runs {@code work} with an LXD connection that trusts bcm, turning adapter failures into
-     * {@link BcmException}s.
+     * Runs {@code work} with a connection to the cluster's endpoint that trusts bcm (the local LXD when
+     * {@code definition} is null or local), turning adapter failures into {@link BcmException}s.
      */
-    private <T> T withLxd(Function<InstanceServer, T> work) {
-        try (InstanceServer lxd = connect()) {
-            return work.apply(lxd);
+    private <T> T withLxd(ClusterDefinition definition, Function<InstanceServer, T> work) {
+        return mapped(definition, () -> {
+            try (InstanceServer lxd = connect(definition)) {
+                return work.apply(lxd);
+            }
+        });
+    }
+
+    private <T> T mapped(ClusterDefinition definition, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (LxdCertificateMismatchException e) {
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD certificate changed: " + e.getMessage(),
+                    "bcm refuses to talk to it; " + (definition == null ? "check the endpoint"
+                            : RemoteEndpoint.rePinHint(definition.name(), definition.endpoint())), e);
         } catch (LxdUnavailableException e) {
             throw lxdUnavailable(e);
         } catch (LxdException e) {
@@ -189,17 +324,29 @@ public final class ClusterService {
         }
     }
 
-    private InstanceServer connect() {
+    /** Opens the cluster's endpoint without checking trust: for {@link ClusterVerifier}, which reports it. */
+    private InstanceServer open(ClusterDefinition definition) {
+        if (definition != null && definition.remote()) {
+            return new RemoteEndpoint(store.home(), ports).connect(definition);
+        }
+        return ports.lxd().get();
+    }
+
+    private InstanceServer connect(ClusterDefinition definition) {
         InstanceServer lxd;
         try {
-            lxd = ports.lxd().get();
+            lxd = open(definition);
         } catch (LxdUnavailableException e) {
             throw lxdUnavailable(e);
         }
         try {
             if (!"trusted".equals(lxd.server().auth())) {
-                throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD does not trust this client",
-                        "run bcm as a user in the LXD group (or root)");
+                throw definition != null && definition.remote()
+                        ? new BcmException(Kind.LXD_UNAVAILABLE, "LXD at " + definition.endpoint() + " does not trust this controller",
+                                "run 'bcm cluster create --cluster-name=" + definition.name() + "' with --trust-token (provider lxd) or "
+                                        + "over SSH again (provider ssh) to be trusted again")
+                        : new BcmException(Kind.LXD_UNAVAILABLE, "LXD does not trust this client",
+                                "run bcm as a user in the LXD group (or root)");
             }
             return lxd;
         } catch (RuntimeException e) {
@@ -210,6 +357,7 @@ public final class ClusterService {
 
     private static BcmException lxdUnavailable(LxdException e) {
         return new BcmException(Kind.LXD_UNAVAILABLE, "LXD is not reachable: " + e.getMessage(),
-                "install and start LXD (scripts/install.sh does both), or set LXD_DIR to its directory", e);
+                "install and start LXD (scripts/install.sh does both), or set LXD_DIR to its directory; "
+                        + "for a remote endpoint, check that it is up and reachable", e);
     }
 }

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.bcm.core.Progress;
+import org.bcm.core.image.BaseImage;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.core.port.PendingOperation;
+import org.bcm.lxd.Image;
 import org.bcm.lxd.Instance;
 import org.bcm.lxd.InstanceAction;
 import org.bcm.lxd.Network;
@@ -90,6 +92,30 @@ final class ClusterTeardown {
                 lxd.deleteStoragePool(pool.name());
                 removed.add("storage pool " + pool.name());
             }
+        }
+        return removed;
+    }
+
+    /**
+     * Leaves a remote endpoint as bcm found it once its last cluster of this controller is gone:
+     * deletes bcm's base images there ({@code bcm-base-*}) and the endpoint's trust in this
+     * controller's certificate (last: after it this connection is refused). LXD itself stays installed.
+     *
+     * @param controllerFingerprint SHA-256 of the controller's client certificate
+     * @return what was removed
+     */
+    List<String> releaseEndpoint(InstanceServer lxd, String controllerFingerprint) {
+        List<String> removed = new ArrayList<>();
+        for (Image image : lxd.images()) {
+            if (image.aliases().stream().anyMatch(a -> a.startsWith(BaseImage.ALIAS_PREFIX))) {
+                progress.report("lxd", "deleting image " + String.join(", ", image.aliases()));
+                lxd.deleteImage(image.fingerprint()).await(timeouts.operation());
+                removed.add("image " + String.join(", ", image.aliases()));
+            }
+        }
+        if (lxd.certificates().stream().anyMatch(c -> c.fingerprint().equals(controllerFingerprint))) {
+            lxd.removeCertificate(controllerFingerprint);
+            removed.add("trusted certificate " + controllerFingerprint.substring(0, 12));
         }
         return removed;
     }

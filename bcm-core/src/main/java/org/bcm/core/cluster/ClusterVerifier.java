@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import org.bcm.core.BcmException;
 import org.bcm.core.cluster.ClusterLayout.TierHost;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.core.port.Ports;
 import org.bcm.core.port.SwarmEngine;
 import org.bcm.lxd.Instance;
+import org.bcm.lxd.Server;
 import org.bcm.lxd.LxdException;
 import org.bcm.swarm.DockerEngineException;
 import org.bcm.swarm.SwarmNode;
@@ -25,19 +28,27 @@ final class ClusterVerifier {
 
     private final ClusterStore store;
     private final Ports ports;
+    private final Function<ClusterDefinition, InstanceServer> connect;
 
-    ClusterVerifier(ClusterStore store, Ports ports) {
+    /** @param connect opens the cluster's endpoint (no request yet) */
+    ClusterVerifier(ClusterStore store, Ports ports, Function<ClusterDefinition, InstanceServer> connect) {
         this.store = store;
         this.ports = ports;
+        this.connect = connect;
     }
 
     VerifyReport verify(ClusterDefinition definition) {
         String name = definition.name();
         List<VerifyReport.Check> checks = new ArrayList<>();
-        try (InstanceServer lxd = ports.lxd().get()) {
-            checks.add(new VerifyReport.Check("lxd", true, "LXD " + lxd.server().serverVersion() + " at " + definition.endpoint()));
-            verifyOn(lxd, definition, checks);
-        } catch (LxdException e) {
+        try (InstanceServer lxd = connect.apply(definition)) {
+            Server server = lxd.server();
+            boolean trusted = "trusted".equals(server.auth());
+            checks.add(new VerifyReport.Check("lxd", trusted, "LXD " + server.serverVersion() + " at " + definition.endpoint()
+                    + (definition.remote() ? ", certificate pinned" : "") + (trusted ? "" : ", but it does not trust bcm")));
+            if (trusted) {
+                verifyOn(lxd, definition, checks);
+            }
+        } catch (LxdException | BcmException e) {
             checks.add(new VerifyReport.Check("lxd", false, e.getMessage()));
         }
         return new VerifyReport(name, checks);
@@ -53,7 +64,6 @@ final class ClusterVerifier {
             return;
         }
         InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
-        TierHostSockets sockets = new TierHostSockets(store.home(), definition.name());
         List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
         lxd.network(layout.network()).filter(n -> layout.owns(n.config())).ifPresent(n -> {
             String gateway = hosts.stream().filter(h -> h.tier() == Tier.GATEWAY).findFirst()
@@ -68,8 +78,7 @@ final class ClusterVerifier {
         });
         Map<String, String> nodeIdToInstance = new HashMap<>();
         SwarmEngine manager = null;
-        List<SwarmEngine> engines = new ArrayList<>();
-        try {
+        try (TierHostEngines engines = new TierHostEngines(store.home(), definition, inProject, ports)) {
             for (TierHost host : hosts) {
                 String status = inProject.instance(host.instanceName()).map(Instance::status).orElse("missing");
                 boolean running = "Running".equalsIgnoreCase(status);
@@ -77,8 +86,7 @@ final class ClusterVerifier {
                 if (!running) {
                     continue;
                 }
-                SwarmEngine engine = ports.swarmEngine().apply(sockets.socket(host));
-                engines.add(engine);
+                SwarmEngine engine = engines.open(host);
                 try {
                     String version = engine.version();
                     SwarmState swarm = engine.swarmState();
@@ -112,8 +120,6 @@ final class ClusterVerifier {
                         node.map(n -> n.state() + ", " + n.role() + ", bcm.tier=" + n.labels().get(ClusterLayout.SWARM_TIER_LABEL))
                                 .orElse("not in the swarm")));
             }
-        } finally {
-            engines.forEach(SwarmEngine::close);
         }
     }
 }

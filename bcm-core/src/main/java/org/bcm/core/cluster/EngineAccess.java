@@ -23,7 +23,8 @@ final class EngineAccess {
     }
 
     /**
-     * Connects to every tier host's engine and checks that the manager answers.
+     * Connects to every tier host's engine and checks that the manager answers. The returned
+     * {@link Engines} own {@code lxd} (closed with them): a remote endpoint's relays need it.
      *
      * @throws BcmException NOT_FOUND (no definition or no LXD project), DOCKER_FAILED (a tier host not
      *     running, the manager not answering), INVALID_INPUT (no gateway host)
@@ -36,7 +37,7 @@ final class EngineAccess {
                     "run 'bcm cluster create --cluster-name=" + name + "' to converge it");
         }
         InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
-        TierHostSockets sockets = new TierHostSockets(store.home(), name);
+        TierHostEngines opener = new TierHostEngines(store.home(), definition, inProject, ports);
         Map<String, SwarmEngine> engines = new LinkedHashMap<>();
         String gatewayAddress = null;
         SwarmEngine manager = null;
@@ -47,7 +48,7 @@ final class EngineAccess {
                     throw new BcmException(Kind.DOCKER_FAILED, "Tier host " + host.instanceName() + " of cluster '" + name
                             + "' is not running", "run 'bcm cluster create --cluster-name=" + name + "' to start it");
                 }
-                SwarmEngine engine = ports.swarmEngine().apply(sockets.socket(host));
+                SwarmEngine engine = opener.open(host);
                 engines.put(host.instanceName(), engine);
                 if (host.tier() == Tier.GATEWAY && manager == null) {
                     manager = engine;
@@ -59,9 +60,12 @@ final class EngineAccess {
                         "give the gateway tier a host in " + store.home().clusterDir(name).resolve("cluster.yml"));
             }
             manager.ping();
-            return new Engines(name, manager, gatewayAddress, Map.copyOf(engines));
+            return new Engines(name, manager, gatewayAddress, Map.copyOf(engines), () -> {
+                opener.close();
+                lxd.close();
+            });
         } catch (RuntimeException e) {
-            engines.values().forEach(SwarmEngine::close);
+            opener.close();
             throw e;
         }
     }

@@ -11,11 +11,16 @@ import org.bcm.core.port.SwarmEngine;
  * @param manager        the gateway host's engine, a swarm manager
  * @param gatewayAddress the gateway host's IPv4 address on the cluster network
  * @param engines        every tier host's engine, by instance name
+ * @param transport      closes the engines and what they need open: a remote endpoint's relays and its LXD connection
  */
-public record Engines(String cluster, SwarmEngine manager, String gatewayAddress, Map<String, SwarmEngine> engines)
-        implements AutoCloseable {
+public record Engines(String cluster, SwarmEngine manager, String gatewayAddress, Map<String, SwarmEngine> engines,
+                      AutoCloseable transport) implements AutoCloseable {
     @Override
     public void close() {
-        engines.values().forEach(SwarmEngine::close);
+        try {
+            transport.close();
+        } catch (Exception e) {
+            // closing relays and an HTTPS pool: nothing the caller could do about a failure
+        }
     }
 }

@@ -51,26 +51,22 @@ final class SwarmBootstrap {
     /**
      * Converges the swarm of the tier hosts.
      *
+     * @param engines   opens the tier hosts' engines (the caller closes it)
      * @param addresses each host's IPv4 address on the cluster network
      * @throws BcmException INVALID_INPUT (no gateway host), DOCKER_FAILED (a daemon does not answer),
      *     TIMEOUT naming the nodes that did not become Ready
      */
-    void converge(List<TierHost> hosts, Map<TierHost, String> addresses) {
-        TierHostSockets sockets = new TierHostSockets(home, layout.clusterName());
+    void converge(TierHostEngines engines, List<TierHost> hosts, Map<TierHost, String> addresses) {
         List<Member> members = new ArrayList<>();
-        try {
-            for (TierHost host : hosts) {
-                SwarmEngine engine = ports.swarmEngine().apply(sockets.socket(host));
-                members.add(new Member(host, engine, addresses.get(host)));
-                awaitDocker(host, engine);
-            }
-            Member manager = members.stream().filter(m -> m.host().tier() == Tier.GATEWAY).findFirst()
-                    .orElseThrow(() -> new BcmException(Kind.INVALID_INPUT, "Cluster '" + layout.clusterName() + "' has no gateway tier host",
-                            "give the gateway tier at least one host in " + home.clusterDir(layout.clusterName()).resolve("cluster.yml")));
-            converge(manager, members.stream().filter(m -> m != manager).toList());
-        } finally {
-            members.forEach(m -> m.engine().close());
+        for (TierHost host : hosts) {
+            SwarmEngine engine = engines.open(host);
+            members.add(new Member(host, engine, addresses.get(host)));
+            awaitDocker(host, engine);
         }
+        Member manager = members.stream().filter(m -> m.host().tier() == Tier.GATEWAY).findFirst()
+                .orElseThrow(() -> new BcmException(Kind.INVALID_INPUT, "Cluster '" + layout.clusterName() + "' has no gateway tier host",
+                        "give the gateway tier at least one host in " + home.clusterDir(layout.clusterName()).resolve("cluster.yml")));
+        converge(manager, members.stream().filter(m -> m != manager).toList());
     }
 
     private void awaitDocker(TierHost host, SwarmEngine engine) {

@@ -77,6 +77,11 @@ public final class BcmHome {
         return clustersDir().resolve(clusterName);
     }
 
+    /** The controller's own identity towards remote LXD endpoints: {@code lxd-client.crt}, {@code lxd-client.key} (0600). */
+    public Path controllerDir() {
+        return root.resolve("controller");
+    }
+
     /** Cache of built images: rebuildable, so deleting it loses nothing but time. */
     public Path cacheDir() {
         return cacheDir;

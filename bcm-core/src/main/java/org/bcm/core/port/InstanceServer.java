@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import org.bcm.lxd.Certificate;
+import org.bcm.lxd.ExecStream;
 import org.bcm.lxd.Image;
 import org.bcm.lxd.Instance;
 import org.bcm.lxd.InstanceAction;
@@ -21,6 +23,7 @@ import org.bcm.lxd.ProjectSpec;
 import org.bcm.lxd.Server;
 import org.bcm.lxd.StoragePool;
 import org.bcm.lxd.StoragePoolSpec;
+import org.bcm.lxd.TrustToken;
 
 /**
  * What bcm's orchestration asks of an LXD endpoint, after LXD's Go client {@code InstanceServer}:
@@ -166,6 +169,27 @@ public interface InstanceServer extends AutoCloseable {
     void awaitAll(List<PendingOperation> operations, Duration timeout);
 
     /** Releases the connection; never throws. */
+    /** Every image in the default LXD project (GET /1.0/images?recursion=1). */
+    List<Image> images();
+
+    /** Deletes an image by fingerprint (DELETE /1.0/images/FINGERPRINT). */
+    PendingOperation deleteImage(String fingerprint);
+
+    /**
+     * Starts a command in a running instance with its stdin and stdout as streams (LXD: POST
+     * /1.0/instances/NAME/exec with websockets); the caller closes it.
+     */
+    ExecStream execStream(String instance, List<String> command);
+
+    /** The client certificates this LXD trusts (GET /1.0/certificates). */
+    List<Certificate> certificates();
+
+    /** Makes LXD trust this connection's client certificate by redeeming a trust token (POST /1.0/certificates). */
+    void trustWithToken(String name, TrustToken token);
+
+    /** Removes a trusted certificate by SHA-256 fingerprint (DELETE /1.0/certificates/FINGERPRINT). */
+    void removeCertificate(String fingerprint);
+
     @Override
     void close();
 }

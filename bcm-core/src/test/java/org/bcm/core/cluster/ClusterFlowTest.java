@@ -84,7 +84,7 @@ class ClusterFlowTest {
 
     @Test
     void createBuildsTheClusterAndARerunChangesNothing() {
-        ClusterDefinition definition = clusters.create("t1", "local");
+        ClusterDefinition definition = clusters.create("t1", ClusterService.Placement.local());
         assertThat(definition.subnet()).matches("172\\.(2[7-9]|3[01])\\.\\d+\\.0/24");
         assertConverged();
         assertThat(store.activeCluster()).contains("t1");
@@ -92,7 +92,7 @@ class ClusterFlowTest {
 
         int lxdCalls = lxd.calls.size();
         int swarmCalls = swarm.calls.size();
-        assertThat(clusters.create("t1", "local")).isEqualTo(definition);
+        assertThat(clusters.create("t1", ClusterService.Placement.local())).isEqualTo(definition);
         assertThat(lxd.calls).as("a rerun sends LXD nothing").hasSize(lxdCalls);
         assertThat(swarm.calls).as("a rerun sends the swarm nothing").hasSize(swarmCalls);
     }
@@ -100,29 +100,29 @@ class ClusterFlowTest {
     @Test
     void aCreateKilledAtAnyStepIsFinishedByTheNext() {
         lxd.failNext("createInstance", "bcm-kafka-01", new LxdException("connection reset", 0));
-        failure(Kind.INTERNAL, () -> clusters.create("t1", "local"));
+        failure(Kind.INTERNAL, () -> clusters.create("t1", ClusterService.Placement.local()));
         assertThat(lxd.instanceNames(LXD_PROJECT)).containsExactly("bcm-gateway-01");
 
         lxd.failNext("changeState start", "bcm-bitcoin-01", new LxdException("connection reset", 0));
-        failure(Kind.INTERNAL, () -> clusters.create("t1", "local"));
+        failure(Kind.INTERNAL, () -> clusters.create("t1", ClusterService.Placement.local()));
 
         swarm.failNext("joinSwarm", "bcm-bitcoin-01", new DockerEngineException("joining: connection reset", 0, "unix:///fake", null, null));
-        failure(Kind.DOCKER_FAILED, () -> clusters.create("t1", "local"));
+        failure(Kind.DOCKER_FAILED, () -> clusters.create("t1", ClusterService.Placement.local()));
 
         lxd.addLeftOverOperation(LXD_PROJECT, "Starting instance");
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         assertConverged();
         assertThat(progress).anyMatch(line -> line.contains("operation(s) of an earlier run"));
     }
 
     @Test
     void aWorkerInAnotherSwarmLeavesItAndAStaleNodeIsRemoved() {
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         // the bitcoin host's daemon is made to leave (as if its instance was rebuilt): its old node stays, down
         try (var daemon = swarm.connector().apply(Path.of("bcm-bitcoin-01.sock"))) {
             daemon.leaveSwarm(true);
         }
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         assertConverged();
         assertThat(progress).anyMatch(line -> line.contains("removing stale node bcm-bitcoin-01"));
     }
@@ -130,7 +130,7 @@ class ClusterFlowTest {
     @Test
     void namesTakenByForeignObjectsAreAConflictAndNothingIsCreated() {
         lxd.addForeignNetwork("bcm-t1");
-        BcmException e = failure(Kind.CONFLICT, () -> clusters.create("t1", "local"));
+        BcmException e = failure(Kind.CONFLICT, () -> clusters.create("t1", ClusterService.Placement.local()));
         assertThat(e.getMessage()).contains("network 'bcm-t1'");
         assertThat(lxd.calls).isEmpty();
         assertThat(store.load("t1")).isEmpty();
@@ -138,10 +138,28 @@ class ClusterFlowTest {
 
     @Test
     void badInputAndUnreachableOrUntrustingLxdEndInOneError() {
-        failure(Kind.INVALID_INPUT, () -> clusters.create("Bad_Name", "local"));
-        failure(Kind.INVALID_INPUT, () -> clusters.create("t1", "ssh"));
+        failure(Kind.INVALID_INPUT, () -> clusters.create("Bad_Name", ClusterService.Placement.local()));
+        failure(Kind.INVALID_INPUT, () -> clusters.create("t1", new ClusterService.Placement("aws", null, null, null)));
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1", new ClusterService.Placement("lxd", null, "t", null)))
+                .getMessage()).contains("--provider=lxd needs --endpoint");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1",
+                new ClusterService.Placement("lxd", "http://10.0.0.1:8443", "t", null))).getMessage()).contains("Invalid --endpoint");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1",
+                new ClusterService.Placement("lxd", "https://10.0.0.1", null, null))).getMessage()).contains("needs --trust-token");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1",
+                new ClusterService.Placement("lxd", "https://10.0.0.1", "bm90IGEgdG9rZW4=", null))).getMessage())
+                .contains("Invalid --trust-token").doesNotContain("bm90IGEgdG9rZW4=");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1", new ClusterService.Placement("ssh", null, null, null)))
+                .getMessage()).contains("--provider=ssh needs --hostname");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1", new ClusterService.Placement("ssh", null, null,
+                new SshLogin("-oProxyCommand=x", null, 0, null, null, null, null)))).getMessage()).contains("Invalid --hostname");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1", new ClusterService.Placement("ssh", null, null,
+                new SshLogin("lexx", "a b", 0, null, null, null, null)))).getMessage()).contains("Invalid --ssh-user");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1", new ClusterService.Placement("local", null, null,
+                new SshLogin("lexx", null, 0, null, null, null, null)))).getMessage()).contains("are for a remote endpoint");
+        assertThat(store.load("t1")).isEmpty();
         lxd.answering(false);
-        assertThat(failure(Kind.LXD_UNAVAILABLE, () -> clusters.create("t1", "local")).hint()).contains("install and start LXD");
+        assertThat(failure(Kind.LXD_UNAVAILABLE, () -> clusters.create("t1", ClusterService.Placement.local())).hint()).contains("install and start LXD");
         lxd.answering(true);
         lxd.auth("untrusted");
         failure(Kind.LXD_UNAVAILABLE, () -> clusters.list());
@@ -151,20 +169,20 @@ class ClusterFlowTest {
     @Test
     void anInstanceWithoutAnAddressOrADaemonThatDoesNotAnswerTimesOutNamingIt() {
         lxd.addresses(false);
-        assertThat(failure(Kind.TIMEOUT, () -> clusters.create("t1", "local")).getMessage())
+        assertThat(failure(Kind.TIMEOUT, () -> clusters.create("t1", ClusterService.Placement.local())).getMessage())
                 .contains("bcm-gateway-01 has no IPv4 address");
         lxd.addresses(true);
         swarm.silent("bcm-kafka-01", true);
-        assertThat(failure(Kind.DOCKER_FAILED, () -> clusters.create("t1", "local")).getMessage())
+        assertThat(failure(Kind.DOCKER_FAILED, () -> clusters.create("t1", ClusterService.Placement.local())).getMessage())
                 .contains("The Docker daemon in bcm-kafka-01 does not answer");
         swarm.silent("bcm-kafka-01", false);
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         assertConverged();
     }
 
     @Test
     void verifyReportsEachFailingPiece() {
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         assertThat(clusters.verify("t1").checks()).allMatch(VerifyReport.Check::passed);
 
         swarm.silent("bcm-kafka-01", true);
@@ -181,7 +199,7 @@ class ClusterFlowTest {
 
     @Test
     void showAndListReportTheInstancesGatewayFirst() {
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         ClusterStatus status = clusters.show("t1");
         assertThat(status.instances()).extracting(ClusterStatus.InstanceStatus::name).containsExactlyElementsOf(HOSTS);
         assertThat(status.instances()).allMatch(i -> i.ipv4() != null && i.running());
@@ -192,7 +210,7 @@ class ClusterFlowTest {
 
     @Test
     void theEnginesOfAStoppedClusterAreRefusedNamingTheHost() {
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         try (Engines engines = clusters.engines("t1")) {
             assertThat(engines.engines()).containsOnlyKeys(HOSTS);
             assertThat(engines.gatewayAddress()).isNotNull();
@@ -202,14 +220,14 @@ class ClusterFlowTest {
         assertThat(failure(Kind.DOCKER_FAILED, () -> clusters.engines("t1")).getMessage()).contains("bcm-gateway-01");
         failure(Kind.NOT_FOUND, () -> clusters.engines("other"));
         failure(Kind.NOT_FOUND, () -> clusters.stop("other"));
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         assertConverged();
     }
 
     @Test
     void destroyRemovesEverythingLabelledEvenOfAHalfMadeCluster() {
         lxd.failNext("createInstance", "bcm-bitcoin-01", new LxdException("killed", 0));
-        failure(Kind.INTERNAL, () -> clusters.create("t1", "local"));
+        failure(Kind.INTERNAL, () -> clusters.create("t1", ClusterService.Placement.local()));
         List<String> removed = clusters.destroy("t1");
         assertThat(removed).contains("instance bcm-gateway-01", "instance bcm-kafka-01", "profile bcm-tier-host",
                 "LXD project bcm-t1", "network bcm-t1", "storage pool bcm-t1");
@@ -220,7 +238,7 @@ class ClusterFlowTest {
 
     @Test
     void aDestroyThatFailsHalfWayIsFinishedByTheNext() {
-        clusters.create("t1", "local");
+        clusters.create("t1", ClusterService.Placement.local());
         lxd.failNext("deleteInstance", "bcm-kafka-01", new LxdException("busy", 500));
         failure(Kind.INTERNAL, () -> clusters.destroy("t1"));
         assertThat(store.load("t1")).as("the definition stays until LXD is clean").isPresent();
@@ -230,8 +248,8 @@ class ClusterFlowTest {
 
     @Test
     void twoClustersShareTheEndpointWithoutClashing() {
-        clusters.create("t1", "local");
-        ClusterDefinition second = clusters.create("t2", "local");
+        clusters.create("t1", ClusterService.Placement.local());
+        ClusterDefinition second = clusters.create("t2", ClusterService.Placement.local());
         assertThat(second.subnet()).isNotEqualTo(store.load("t1").orElseThrow().subnet());
         assertThat(lxd.instanceNames("bcm-t2")).containsExactlyElementsOf(HOSTS);
         clusters.destroy("t2");

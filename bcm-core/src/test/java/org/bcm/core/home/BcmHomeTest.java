@@ -40,7 +40,7 @@ class BcmHomeTest {
     void clusterDefinitionsRoundTripAndTheActiveClusterIsRemembered() {
         ClusterStore store = new ClusterStore(new BcmHome(dir));
         ClusterDefinition definition = new ClusterDefinition("dev", "local", "unix:///x", "172.27.1.0/24",
-                ClusterDefinition.defaultHostsPerTier(), Instant.parse("2026-01-01T00:00:00Z"));
+                ClusterDefinition.defaultHostsPerTier(), Instant.parse("2026-01-01T00:00:00Z"), null);
         store.save(definition);
         store.setActiveCluster("dev");
 

@@ -63,7 +63,7 @@ class ChannelBackupsIT {
         projects = new ProjectService(new ProjectStore(home), new ProjectSecrets(home, identities, () -> {
             throw new AssertionError("the deploy happens before bcm init: no device");
         }), clusters, (step, message) -> { });
-        clusters.create("c1", "local");
+        clusters.create("c1", ClusterService.Placement.local());
         StackCatalog.load(home).images().values().forEach(recipe -> swarm.addImage(HOST, recipe.reference()));
         projects.create("p", "regtest", List.of("gateway", "bitcoin", "lightning"), Map.of());
         projects.deploy("p", "c1", Duration.ofSeconds(5));

@@ -24,7 +24,9 @@ public final class FakeEndpoint {
     }
 
     public Ports ports() {
-        return new Ports("unix:///fake/lxd.sock", lxd::connect, swarm.connector());
+        return new Ports("unix:///fake/lxd.sock", lxd::connect, remote -> {
+            throw new org.bcm.lxd.LxdUnavailableException("no remote endpoint in the fake: " + remote.endpoint());
+        }, swarm.connector());
     }
 
     /** Whether every connection opened to LXD and the engines was closed. */

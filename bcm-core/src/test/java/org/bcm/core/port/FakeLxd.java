@@ -629,6 +629,36 @@ public final class FakeLxd {
         }
 
         @Override
+        public List<Image> images() {
+            return List.of();
+        }
+
+        @Override
+        public PendingOperation deleteImage(String fingerprint) {
+            throw new UnsupportedOperationException("the fake has one shared base image");
+        }
+
+        @Override
+        public org.bcm.lxd.ExecStream execStream(String instance, List<String> command) {
+            throw new UnsupportedOperationException("the fake runs no commands (a remote endpoint's relay)");
+        }
+
+        @Override
+        public List<org.bcm.lxd.Certificate> certificates() {
+            return List.of();
+        }
+
+        @Override
+        public void trustWithToken(String name, org.bcm.lxd.TrustToken token) {
+            throw new UnsupportedOperationException("the fake is the local endpoint");
+        }
+
+        @Override
+        public void removeCertificate(String fingerprint) {
+            throw new UnsupportedOperationException("the fake is the local endpoint");
+        }
+
+        @Override
         public void close() {
             synchronized (FakeLxd.this) {
                 if (owner) {

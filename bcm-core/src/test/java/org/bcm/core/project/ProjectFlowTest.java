@@ -54,7 +54,7 @@ class ProjectFlowTest {
             throw new AssertionError("no device without an identity");
         });
         projects = new ProjectService(new ProjectStore(home), secrets, clusters, (step, message) -> progress.add(step + ": " + message));
-        clusters.create("c1", "local");
+        clusters.create("c1", ClusterService.Placement.local());
         // the images are in the gateway's engine already (loaded by an earlier run): nothing is built here
         StackCatalog.load(home).images().values().forEach(recipe -> swarm.addImage("bcm-gateway-01", recipe.reference()));
         projects.create("p", "regtest", List.of("gateway", "bitcoin", "electrum"), Map.of());

@@ -1,0 +1,252 @@
+package org.bcm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.bcm.core.Progress;
+import org.bcm.core.adapter.LxdInstanceServer;
+import org.bcm.core.image.BaseImage;
+import org.bcm.core.image.ImageRecipe;
+import org.bcm.lxd.ExecResult;
+import org.bcm.lxd.ImageSource;
+import org.bcm.lxd.InstanceAction;
+import org.bcm.lxd.InstanceSpec;
+import org.bcm.lxd.LxdClient;
+import org.bcm.lxd.NetworkSpec;
+import org.bcm.trezor.dev.DevelopmentDevice;
+import org.bcm.trezor.dev.UdpDeviceServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A cluster on a second "machine": an LXD system container on the host's LXD (nesting, its own
+ * 131,072-id map) on a bridge this test creates, running sshd and nothing else. bcm brings it under
+ * management with {@code --provider=ssh}: logs in as root with the development device's ssh identity
+ * through bcm's agent, installs and initialises the distribution's LXD in it, makes it trust bcm's
+ * client certificate, pins its server certificate, and from then on drives it over HTTPS only: its
+ * tier hosts (two levels down) form a swarm whose engines bcm reaches through LXD exec relays. Then the
+ * bad inputs (unreachable, unknown and wrong host key, refused login, changed LXD certificate, another
+ * controller's endpoint) and a destroy that leaves nothing on the machine's LXD.
+ *
+ * <p>The machine needs one thing bcm does not do: this kernel's cgroup v1 layout (separate
+ * {@code cpu} and {@code cpuacct}) shows up in a container as two symbolic links to an empty
+ * directory, and LXC inside it cannot start anything until they are real mounts (docs/architecture.md).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RemoteEndpointIT {
+
+    private static final String MNEMONIC_ALL = "all all all all all all all all all all all all";
+    private static final String MACHINE = "bcmit-machine";
+    private static final String BRIDGE = "bcmitrnet0";
+    private static final String CLUSTER = "remote";
+    private static final String CGROUP_FIX = "set -e; mount --options-mode ignore -o remount,rw,nosuid,nodev,noexec /sys/fs/cgroup;"
+            + " cd /sys/fs/cgroup; if [ -L cpu ]; then rm cpu cpuacct; rmdir cpu,cpuacct; mkdir cpu cpuacct;"
+            + " mount -t cgroup -o cpu cgroup cpu; mount -t cgroup -o cpuacct cgroup cpuacct; fi";
+
+    private static Path home;
+    private static BcmProcess bcm;
+    private static LxdClient lxd;
+    private static UdpDeviceServer device;
+    private static String address;
+    private static String hostKey;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        home = Files.createTempDirectory("bcm-it-remote");
+        bcm = new BcmProcess(home, Map.of("BCM_CACHE_DIR", Path.of(System.getProperty("user.home"), ".bcm", "cache").toString()));
+        device = UdpDeviceServer.start(new DevelopmentDevice(DevelopmentDevice.Settings.of(MNEMONIC_ALL)), 0);
+        lxd = LxdClient.connectLocal();
+        removeMachine();
+        String image = new BaseImage(ImageRecipe.baseImage(), Path.of(System.getProperty("user.home"), ".bcm", "cache", "images"),
+                Progress.NONE).ensure(new LxdInstanceServer(LxdClient.connectLocal()));
+        lxd.createNetwork(new NetworkSpec(BRIDGE, "bridge", "bcm RemoteEndpointIT",
+                Map.of("ipv4.address", "10.213.47.1/24", "ipv4.nat", "true", "ipv6.address", "none")));
+        lxd.createInstance(new InstanceSpec(MACHINE, ImageSource.alias(image), "bcm RemoteEndpointIT machine", List.of("default"),
+                Map.of("security.nesting", "true", "security.idmap.isolated", "true", "security.idmap.size", "131072"),
+                Map.of("eth0", Map.of("type", "nic", "name", "eth0", "network", BRIDGE)))).await(Duration.ofMinutes(3));
+        lxd.changeState(MACHINE, InstanceAction.START, Duration.ofSeconds(60), false).await(Duration.ofMinutes(1));
+        address = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> lxd.instanceState(MACHINE).flatMap(s -> s.ipv4("eth0")).orElse(null), a -> a != null);
+        machine(CGROUP_FIX);
+        machine("export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q openssh-server"
+                + " && printf 'HostKey /etc/ssh/ssh_host_ed25519_key\\nPasswordAuthentication no\\n' > /etc/ssh/sshd_config.d/bcmit.conf"
+                + " && systemctl restart ssh");
+        assertThat(machine("command -v lxd || echo none").stdout()).as("the machine starts without LXD").contains("none");
+        hostKey = machine("ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub").stdout().split(" ")[1];
+        BcmProcess.Result key = bcm.run("ssh", "newkey", "root@" + address, deviceOption());
+        assertThat(key.exitCode()).as(key.toString()).isZero();
+        lxd.pushFile(MACHINE, "/root/.ssh/authorized_keys", key.out().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 0, 0600);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (bcm != null) {
+            bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
+        }
+        if (lxd != null) {
+            removeMachine();
+            lxd.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+        org.bcm.core.home.BcmHome.deleteTree(home);
+        Files.deleteIfExists(Path.of(home + ".out"));
+        Files.deleteIfExists(Path.of(home + ".err"));
+    }
+
+    private static void removeMachine() {
+        if (lxd.instance(MACHINE).isPresent()) {
+            lxd.changeState(MACHINE, InstanceAction.STOP, Duration.ofSeconds(10), true).await(Duration.ofMinutes(1));
+            lxd.deleteInstance(MACHINE).await(Duration.ofMinutes(2));
+        }
+        if (lxd.network(BRIDGE).isPresent()) {
+            lxd.deleteNetwork(BRIDGE);
+        }
+    }
+
+    private static ExecResult machine(String script) {
+        ExecResult result = lxd.exec(MACHINE, List.of("sh", "-c", script), Map.of(), Duration.ofMinutes(5));
+        assertThat(result.exitCode()).as(script + "\n" + result.stdout() + result.stderr()).isZero();
+        return result;
+    }
+
+    private static String deviceOption() {
+        return "--device=udp:127.0.0.1:" + device.port();
+    }
+
+    private static BcmProcess.Result create(BcmProcess process, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("cluster", "create", "--cluster-name=" + CLUSTER, deviceOption()));
+        args.addAll(List.of(extra));
+        return process.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(1)
+    void badLoginsEndWithOneMessageAndLeaveNothing() throws Exception {
+        BcmProcess.Result unreachable = create(bcm, "--provider=ssh", "--hostname=127.0.0.1", "--ssh-port=9");
+        assertThat(unreachable.exitCode()).as(unreachable.toString()).isEqualTo(14);
+        assertThat(unreachable.err()).contains("Cannot reach 127.0.0.1:9 with SSH").doesNotContain("Exception");
+
+        BcmProcess.Result unknown = create(bcm, "--provider=ssh", "--hostname=" + address);
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(14);
+        assertThat(unknown.err()).contains("is not known: " + hostKey).contains("--ssh-host-key=" + hostKey);
+
+        BcmProcess.Result wrongKey = create(bcm, "--provider=ssh", "--hostname=" + address,
+                "--ssh-host-key=SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        assertThat(wrongKey.exitCode()).as(wrongKey.toString()).isEqualTo(14);
+        assertThat(wrongKey.err()).contains("is not known: " + hostKey);
+
+        BcmProcess.Result refused = create(bcm, "--provider=ssh", "--hostname=" + address, "--ssh-host-key=" + hostKey,
+                "--ssh-user=nobody");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(14);
+        assertThat(refused.err()).contains("refused the login of nobody").contains("authorized_keys");
+
+        assertThat(home.resolve("clusters").resolve(CLUSTER).resolve("cluster.yml")).doesNotExist();
+        assertThat(machine("command -v lxd || echo none").stdout()).contains("none");
+    }
+
+    @Test
+    @Order(2)
+    void sshBringsTheMachineUnderManagementAndItsTierHostsFormASwarm() throws Exception {
+        BcmProcess.Result created = create(bcm, "--provider=ssh", "--hostname=" + address, "--ssh-host-key=" + hostKey);
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(created.out()).contains("is up on https://" + address + ":8443");
+        assertThat(created.err()).contains("installing lxd").contains("(Trezor)");
+
+        assertThat(machine("lxc config get core.https_address").stdout().strip()).isEqualTo(":8443");
+        String trusted = machine("lxc config trust list --format csv").stdout();
+        assertThat(trusted).contains("bcm-");
+        String instances = machine("lxc list --project bcm-" + CLUSTER + " --format csv -c ns").stdout();
+        assertThat(instances).contains("bcm-gateway-01,RUNNING").contains("bcm-kafka-01,RUNNING").contains("bcm-bitcoin-01,RUNNING");
+        assertThat(machine("lxc config show --project bcm-" + CLUSTER + " bcm-gateway-01").stdout())
+                .as("no Docker socket device on a remote endpoint: the relay reaches dockerd").doesNotContain("docker.sock");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("controller/lxd-client.key"))))
+                .isEqualTo("rw-------");
+        assertThat(home.resolve("clusters").resolve(CLUSTER).resolve("lxd-server.crt")).exists();
+
+        BcmProcess.Result verify = bcm.run("cluster", "verify", "--cluster-name=" + CLUSTER);
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains("https://" + address + ":8443, certificate pinned")
+                .containsPattern("swarm node bcm-kafka-01\\s+ok\\s+ready").containsPattern("dockerd bcm-bitcoin-01\\s+ok");
+
+        BcmProcess.Result list = bcm.run("cluster", "list");
+        assertThat(list.out()).contains(CLUSTER).contains("ssh");
+
+        BcmProcess.Result rerun = create(bcm);
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(rerun.err()).doesNotContain("creating").doesNotContain("installing lxd");
+    }
+
+    @Test
+    @Order(3)
+    void aStackDeploysThroughTheRelays() throws Exception {
+        BcmProcess.Result project = bcm.run("project", "create", "--project-name=rp", "--chain=regtest", "--stacks=gateway");
+        assertThat(project.exitCode()).as(project.toString()).isZero();
+        BcmProcess.Result deployed = bcm.run("project", "deploy", "--project-name=rp", "--cluster-name=" + CLUSTER);
+        assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
+        assertThat(deployed.err()).contains("gateway_registry: 1/1 running");
+        String services = machine("lxc exec --project bcm-" + CLUSTER + " bcm-gateway-01 -- docker service ls --format '{{.Name}} {{.Replicas}}'")
+                .stdout();
+        assertThat(services).contains("gateway_registry 1/1").contains("gateway_tor 1/1");
+    }
+
+    @Test
+    @Order(4)
+    void aChangedLxdCertificateIsRefusedWithHowToRePin() throws Exception {
+        Path pinned = home.resolve("clusters").resolve(CLUSTER).resolve("lxd-server.crt");
+        byte[] real = Files.readAllBytes(pinned);
+        Files.write(pinned, lxd.server().certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try {
+            BcmProcess.Result show = bcm.run("show", "--cluster-name=" + CLUSTER);
+            assertThat(show.exitCode()).as(show.toString()).isEqualTo(5);
+            assertThat(show.err()).contains("LXD certificate changed").contains("is not the pinned certificate").contains("re-pin")
+                    .doesNotContain("Exception");
+        } finally {
+            Files.write(pinned, real);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void anotherControllerIsRefusedAndLeavesNoTrustBehind() throws Exception {
+        Path otherHome = Files.createTempDirectory("bcm-it-remote-other");
+        try {
+            BcmProcess other = new BcmProcess(otherHome);
+            String token = machine("lxc config trust add --name other-controller").stdout().lines()
+                    .filter(l -> l.matches("[A-Za-z0-9+/=_-]{40,}")).findFirst().orElseThrow();
+            BcmProcess.Result refused = other.run("cluster", "create", "--cluster-name=other", "--provider=lxd",
+                    "--endpoint=https://" + address + ":8443", "--trust-token=" + token);
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(4);
+            assertThat(refused.err()).contains("managed by another bcm controller");
+            assertThat(machine("lxc config trust list --format csv").stdout().lines().count()).as("only this test's controller").isEqualTo(1);
+            assertThat(machine("lxc project list --format csv").stdout()).doesNotContain("bcm-other");
+        } finally {
+            org.bcm.core.home.BcmHome.deleteTree(otherHome);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void destroyLeavesNothingOnTheMachinesLxd() throws Exception {
+        BcmProcess.Result destroyed = bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
+        assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
+        assertThat(machine("lxc project list --format csv").stdout()).doesNotContain("bcm-");
+        assertThat(machine("lxc network list --format csv").stdout()).doesNotContain("bcm");
+        assertThat(machine("lxc storage list --format csv").stdout()).doesNotContain("bcm");
+        assertThat(machine("lxc image list --format csv").stdout()).doesNotContain("bcm-base");
+        assertThat(machine("lxc config trust list --format csv").stdout()).doesNotContain("bcm-");
+        assertThat(home.resolve("clusters").resolve(CLUSTER)).doesNotExist();
+    }
+}

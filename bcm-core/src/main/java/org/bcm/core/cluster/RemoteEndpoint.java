@@ -1,0 +1,230 @@
+package org.bcm.core.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.home.BcmHome;
+import org.bcm.core.port.InstanceServer;
+import org.bcm.core.port.Ports;
+import org.bcm.lxd.ClientIdentity;
+import org.bcm.lxd.LxdException;
+import org.bcm.lxd.Project;
+import org.bcm.lxd.TrustToken;
+
+/**
+ * A cluster's remote LXD endpoint over HTTPS: the controller's client certificate (generated once
+ * per bcm home, {@code controller/lxd-client.crt} and its key, mode 0600), the endpoint's server
+ * certificate pinned per cluster ({@code clusters/NAME/lxd-server.crt}), and the two ways to get
+ * trusted: a trust token ({@code --provider=lxd}) or SSH ({@link SshBootstrap}).
+ *
+ * <p>Every object bcm creates on a remote endpoint also carries {@link #CONTROLLER_LABEL}, the
+ * first 16 hex digits of the controller certificate's SHA-256: an endpoint whose bcm objects carry
+ * another controller's label is refused.
+ */
+final class RemoteEndpoint {
+
+    /** The LXD config key naming the controller that manages a remote endpoint's bcm objects. */
+    static final String CONTROLLER_LABEL = "user.bcm.controller";
+    /** LXD's HTTPS port ({@code core.https_address}). */
+    static final int LXD_PORT = 8443;
+
+    private final BcmHome home;
+    private final Ports ports;
+
+    RemoteEndpoint(BcmHome home, Ports ports) {
+        this.home = home;
+        this.ports = ports;
+    }
+
+    Path clientCertificate() {
+        return home.controllerDir().resolve("lxd-client.crt");
+    }
+
+    Path clientKey() {
+        return home.controllerDir().resolve("lxd-client.key");
+    }
+
+    /** The pinned server certificate of the cluster's endpoint. */
+    Path pinnedCertificate(String clusterName) {
+        return home.clusterDir(clusterName).resolve("lxd-server.crt");
+    }
+
+    /** The controller's client certificate, PEM; generated on first use. */
+    String ensureClientCertificate() {
+        if (!Files.exists(clientCertificate()) || !Files.exists(clientKey())) {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "controller";
+            }
+            try {
+                ClientIdentity.generate(clientCertificate(), clientKey(), "bcm@" + host);
+            } catch (UncheckedIOException e) {
+                throw new BcmException(Kind.INTERNAL, "Cannot write the controller's LXD client certificate: " + e.getMessage(),
+                        "check that " + home.controllerDir() + " is writable", e);
+            }
+        }
+        try {
+            return Files.readString(clientCertificate(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new BcmException(Kind.INTERNAL, "Cannot read " + clientCertificate(), "remove it; bcm makes a new one", e);
+        }
+    }
+
+    /** The SHA-256 fingerprint of the controller's client certificate, as LXD names it in its trust store. */
+    String controllerFingerprint() {
+        return ClientIdentity.fingerprint(ensureClientCertificate());
+    }
+
+    /** This controller's label value ({@link #CONTROLLER_LABEL}). */
+    String controllerId() {
+        return controllerFingerprint().substring(0, 16);
+    }
+
+    /** The name bcm's certificate gets in the endpoint's trust store. */
+    String trustName() {
+        return "bcm-" + controllerId();
+    }
+
+    /** The endpoint URL of a host: {@code https://HOST:8443}. */
+    static URI endpointOf(String hostname) {
+        try {
+            String host = hostname.contains(":") && !hostname.startsWith("[") ? "[" + hostname + "]" : hostname;
+            return new URI("https://" + host + ":" + LXD_PORT);
+        } catch (URISyntaxException e) {
+            throw new BcmException(Kind.INVALID_INPUT, "Invalid host name '" + hostname + "'", "give a host name or an IP address");
+        }
+    }
+
+    /**
+     * Parses and checks an {@code --endpoint}.
+     *
+     * @throws BcmException INVALID_INPUT unless it is {@code https://HOST[:PORT]}
+     */
+    static URI parseEndpoint(String endpoint) {
+        try {
+            URI uri = new URI(endpoint.strip());
+            if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new URISyntaxException(endpoint, "not https://HOST[:PORT]");
+            }
+            return new URI("https", null, uri.getHost(), uri.getPort() < 0 ? LXD_PORT : uri.getPort(), null, null, null);
+        } catch (URISyntaxException e) {
+            throw new BcmException(Kind.INVALID_INPUT, "Invalid --endpoint '" + endpoint + "'", "give it as https://HOST:8443");
+        }
+    }
+
+    /** Connects to the cluster's endpoint with the pinned certificate; no request yet. */
+    InstanceServer connect(ClusterDefinition definition) {
+        Path pinned = pinnedCertificate(definition.name());
+        if (!Files.exists(pinned)) {
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "No pinned certificate for the endpoint of cluster '" + definition.name()
+                    + "' (" + pinned + " is missing)", rePinHint(definition.name(), definition.endpoint()));
+        }
+        ensureClientCertificate();
+        return ports.remoteLxd().apply(new Ports.RemoteLxd(URI.create(definition.endpoint()), clientCertificate(), clientKey(), pinned));
+    }
+
+    /**
+     * Pins the endpoint's certificate after checking it against the trust token's fingerprint, then
+     * redeems the token unless the endpoint already trusts this controller.
+     *
+     * @return whether this call made the endpoint trust the controller
+     *
+     * @throws BcmException INVALID_INPUT (malformed token), CONFLICT (the certificate is not the
+     *     token's), LXD_UNAVAILABLE (no answer, token refused)
+     */
+    boolean joinWithToken(String clusterName, URI endpoint, String tokenText) {
+        TrustToken token;
+        try {
+            token = TrustToken.parse(tokenText);
+        } catch (IllegalArgumentException e) {
+            throw new BcmException(Kind.INVALID_INPUT, "Invalid --trust-token: " + e.getMessage(),
+                    "make one on the endpoint with 'lxc config trust add --name bcm' and pass it whole");
+        }
+        String presented;
+        try {
+            presented = ClientIdentity.serverCertificate(endpoint);
+        } catch (LxdException e) {
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD at " + endpoint + " does not answer: " + e.getMessage(),
+                    "check the address, and that LXD listens there ('lxc config set core.https_address :8443' on the endpoint)", e);
+        }
+        String fingerprint = ClientIdentity.fingerprint(presented);
+        if (!fingerprint.equals(token.fingerprint())) {
+            throw new BcmException(Kind.CONFLICT, "LXD at " + endpoint + " presents certificate SHA-256 " + fingerprint
+                    + ", but the trust token was made by the server with " + token.fingerprint(),
+                    "check that the address is the endpoint that made the token; something else may be answering there");
+        }
+        pin(clusterName, presented);
+        ensureClientCertificate();
+        try (InstanceServer lxd = ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(),
+                pinnedCertificate(clusterName)))) {
+            if ("trusted".equals(lxd.server().auth())) {
+                return false;
+            }
+            lxd.trustWithToken(trustName(), token);
+            return true;
+        } catch (LxdException e) {
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD at " + endpoint + " refused the trust token: " + e.getMessage(),
+                    "make a new token on the endpoint ('lxc config trust add --name bcm'); a token works once and expires", e);
+        }
+    }
+
+    /**
+     * Whether the endpoint, reached with the cluster's pinned certificate, trusts this controller.
+     *
+     * @throws BcmException LXD_UNAVAILABLE when it does not answer on HTTPS
+     */
+    boolean trusts(String clusterName, URI endpoint) {
+        ensureClientCertificate();
+        try (InstanceServer lxd = ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(),
+                pinnedCertificate(clusterName)))) {
+            return "trusted".equals(lxd.server().auth());
+        } catch (LxdException e) {
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD does not answer at " + endpoint + ": " + e.getMessage(),
+                    "check that nothing (a firewall) blocks port " + endpoint.getPort() + " between this machine and the endpoint", e);
+        }
+    }
+
+    /**
+     * Refuses an endpoint whose bcm objects carry another controller's {@link #CONTROLLER_LABEL}. When
+     * this run had just made the endpoint trust us, that trust is withdrawn first, so the refusal
+     * leaves the endpoint as it was.
+     *
+     * @throws BcmException CONFLICT naming the other controller and the LXD project that carries it
+     */
+    void requireNoOtherController(InstanceServer lxd, String endpoint, boolean trustedNow) {
+        String mine = controllerId();
+        for (Project project : lxd.lxdProjects()) {
+            String other = project.config().get(CONTROLLER_LABEL);
+            if (project.config().containsKey(ClusterLayout.CLUSTER_LABEL) && other != null && !other.equals(mine)) {
+                if (trustedNow) {
+                    lxd.removeCertificate(controllerFingerprint());
+                }
+                throw new BcmException(Kind.CONFLICT, "The LXD at " + endpoint + " is managed by another bcm controller ("
+                        + CONTROLLER_LABEL + "=" + other + " on LXD project '" + project.name() + "'; this controller is " + mine + ")",
+                        "manage it from that controller, or destroy its clusters there first");
+            }
+        }
+    }
+
+    /** Writes the cluster's pinned server certificate (PEM). */
+    void pin(String clusterName, String serverCertificatePem) {
+        BcmHome.writeAtomically(pinnedCertificate(clusterName), serverCertificatePem.getBytes(StandardCharsets.US_ASCII), false);
+    }
+
+    /** What to do when the pinned certificate does not match or is missing. */
+    static String rePinHint(String clusterName, String endpoint) {
+        return "if the endpoint was reinstalled, compare its certificate ('lxc info | grep fingerprint' on it) and re-pin: "
+                + "run 'bcm cluster create --cluster-name=" + clusterName + " --provider=ssh --hostname=HOST' again "
+                + "(reads the certificate over SSH) or with --provider=lxd --endpoint=" + endpoint
+                + " --trust-token=TOKEN; otherwise something else answers at " + endpoint;
+    }
+}

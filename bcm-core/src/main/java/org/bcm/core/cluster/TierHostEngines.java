@@ -1,0 +1,56 @@
+package org.bcm.core.cluster;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bcm.core.cluster.ClusterLayout.TierHost;
+import org.bcm.core.home.BcmHome;
+import org.bcm.core.port.InstanceServer;
+import org.bcm.core.port.Ports;
+import org.bcm.core.port.SwarmEngine;
+
+/**
+ * Opens the Docker engines of a cluster's tier hosts, the one way bcm reaches them: on the
+ * controller's own LXD through each host's proxy-device socket ({@link TierHostSockets}); on a
+ * remote endpoint through a {@link DockerRelay} this process serves on the same socket path. Closing
+ * it closes every engine it opened, then the relays.
+ */
+final class TierHostEngines implements AutoCloseable {
+
+    private final TierHostSockets sockets;
+    private final boolean remote;
+    private final InstanceServer inProject;
+    private final Ports ports;
+    private final Map<String, DockerRelay> relays = new LinkedHashMap<>();
+    private final List<SwarmEngine> opened = new ArrayList<>();
+
+    /**
+     * @param inProject the endpoint's LXD in the cluster's LXD project; used by the relays, so it must
+     *                  stay open until this is closed
+     */
+    TierHostEngines(BcmHome home, ClusterDefinition definition, InstanceServer inProject, Ports ports) {
+        this.sockets = new TierHostSockets(home, definition.name());
+        this.remote = definition.remote();
+        this.inProject = inProject;
+        this.ports = ports;
+    }
+
+    /** The engine of a tier host; not contacted yet. */
+    synchronized SwarmEngine open(TierHost host) {
+        if (remote) {
+            relays.computeIfAbsent(host.instanceName(), name -> DockerRelay.serve(inProject, name, sockets.socket(host)));
+        }
+        SwarmEngine engine = ports.swarmEngine().apply(sockets.socket(host));
+        opened.add(engine);
+        return engine;
+    }
+
+    @Override
+    public synchronized void close() {
+        opened.forEach(SwarmEngine::close);
+        opened.clear();
+        relays.values().forEach(DockerRelay::close);
+        relays.clear();
+    }
+}
