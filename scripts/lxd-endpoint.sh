@@ -8,14 +8,15 @@
 #      creates its own bridges; `lxd init --auto` fails where it cannot guess a free subnet)
 #   4. with BCM_HTTPS_ADDRESS set (e.g. ":8443"), listens there for the HTTPS API unless it already
 #      listens somewhere
-# Prints "server.crt <path>" last: the server certificate a client pins.
+# Prints "https_address <address>" last: where LXD listens for its HTTPS API (may be empty).
+# Commands read nothing from standard input: over SSH, this script itself is standard input.
 set -eu
 log() { printf '[lxd-endpoint] %s\n' "$*" >&2; }
 
 if ! command -v lxd >/dev/null 2>&1; then
   log "installing lxd"
-  apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q lxd >&2
+  apt-get update -q >&2 </dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q lxd >&2 </dev/null
 fi
 # An endpoint that is itself a container (nesting) has only its own id map, and the lxd package
 # gives root and _lxd ranges beyond it: LXD then runs only privileged containers. Fit both ranges
@@ -27,13 +28,15 @@ if [ -n "$size" ] && [ "$(wc -l < /proc/self/uid_map)" -eq 1 ] && [ "$size" -ge 
     log "fitting LXD's id ranges into this container's map ($range)"
     printf 'root:%s\n_lxd:%s\n' "$range" "$range" > /etc/subuid
     cp /etc/subuid /etc/subgid
-    if lxd waitready --timeout 1 >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl restart lxd; fi
+    if lxd waitready --timeout 1 >/dev/null 2>&1 </dev/null; then
+      if [ -d /run/systemd/system ]; then systemctl restart lxd </dev/null; else lxd shutdown </dev/null; fi
+    fi
   fi
 fi
-if ! lxd waitready --timeout 2 >/dev/null 2>&1; then
+if ! lxd waitready --timeout 2 >/dev/null 2>&1 </dev/null; then
   if [ -d /run/systemd/system ] && systemctl list-unit-files lxd.service >/dev/null 2>&1; then
     log "starting LXD (systemd)"
-    systemctl start lxd
+    systemctl start lxd </dev/null
   else
     log "starting LXD (no systemd)"
     group=root
@@ -41,7 +44,7 @@ if ! lxd waitready --timeout 2 >/dev/null 2>&1; then
     mkdir -p /var/log/lxd
     nohup lxd --group "$group" --logfile /var/log/lxd/lxd.log >/dev/null 2>&1 &
   fi
-  lxd waitready --timeout 60
+  lxd waitready --timeout 60 </dev/null
 fi
 if [ -z "$(lxc storage list --format csv 2>/dev/null)" ]; then
   log "initialising LXD (default dir storage pool)"
@@ -55,10 +58,8 @@ profiles:
     root: {path: /, pool: default, type: disk}
 PRESEED
 fi
-if [ -n "${BCM_HTTPS_ADDRESS:-}" ] && [ -z "$(lxc config get core.https_address)" ]; then
+if [ -n "${BCM_HTTPS_ADDRESS:-}" ] && [ -z "$(lxc config get core.https_address </dev/null)" ]; then
   log "listening on $BCM_HTTPS_ADDRESS for the HTTPS API"
-  lxc config set core.https_address "$BCM_HTTPS_ADDRESS"
+  lxc config set core.https_address "$BCM_HTTPS_ADDRESS" </dev/null
 fi
-for crt in /var/lib/lxd/server.crt /var/snap/lxd/common/lxd/server.crt; do
-  if [ -f "$crt" ]; then echo "server.crt $crt"; break; fi
-done
+echo "https_address $(lxc config get core.https_address </dev/null)"

@@ -200,6 +200,13 @@ class RemoteEndpointIT {
         String services = machine("lxc exec --project bcm-" + CLUSTER + " bcm-gateway-01 -- docker service ls --format '{{.Name}} {{.Replicas}}'")
                 .stdout();
         assertThat(services).contains("gateway_registry 1/1").contains("gateway_tor 1/1");
+
+        assertThat(bcm.run("project", "add-stack", "--project-name=rp", "kafka").exitCode()).isZero();
+        BcmProcess.Result kafka = bcm.run("project", "deploy", "--project-name=rp", "--cluster-name=" + CLUSTER);
+        assertThat(kafka.exitCode()).as(kafka.toString()).isEqualTo(2);
+        assertThat(kafka.err()).contains("is on a remote endpoint").contains("not yet its Kafka or Prometheus");
+        assertThat(machine("lxc exec --project bcm-" + CLUSTER + " bcm-gateway-01 -- docker service ls --format '{{.Name}}'").stdout())
+                .as("refused before anything changed").doesNotContain("kafka");
     }
 
     @Test

@@ -42,7 +42,8 @@ public final class ClientIdentity {
     /**
      * Writes a new self-signed client certificate (ECDSA P-384, SHA-384, valid 10 years, like {@code
      * lxc}'s {@code client.crt}) and its PKCS#8 key, each written to a temporary file first and moved
-     * in place; the key is mode 0600 from creation.
+     * in place, the key first and the certificate last (a certificate on disk always has its key);
+     * the key is mode 0600 from creation.
      *
      * @param commonName the certificate's CN, e.g. {@code bcm@laptop}
      * @throws UncheckedIOException when a file cannot be written

@@ -8,8 +8,11 @@ import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -27,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * {@link #stdin()} sends the close message that LXD turns into end of file on the command's stdin.
  * Standard error is read and logged at debug level. {@link #close()} asks LXD to send SIGTERM to the
  * command (control message {@code signal}) and closes every websocket.
+ *
+ * <p>Each stream has its own okhttp dispatcher (open websockets hold a dispatcher slot each, and
+ * the client's would cap concurrent streams at 16), pings every 30 s (a connection that died without
+ * a close ends the stream instead of hanging it), and a bounded queue for standard output, so a slow
+ * reader slows LXD down through TCP instead of filling the heap.
  */
 public final class ExecStream implements Closeable {
 
@@ -40,14 +48,24 @@ public final class ExecStream implements Closeable {
     private final WebSocket stdoutSocket;
     private final WebSocket stderrSocket;
     private final WebSocket controlSocket;
-    private final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>(256);
+    private final ExecutorService threads;
     private final InputStream stdout = new Stdout();
     private final OutputStream stdin = new Stdin();
     private volatile boolean closed;
 
     private ExecStream(String description, OkHttpClient http, Map<String, Request> sockets) throws IOException {
         this.description = description;
-        OkHttpClient client = http.newBuilder().readTimeout(0, TimeUnit.MILLISECONDS).pingInterval(0, TimeUnit.SECONDS).build();
+        this.threads = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "lxd-exec " + description);
+            thread.setDaemon(true);
+            return thread;
+        });
+        Dispatcher dispatcher = new Dispatcher(threads);
+        dispatcher.setMaxRequests(Integer.MAX_VALUE);
+        dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
+        OkHttpClient client = http.newBuilder().dispatcher(dispatcher).readTimeout(0, TimeUnit.MILLISECONDS)
+                .pingInterval(30, TimeUnit.SECONDS).build();
         CountDownLatch opened = new CountDownLatch(4);
         String[] failure = new String[1];
         this.controlSocket = client.newWebSocket(sockets.get("control"), new Listener(opened, failure, null, "control"));
@@ -101,7 +119,9 @@ public final class ExecStream implements Closeable {
         controlSocket.close(1000, null);
         stdoutSocket.close(1000, null);
         stderrSocket.close(1000, null);
+        received.clear();
         received.offer(END);
+        threads.shutdown();
     }
 
     @Override
@@ -130,7 +150,7 @@ public final class ExecStream implements Closeable {
         @Override
         public void onMessage(WebSocket webSocket, ByteString bytes) {
             if (sink != null) {
-                sink.offer(bytes.toByteArray());
+                deliver(bytes.toByteArray());
             } else if (LOG.isDebugEnabled() && bytes.size() > 0) {
                 LOG.debug("{} {}: {}", description, name, bytes.utf8().strip());
             }
@@ -162,7 +182,18 @@ public final class ExecStream implements Closeable {
 
         private void ended() {
             if (sink != null) {
-                sink.offer(END);
+                deliver(END);
+            }
+        }
+
+        /** Waits for room (the reader is slower than LXD), giving up once the stream is closed. */
+        private void deliver(byte[] bytes) {
+            try {
+                while (!closed && !sink.offer(bytes, 100, TimeUnit.MILLISECONDS)) {
+                    // the reader has not taken the queued data yet
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -189,12 +220,19 @@ public final class ExecStream implements Closeable {
                     return -1;
                 }
                 try {
-                    current = received.take();
+                    current = received.poll(100, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted reading " + description);
                 }
                 position = 0;
+                if (current == null) {
+                    current = new byte[0];
+                    if (closed) {
+                        ended = true;
+                    }
+                    continue;
+                }
                 if (current == END) {
                     ended = true;
                     received.offer(END);

@@ -88,70 +88,96 @@ public final class ClusterService {
                     + " at " + stored.endpoint(), "leave out --provider, or destroy the cluster first to move it");
         }
         RemoteEndpoint remote = new RemoteEndpoint(store.home(), ports);
-        ClusterDefinition requested;
-        String controllerId = null;
-        boolean trustedNow = false;
-        switch (provider) {
-            case ClusterDefinition.LOCAL_PROVIDER -> {
-                if (placement.endpoint() != null || placement.trustToken() != null
-                        || placement.ssh() != null && placement.ssh().hostname() != null) {
-                    throw new BcmException(Kind.INVALID_INPUT, "--endpoint, --trust-token and --hostname are for a remote endpoint",
-                            "add --provider=lxd (with --endpoint) or --provider=ssh (with --hostname)");
-                }
-                requested = new ClusterDefinition(name, provider, ports.lxdEndpoint(), null, null, null, null);
-            }
-            case ClusterDefinition.LXD_PROVIDER -> {
-                String given = placement.endpoint() != null ? placement.endpoint() : stored != null ? stored.endpoint() : null;
-                if (given == null) {
-                    throw new BcmException(Kind.INVALID_INPUT, "--provider=lxd needs --endpoint", "give --endpoint=https://HOST:8443");
-                }
-                String endpoint = RemoteEndpoint.parseEndpoint(given).toString();
-                if (placement.trustToken() != null) {
-                    trustedNow = remote.joinWithToken(name, URI.create(endpoint), placement.trustToken());
-                } else if (!Files.exists(remote.pinnedCertificate(name))) {
-                    throw new BcmException(Kind.INVALID_INPUT, "--provider=lxd needs --trust-token the first time",
-                            "make one on the endpoint with 'lxc config trust add --name bcm' and pass it as --trust-token");
-                }
-                requested = new ClusterDefinition(name, provider, endpoint, null, null, null, null);
-                controllerId = remote.controllerId();
-            }
-            case ClusterDefinition.SSH_PROVIDER -> {
-                SshLogin login = placement.ssh();
-                if ((login == null || login.hostname() == null) && stored != null && stored.ssh() != null) {
-                    login = SshLogin.of(stored.ssh(), login);
-                }
-                if (login == null || login.hostname() == null) {
-                    throw new BcmException(Kind.INVALID_INPUT, "--provider=ssh needs --hostname", "give --hostname=HOST");
-                }
-                if (!LoginNames.validHost(login.hostname())) {
-                    throw new BcmException(Kind.INVALID_INPUT, "Invalid --hostname '" + login.hostname() + "'", LoginNames.HOST_RULE);
-                }
-                if (!LoginNames.validUser(login.user()) || login.port() > 65535) {
-                    throw new BcmException(Kind.INVALID_INPUT, "Invalid --ssh-user '" + login.user() + "' or --ssh-port " + login.port(),
-                            "user: " + LoginNames.USER_RULE + "; port: 1-65535");
-                }
-                URI endpoint = RemoteEndpoint.endpointOf(login.hostname());
-                try (SshBootstrap ssh = SshBootstrap.connect(store.home(), login, progress)) {
-                    remote.pin(name, ssh.setUpLxd());
-                    if (!remote.trusts(name, endpoint)) {
-                        ssh.trust(remote.ensureClientCertificate(), remote.trustName());
-                        trustedNow = true;
-                    }
-                }
-                requested = new ClusterDefinition(name, provider, endpoint.toString(), null, null, null, login.target());
-                controllerId = remote.controllerId();
-            }
+        Target target = switch (provider) {
+            case ClusterDefinition.LOCAL_PROVIDER -> local(name, placement);
+            case ClusterDefinition.LXD_PROVIDER -> overHttps(name, placement, stored, remote);
+            case ClusterDefinition.SSH_PROVIDER -> overSsh(name, placement, stored, remote);
             default -> throw new BcmException(Kind.INVALID_INPUT, "Unknown provider '" + provider + "'",
                     "use --provider=local (this machine's LXD), lxd (an LXD on HTTPS) or ssh (a host bcm sets up)");
-        }
-        String owner = controllerId;
-        boolean undoTrust = trustedNow;
-        return withLxd(requested, lxd -> {
-            if (owner != null) {
-                remote.requireNoOtherController(lxd, requested.endpoint(), undoTrust);
+        };
+        return withLxd(target.requested(), lxd -> {
+            if (target.controllerId() != null) {
+                remote.requireNoOtherController(lxd, target.requested().endpoint(), target.trustedNow());
             }
-            return new ClusterProvisioner(store, ports, timeouts, progress).create(lxd, requested, owner);
+            return new ClusterProvisioner(store, ports, timeouts, progress).create(lxd, target.requested(), target.controllerId());
         });
+    }
+
+    /**
+     * Where a create goes, once the endpoint is ready for it.
+     *
+     * @param requested    name, provider, endpoint and SSH target
+     * @param controllerId this controller's label on a remote endpoint; null on the local one
+     * @param trustedNow   whether this run made the remote endpoint trust the controller
+     */
+    private record Target(ClusterDefinition requested, String controllerId, boolean trustedNow) {
+    }
+
+    private Target local(String name, Placement placement) {
+        if (placement.endpoint() != null || placement.trustToken() != null
+                || placement.ssh() != null && placement.ssh().hostname() != null) {
+            throw new BcmException(Kind.INVALID_INPUT, "--endpoint, --trust-token and --hostname are for a remote endpoint",
+                    "add --provider=lxd (with --endpoint) or --provider=ssh (with --hostname)");
+        }
+        return new Target(new ClusterDefinition(name, ClusterDefinition.LOCAL_PROVIDER, ports.lxdEndpoint(), null, null, null, null),
+                null, false);
+    }
+
+    /** {@code --provider=lxd}: pin and trust by the token the first time, by the stored pin after. */
+    private Target overHttps(String name, Placement placement, ClusterDefinition stored, RemoteEndpoint remote) {
+        String given = placement.endpoint() != null ? placement.endpoint() : stored != null ? stored.endpoint() : null;
+        if (given == null) {
+            throw new BcmException(Kind.INVALID_INPUT, "--provider=lxd needs --endpoint", "give --endpoint=https://HOST:8443");
+        }
+        String endpoint = RemoteEndpoint.parseEndpoint(given).toString();
+        requireSameEndpoint(stored, endpoint);
+        boolean trustedNow = false;
+        if (placement.trustToken() != null) {
+            trustedNow = remote.joinWithToken(name, URI.create(endpoint), placement.trustToken());
+        } else if (!Files.exists(remote.pinnedCertificate(name))) {
+            throw new BcmException(Kind.INVALID_INPUT, "--provider=lxd needs --trust-token the first time",
+                    "make one on the endpoint with 'lxc config trust add --name bcm' and pass it as --trust-token");
+        }
+        return new Target(new ClusterDefinition(name, ClusterDefinition.LXD_PROVIDER, endpoint, null, null, null, null),
+                remote.controllerId(), trustedNow);
+    }
+
+    /** {@code --provider=ssh}: log in, set LXD up, pin what it reports, make it trust the controller. */
+    private Target overSsh(String name, Placement placement, ClusterDefinition stored, RemoteEndpoint remote) {
+        SshLogin login = placement.ssh();
+        if ((login == null || login.hostname() == null) && stored != null && stored.ssh() != null) {
+            login = SshLogin.of(stored.ssh(), login);
+        }
+        if (login == null || login.hostname() == null) {
+            throw new BcmException(Kind.INVALID_INPUT, "--provider=ssh needs --hostname", "give --hostname=HOST");
+        }
+        if (!LoginNames.validHost(login.hostname())) {
+            throw new BcmException(Kind.INVALID_INPUT, "Invalid --hostname '" + login.hostname() + "'", LoginNames.HOST_RULE);
+        }
+        if (!LoginNames.validUser(login.user()) || login.port() > 65535) {
+            throw new BcmException(Kind.INVALID_INPUT, "Invalid --ssh-user '" + login.user() + "' or --ssh-port " + login.port(),
+                    "user: " + LoginNames.USER_RULE + "; port: 1-65535");
+        }
+        URI endpoint = RemoteEndpoint.endpointOf(login.hostname());
+        requireSameEndpoint(stored, endpoint.toString());
+        boolean trustedNow = false;
+        try (SshBootstrap ssh = SshBootstrap.connect(store.home(), login, progress)) {
+            remote.pin(name, ssh.setUpLxd());
+            if (!remote.trusts(name, endpoint)) {
+                ssh.trust(remote.ensureClientCertificate(), remote.trustName());
+                trustedNow = true;
+            }
+        }
+        return new Target(new ClusterDefinition(name, ClusterDefinition.SSH_PROVIDER, endpoint.toString(), null, null, null, login.target()),
+                remote.controllerId(), trustedNow);
+    }
+
+    /** A stored cluster stays where it is: moving it would leave its instances behind where destroy never looks. */
+    private static void requireSameEndpoint(ClusterDefinition stored, String endpoint) {
+        if (stored != null && !stored.endpoint().equals(endpoint)) {
+            throw new BcmException(Kind.INVALID_INPUT, "Cluster '" + stored.name() + "' runs at " + stored.endpoint() + ", not " + endpoint,
+                    "leave out --endpoint and --hostname to converge it there, or destroy it first to move it");
+        }
     }
 
     /**
@@ -161,7 +187,20 @@ public final class ClusterService {
      */
     public List<ClusterStatus> list() {
         List<ClusterStatus> all = new ArrayList<>();
-        for (ClusterStatus local : withLxd(null, lxd -> inspector().list(lxd))) {
+        List<ClusterStatus> known;
+        try {
+            known = withLxd(null, lxd -> inspector().list(lxd));
+        } catch (BcmException e) {
+            // A controller without LXD of its own: its remote clusters, from their definitions.
+            List<ClusterDefinition> remotes = store.names().stream().map(store::load).flatMap(Optional::stream)
+                    .filter(ClusterDefinition::remote).toList();
+            if (e.kind() != Kind.LXD_UNAVAILABLE || remotes.isEmpty()) {
+                throw e;
+            }
+            known = remotes.stream().map(d -> new ClusterStatus(d.name(), d.provider(), d.endpoint(), null,
+                    store.activeCluster().filter(d.name()::equals).isPresent(), true, List.of())).toList();
+        }
+        for (ClusterStatus local : known) {
             Optional<ClusterDefinition> definition = store.load(local.name());
             if (definition.isPresent() && definition.get().remote()) {
                 try {
@@ -223,8 +262,8 @@ public final class ClusterService {
      * Removes everything that carries the cluster's label (instances, profiles, the LXD project, the
      * network, the storage pool) and the cluster's directory in the bcm home. The shared base image
      * stays on the local LXD: it is a cache, labelled as bcm's but not as any cluster's. On a remote
-     * endpoint, when no other cluster of this controller uses it, the base image and the endpoint's
-     * trust in this controller go too.
+     * endpoint that has no bcm cluster left, the base image and the endpoint's trust in this
+     * controller go too.
      *
      * @return the LXD objects removed, e.g. {@code instance bcm-gateway-01}
      * @throws BcmException NOT_FOUND when there is neither a definition nor any labelled object
@@ -238,8 +277,8 @@ public final class ClusterService {
             if (removed.isEmpty() && !defined) {
                 throw notFound(name);
             }
-            if (definition != null && definition.remote() && store.names().stream().filter(n -> !n.equals(name))
-                    .map(store::load).flatMap(Optional::stream).noneMatch(d -> definition.endpoint().equals(d.endpoint()))) {
+            if (definition != null && definition.remote()
+                    && lxd.lxdProjects().stream().noneMatch(p -> p.config().containsKey(ClusterLayout.CLUSTER_LABEL))) {
                 removed.addAll(new ClusterTeardown(timeouts, progress).releaseEndpoint(lxd,
                         new RemoteEndpoint(store.home(), ports).controllerFingerprint()));
             }

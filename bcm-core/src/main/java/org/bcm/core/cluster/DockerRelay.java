@@ -18,7 +18,6 @@ import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.lxd.ExecStream;
-import org.bcm.lxd.LxdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * dial-stdio} (Docker CLI 18.09+) in the tier host through LXD's exec websockets, over the
  * endpoint's HTTPS API with bcm's client certificate, and copies bytes both ways. So dockerd listens
  * on no TCP port, nothing new is opened on the endpoint, and the one credential is the one LXD
- * already checks. The socket is mode 0600 in a directory of mode 0700.
+ * already checks. The socket is mode 0600 in a directory of mode 0700 that belongs to this process
+ * ({@link TierHostEngines}).
  */
 final class DockerRelay implements AutoCloseable {
 
@@ -57,10 +57,6 @@ final class DockerRelay implements AutoCloseable {
      */
     static DockerRelay serve(InstanceServer inProject, String instance, Path socket) {
         try {
-            Path dir = socket.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            Files.deleteIfExists(socket);
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
@@ -96,14 +92,22 @@ final class DockerRelay implements AutoCloseable {
         open.add(client);
         ExecStream exec;
         try {
+            if (closed) {
+                throw new IllegalStateException("the relay is closed");
+            }
             exec = inProject.execStream(instance, DIAL_STDIO);
-        } catch (LxdException e) {
+        } catch (RuntimeException e) {
             LOG.warn("Docker relay of {}: {}", instance, e.getMessage());
             closeQuietly(client);
             open.remove(client);
             return;
         }
         open.add(exec);
+        if (closed) {
+            closeQuietly(exec);
+            closeQuietly(client);
+            return;
+        }
         // The channel is read and written directly: Channels.newInputStream/newOutputStream of one
         // SocketChannel share its blocking lock, so a blocked read would stall every write.
         Thread upstream = new Thread(() -> {

@@ -60,7 +60,7 @@ final class EngineAccess {
                         "give the gateway tier a host in " + store.home().clusterDir(name).resolve("cluster.yml"));
             }
             manager.ping();
-            return new Engines(name, manager, gatewayAddress, Map.copyOf(engines), () -> {
+            return new Engines(name, manager, gatewayAddress, Map.copyOf(engines), definition.endpoint(), () -> {
                 opener.close();
                 lxd.close();
             });

@@ -11,10 +11,19 @@ import org.bcm.core.port.SwarmEngine;
  * @param manager        the gateway host's engine, a swarm manager
  * @param gatewayAddress the gateway host's IPv4 address on the cluster network
  * @param engines        every tier host's engine, by instance name
+ * @param endpoint       the cluster's LXD endpoint, as in its definition
  * @param transport      closes the engines and what they need open: a remote endpoint's relays and its LXD connection
  */
 public record Engines(String cluster, SwarmEngine manager, String gatewayAddress, Map<String, SwarmEngine> engines,
-                      AutoCloseable transport) implements AutoCloseable {
+                      String endpoint, AutoCloseable transport) implements AutoCloseable {
+    /**
+     * Whether the cluster is on a remote endpoint, whose tier hosts' addresses the controller cannot
+     * reach (they are behind the endpoint's NAT): only their engines, through the relays.
+     */
+    public boolean remote() {
+        return endpoint != null && endpoint.startsWith("https://");
+    }
+
     @Override
     public void close() {
         try {

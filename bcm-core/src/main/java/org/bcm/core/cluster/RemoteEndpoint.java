@@ -14,6 +14,7 @@ import org.bcm.core.home.BcmHome;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.core.port.Ports;
 import org.bcm.lxd.ClientIdentity;
+import org.bcm.lxd.LxdCertificateMismatchException;
 import org.bcm.lxd.LxdException;
 import org.bcm.lxd.Project;
 import org.bcm.lxd.TrustToken;
@@ -56,9 +57,16 @@ final class RemoteEndpoint {
         return home.clusterDir(clusterName).resolve("lxd-server.crt");
     }
 
-    /** The controller's client certificate, PEM; generated on first use. */
+    /**
+     * The controller's client certificate, PEM; generated when there is none. A key without its
+     * certificate is the remains of a generation that was cut short (the key is written first, the
+     * certificate last), never trusted anywhere, so it is replaced. A certificate without its key is
+     * refused: a new identity would be a stranger to every endpoint that trusts this one.
+     *
+     * @throws BcmException INTERNAL when the key is missing or the files cannot be written or read
+     */
     String ensureClientCertificate() {
-        if (!Files.exists(clientCertificate()) || !Files.exists(clientKey())) {
+        if (!Files.exists(clientCertificate())) {
             String host;
             try {
                 host = InetAddress.getLocalHost().getHostName();
@@ -71,11 +79,15 @@ final class RemoteEndpoint {
                 throw new BcmException(Kind.INTERNAL, "Cannot write the controller's LXD client certificate: " + e.getMessage(),
                         "check that " + home.controllerDir() + " is writable", e);
             }
+        } else if (!Files.exists(clientKey())) {
+            throw new BcmException(Kind.INTERNAL, "The controller's LXD client key " + clientKey() + " is missing",
+                    "restore it from a backup of the bcm home; a new identity would have to be trusted again by every remote endpoint"
+                            + " (move " + clientCertificate() + " away, then run 'bcm cluster create' for each remote cluster again)");
         }
         try {
             return Files.readString(clientCertificate(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new BcmException(Kind.INTERNAL, "Cannot read " + clientCertificate(), "remove it; bcm makes a new one", e);
+            throw new BcmException(Kind.INTERNAL, "Cannot read " + clientCertificate(), "check its permissions", e);
         }
     }
 
@@ -187,6 +199,9 @@ final class RemoteEndpoint {
         try (InstanceServer lxd = ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(),
                 pinnedCertificate(clusterName)))) {
             return "trusted".equals(lxd.server().auth());
+        } catch (LxdCertificateMismatchException e) {
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "The certificate at " + endpoint + " is not the one LXD on the host reported over SSH: "
+                    + e.getMessage(), "check that " + endpoint + " reaches that host's LXD (not a proxy or another machine)", e);
         } catch (LxdException e) {
             throw new BcmException(Kind.LXD_UNAVAILABLE, "LXD does not answer at " + endpoint + ": " + e.getMessage(),
                     "check that nothing (a firewall) blocks port " + endpoint.getPort() + " between this machine and the endpoint", e);
@@ -194,9 +209,10 @@ final class RemoteEndpoint {
     }
 
     /**
-     * Refuses an endpoint whose bcm objects carry another controller's {@link #CONTROLLER_LABEL}. When
-     * this run had just made the endpoint trust us, that trust is withdrawn first, so the refusal
-     * leaves the endpoint as it was.
+     * Refuses an endpoint whose bcm clusters are not this controller's: an LXD project with bcm's
+     * cluster label and another {@link #CONTROLLER_LABEL}, or none (a cluster the endpoint's own bcm
+     * made with {@code --provider=local}). When this run had just made the endpoint trust us, that
+     * trust is withdrawn first, so the refusal leaves the endpoint as it was.
      *
      * @throws BcmException CONFLICT naming the other controller and the LXD project that carries it
      */
@@ -204,12 +220,13 @@ final class RemoteEndpoint {
         String mine = controllerId();
         for (Project project : lxd.lxdProjects()) {
             String other = project.config().get(CONTROLLER_LABEL);
-            if (project.config().containsKey(ClusterLayout.CLUSTER_LABEL) && other != null && !other.equals(mine)) {
+            if (project.config().containsKey(ClusterLayout.CLUSTER_LABEL) && !mine.equals(other)) {
                 if (trustedNow) {
                     lxd.removeCertificate(controllerFingerprint());
                 }
                 throw new BcmException(Kind.CONFLICT, "The LXD at " + endpoint + " is managed by another bcm controller ("
-                        + CONTROLLER_LABEL + "=" + other + " on LXD project '" + project.name() + "'; this controller is " + mine + ")",
+                        + (other == null ? "LXD project '" + project.name() + "' is a bcm cluster without " + CONTROLLER_LABEL
+                                : CONTROLLER_LABEL + "=" + other + " on LXD project '" + project.name() + "'") + "; this controller is " + mine + ")",
                         "manage it from that controller, or destroy its clusters there first");
             }
         }

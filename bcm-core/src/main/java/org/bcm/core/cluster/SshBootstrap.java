@@ -1,5 +1,6 @@
 package org.bcm.core.cluster;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jcraft.jsch.AgentIdentityRepository;
 import com.jcraft.jsch.AgentProxyException;
 import com.jcraft.jsch.ChannelExec;
@@ -54,6 +55,7 @@ import org.bcm.core.identity.ssh.SshPublicKey;
 final class SshBootstrap implements AutoCloseable {
 
     private static final int CONNECT_TIMEOUT_MS = 15_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCRIPT = "/bcm/scripts/lxd-endpoint.sh";
 
     private final SshLogin login;
@@ -147,10 +149,11 @@ final class SshBootstrap implements AutoCloseable {
 
     /**
      * Runs {@code scripts/lxd-endpoint.sh} as root with the HTTPS API on {@code :8443}, its progress
-     * shown line by line, and returns LXD's server certificate.
+     * shown line by line, and returns the certificate LXD serves (its own answer to {@code lxc query
+     * /1.0}, {@code environment.certificate}).
      *
      * @return the server certificate, PEM
-     * @throws BcmException SSH_FAILED when the script fails (its last lines in the message)
+     * @throws BcmException SSH_FAILED when the script fails (its last lines in the message) or LXD listens on another port
      */
     String setUpLxd() {
         byte[] script;
@@ -164,18 +167,30 @@ final class SshBootstrap implements AutoCloseable {
         }
         progress.report("ssh", "installing and initialising LXD on " + login.hostname() + " where needed");
         Result setup = run(sudo + "env BCM_HTTPS_ADDRESS=:" + RemoteEndpoint.LXD_PORT + " sh -s", script, true);
-        String crt = setup.stdout().lines().filter(l -> l.startsWith("server.crt ")).map(l -> l.substring("server.crt ".length()))
+        String address = setup.stdout().lines().filter(l -> l.startsWith("https_address")).map(l -> l.substring("https_address".length()).strip())
                 .findFirst().orElse(null);
-        if (setup.exit() != 0 || crt == null || !crt.matches("/[A-Za-z0-9/._-]+")) {
+        if (setup.exit() != 0 || address == null) {
             throw new BcmException(Kind.SSH_FAILED, "Setting up LXD on " + login.hostname() + " failed (exit " + setup.exit() + "): "
                     + setup.lastLines(), "fix the cause on the host, then run the command again");
         }
-        Result certificate = run(sudo + "cat " + crt, new byte[0], false);
-        if (certificate.exit() != 0 || !certificate.stdout().contains("BEGIN CERTIFICATE")) {
-            throw new BcmException(Kind.SSH_FAILED, "Cannot read " + crt + " on " + login.hostname() + ": " + certificate.lastLines(),
-                    "check the LXD installation there");
+        if (!address.endsWith(":" + RemoteEndpoint.LXD_PORT)) {
+            throw new BcmException(Kind.SSH_FAILED, "LXD on " + login.hostname() + " listens for HTTPS at '" + address + "', and bcm uses port "
+                    + RemoteEndpoint.LXD_PORT, "there: lxc config set core.https_address :" + RemoteEndpoint.LXD_PORT + " (or an address of the host"
+                    + " with that port); then run the command again");
         }
-        return certificate.stdout();
+        // The certificate LXD serves (a clustered LXD serves cluster.crt, a snap keeps it elsewhere): LXD's own answer.
+        Result server = run(sudo + "lxc query /1.0", new byte[0], false);
+        String certificate = null;
+        try {
+            certificate = JSON.readTree(server.stdout()).path("environment").path("certificate").asText(null);
+        } catch (IOException e) {
+            // not JSON: reported below
+        }
+        if (server.exit() != 0 || certificate == null || !certificate.contains("BEGIN CERTIFICATE")) {
+            throw new BcmException(Kind.SSH_FAILED, "Cannot read the certificate of LXD on " + login.hostname() + ": " + server.lastLines(),
+                    "check 'lxc query /1.0' there");
+        }
+        return certificate;
     }
 
     /**

@@ -266,6 +266,9 @@ public final class ProjectService {
         ProjectDefinition project = checked(name);
         return onCluster(name, cluster, engines -> {
             StackPreparer.PreparedProject prepared = prepare(project, engines);
+            if (setting(prepared, KAFKA_STACK, "RETENTION_HOURS").isPresent()) {
+                tierAddress(engines, org.bcm.core.cluster.Tier.KAFKA); // refuses a remote cluster before anything changes
+            }
             DeployTarget target = DeployTarget.of(prepared, cluster, engines.manager());
             projects.setDeployed(name, cluster, true);
             egress(prepared).ifPresent(mode -> clusters.applyEgress(cluster, mode, engines.gatewayAddress()));
@@ -508,8 +511,20 @@ public final class ProjectService {
         return tierAddress(engines, org.bcm.core.cluster.Tier.KAFKA) + ":" + ClusterService.KAFKA_PORT;
     }
 
-    /** The address on the cluster network of the tier's first host, where services publish in host mode ({@link ClusterVariables}). */
+    /**
+     * The address on the cluster network of the tier's first host, where services publish in host
+     * mode ({@link ClusterVariables}), for the controller to connect to (Kafka, Prometheus).
+     *
+     * @throws BcmException INVALID_INPUT for a cluster on a remote endpoint: its network is behind the
+     *     endpoint's NAT, and bcm relays only the tier hosts' Docker APIs so far
+     */
     public static String tierAddress(Engines engines, org.bcm.core.cluster.Tier tier) {
+        if (engines.remote()) {
+            throw new BcmException(Kind.INVALID_INPUT, "Cluster '" + engines.cluster() + "' is on a remote endpoint (" + engines.endpoint()
+                    + "): bcm reaches its Docker APIs, but not yet its Kafka or Prometheus (behind the endpoint's NAT)",
+                    "the kafka and monitoring stacks, 'bcm logs' and 'bcm status' need a cluster on this machine's LXD for now"
+                            + " (docs/architecture.md, remote endpoints)");
+        }
         return ClusterVariables.of(engines.manager().nodes()).get(ClusterVariables.addressVariable(tier));
     }
 
