@@ -26,7 +26,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -82,7 +81,6 @@ final class SshBootstrap implements AutoCloseable {
         CheckedHostKeys hostKeys = new CheckedHostKeys(home, login);
         jsch.setHostKeyRepository(hostKeys);
         AutoCloseable agent = () -> { };
-        Path agentDir = null;
         try {
             if (login.identityFile() != null) {
                 jsch.addIdentity(login.identityFile().toString());
@@ -93,13 +91,8 @@ final class SshBootstrap implements AutoCloseable {
                 }
                 DeviceKeys device = login.device().get();
                 SshPublicKey key = new SshIdentities(home).keyFor(SshKeySpec.parse(login.user() + "@" + login.hostname(), 0, null), device);
-                agentDir = Files.createTempDirectory("bcm-ssh-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                SshAgent running = SshAgent.start(agentDir.resolve("agent.sock"), List.of(key), device);
-                Path dir = agentDir;
-                agent = () -> {
-                    running.close();
-                    BcmHome.deleteTree(dir);
-                };
+                SshAgent running = SshAgent.startPrivate(List.of(key), device);
+                agent = running;
                 progress.report("ssh", "logging in to " + login + " with " + key.keyType() + " " + key.fingerprint() + " (Trezor)");
                 jsch.setIdentityRepository(new AgentIdentityRepository(new SSHAgentConnector(running.socket())));
             }
@@ -119,7 +112,7 @@ final class SshBootstrap implements AutoCloseable {
             throw new BcmException(Kind.SSH_FAILED, "The host key of " + login.hostname() + " changed: it is now " + hostKeys.seen
                     + ", not the one in " + hostKeys.where, "if the host was reinstalled, check the new key and remove the old line: "
                     + "ssh-keygen -R " + login.hostname() + " -f " + hostKeys.where + "; otherwise something else answers at " + login.hostname());
-        } catch (JSchException | AgentProxyException | IOException e) {
+        } catch (JSchException | AgentProxyException e) {
             closeQuietly(agent);
             throw failure(login, e);
         } catch (RuntimeException e) {

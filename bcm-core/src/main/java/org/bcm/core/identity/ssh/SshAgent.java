@@ -6,10 +6,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import org.bcm.core.BcmException;
+import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.identity.UnixSocketServer;
 import org.bcm.trezor.Challenge;
@@ -60,11 +63,35 @@ public final class SshAgent implements AutoCloseable {
     private final List<SshPublicKey> keys;
     private final DeviceKeys device;
     private final UnixSocketServer server;
+    private final Path privateDir;
 
-    private SshAgent(List<SshPublicKey> keys, DeviceKeys device, UnixSocketServer server) {
+    private SshAgent(List<SshPublicKey> keys, DeviceKeys device, UnixSocketServer server, Path privateDir) {
         this.keys = keys;
         this.device = device;
         this.server = server;
+        this.privateDir = privateDir;
+    }
+
+    /**
+     * An agent for one program's use (an ssh login): listens in a fresh directory of mode 0700 under
+     * the temporary directory, which {@link #close()} removes with the socket.
+     *
+     * @throws BcmException INTERNAL when the directory cannot be created; as {@link #start} otherwise
+     */
+    public static SshAgent startPrivate(List<SshPublicKey> keys, DeviceKeys device) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("bcm-ssh-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new BcmException(BcmException.Kind.INTERNAL, "cannot create a directory for the agent socket: " + e.getMessage(),
+                    "check TMPDIR", e);
+        }
+        try {
+            return start(dir.resolve("agent.sock"), keys, device, dir);
+        } catch (RuntimeException e) {
+            BcmHome.deleteTree(dir);
+            throw e;
+        }
     }
 
     /**
@@ -80,9 +107,13 @@ public final class SshAgent implements AutoCloseable {
      *                      listen (e.g. a path longer than a unix socket's ~100 bytes)
      */
     public static SshAgent start(Path socket, List<SshPublicKey> keys, DeviceKeys device) {
+        return start(socket, keys, device, null);
+    }
+
+    private static SshAgent start(Path socket, List<SshPublicKey> keys, DeviceKeys device, Path privateDir) {
         List<SshPublicKey> offered = List.copyOf(keys);
         UnixSocketServer server = UnixSocketServer.listen(socket, NAMING);
-        SshAgent agent = new SshAgent(offered, device, server);
+        SshAgent agent = new SshAgent(offered, device, server, privateDir);
         server.serve(agent::serve);
         LOG.info("ssh-agent: serving {} identities on {}", offered.size(), server.socket());
         return agent;
@@ -98,10 +129,16 @@ public final class SshAgent implements AutoCloseable {
         server.awaitClose();
     }
 
-    /** Stops listening, ends every connection and deletes the socket file (if it is still ours); idempotent. */
+    /**
+     * Stops listening, ends every connection and deletes the socket file (if it is still ours), and
+     * the directory of an agent made by {@link #startPrivate}; idempotent.
+     */
     @Override
     public void close() {
         server.close();
+        if (privateDir != null) {
+            BcmHome.deleteTree(privateDir);
+        }
     }
 
     /**

@@ -1,14 +1,10 @@
 package org.bcm.core.identity.ssh;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bcm.core.BcmException;
-import org.bcm.core.home.BcmHome;
 import org.bcm.core.identity.DeviceKeys;
 import org.bcm.core.process.ExternalProgram;
 
@@ -95,31 +91,19 @@ public final class SshClient {
     public static int connect(SshPublicKey key, DeviceKeys device, Integer port, List<String> options, List<String> command,
                               Runner runner) throws InterruptedException {
         findSsh(System.getenv());
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("bcm-ssh-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new BcmException(BcmException.Kind.INTERNAL, "cannot create a directory for the agent socket: " + e.getMessage(),
-                    "check TMPDIR", e);
-        }
-        SshAgent agent = SshAgent.start(dir.resolve("agent.sock"), List.of(key), device);
-        Thread cleanup = new Thread(() -> stop(agent, dir), "ssh-agent-stop");
+        SshAgent agent = SshAgent.startPrivate(List.of(key), device);
+        Thread cleanup = new Thread(agent::close, "ssh-agent-stop");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             return runner.run(command(agent.socket(), key, port, options, command)
                     .environment(Map.of("SSH_AUTH_SOCK", agent.socket().toString())));
         } finally {
-            stop(agent, dir);
+            agent.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs anyway; stopping twice is harmless
             }
         }
-    }
-
-    private static void stop(SshAgent agent, Path dir) {
-        agent.close();
-        BcmHome.deleteTree(dir);
     }
 }
