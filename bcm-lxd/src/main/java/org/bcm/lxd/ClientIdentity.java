@@ -1,15 +1,10 @@
 package org.bcm.lxd;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -40,15 +35,25 @@ public final class ClientIdentity {
     }
 
     /**
-     * Writes a new self-signed client certificate (ECDSA P-384, SHA-384, valid 10 years, like {@code
-     * lxc}'s {@code client.crt}) and its PKCS#8 key, each written to a temporary file first and moved
-     * in place, the key first and the certificate last (a certificate on disk always has its key);
-     * the key is mode 0600 from creation.
+     * A client certificate and its key, PEM.
+     *
+     * @param certificatePem the self-signed certificate
+     * @param keyPem         its PKCS#8 private key, unencrypted: the caller stores it mode 0600
+     */
+    public record Generated(String certificatePem, String keyPem) {
+        @Override
+        public String toString() {
+            return "client certificate (key withheld)";
+        }
+    }
+
+    /**
+     * Makes a new self-signed client certificate: ECDSA P-384, SHA-384, valid 10 years, like {@code
+     * lxc}'s {@code client.crt}.
      *
      * @param commonName the certificate's CN, e.g. {@code bcm@laptop}
-     * @throws UncheckedIOException when a file cannot be written
      */
-    public static void generate(Path certificatePem, Path keyPem, String commonName) {
+    public static Generated generate(String commonName) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp384r1"), new SecureRandom());
@@ -62,21 +67,10 @@ public final class ClientIdentity {
             String key = "-----BEGIN PRIVATE KEY-----\n"
                     + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPrivate().getEncoded())
                     + "\n-----END PRIVATE KEY-----\n";
-            writeAtomically(keyPem, key, true);
-            writeAtomically(certificatePem, Pem.toPem(certificate), false);
+            return new Generated(Pem.toPem(certificate), key);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("The JDK cannot make an ECDSA P-384 certificate: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Failed writing the client certificate: " + e.getMessage(), e);
         }
-    }
-
-    private static void writeAtomically(Path file, String content, boolean secret) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".tmp-", ".pem",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
-        Files.writeString(temporary, content);
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The SHA-256 fingerprint (lower-case hex of the DER) of a PEM certificate, as LXD names certificates. */

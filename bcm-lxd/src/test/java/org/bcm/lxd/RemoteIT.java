@@ -181,9 +181,11 @@ class RemoteIT {
 
         Path cert = dir.resolve("generated/client.crt");
         Path key = dir.resolve("generated/client.key");
-        ClientIdentity.generate(cert, key, "bcm@it");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(key)))
-                .isEqualTo("rw-------");
+        ClientIdentity.Generated generated = ClientIdentity.generate("bcm@it");
+        assertThat(generated.toString()).doesNotContain("PRIVATE KEY");
+        java.nio.file.Files.createDirectories(cert.getParent());
+        java.nio.file.Files.writeString(cert, generated.certificatePem());
+        java.nio.file.Files.writeString(key, generated.keyPem());
         Process add = new ProcessBuilder("lxc", "config", "trust", "add", "--name", PREFIX + "-token").redirectErrorStream(true).start();
         String printed = new String(add.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(add.waitFor()).as(printed).isZero();

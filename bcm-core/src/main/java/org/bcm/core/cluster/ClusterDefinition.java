@@ -59,6 +59,11 @@ public record ClusterDefinition(
 
     /** Whether the endpoint is a remote LXD over HTTPS (providers {@code lxd} and {@code ssh}). */
     public boolean remote() {
+        return isRemote(endpoint);
+    }
+
+    /** Whether an endpoint, as a definition records it, is a remote LXD over HTTPS. */
+    static boolean isRemote(String endpoint) {
         return endpoint != null && endpoint.startsWith("https://");
     }
 

@@ -88,7 +88,7 @@ final class ClusterProvisioner {
         ensureForwarding(inProject, hosts, addresses, Tier.GATEWAY, ClusterService.REGISTRY_PORT, REGISTRY_DEVICE, "the registry");
         ensureForwarding(inProject, hosts, addresses, Tier.KAFKA, ClusterService.KAFKA_PORT, KAFKA_DEVICE, "Kafka");
         try (TierHostEngines engines = new TierHostEngines(store.home(), definition, inProject, ports)) {
-            new SwarmBootstrap(layout, store.home(), ports, timeouts, progress).converge(engines, hosts, addresses);
+            new SwarmBootstrap(layout, store.home(), timeouts, progress).converge(engines, hosts, addresses);
         }
         progress.report("cluster", "cluster '" + name + "' is up (" + Duration.between(started, Instant.now()).toSeconds() + " s)");
         return definition;

@@ -146,7 +146,8 @@ final class DockerRelay implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(AutoCloseable closeable) {
+    /** Closes, logging a failure at debug level: for cleanup where the caller has nothing left to do about one. */
+    static void closeQuietly(AutoCloseable closeable) {
         try {
             closeable.close();
         } catch (Exception e) {

@@ -21,7 +21,7 @@ public record Engines(String cluster, SwarmEngine manager, String gatewayAddress
      * reach (they are behind the endpoint's NAT): only their engines, through the relays.
      */
     public boolean remote() {
-        return endpoint != null && endpoint.startsWith("https://");
+        return ClusterDefinition.isRemote(endpoint);
     }
 
     @Override

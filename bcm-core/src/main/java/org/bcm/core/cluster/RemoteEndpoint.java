@@ -38,6 +38,8 @@ final class RemoteEndpoint {
 
     private final BcmHome home;
     private final Ports ports;
+    /** The controller's certificate once read (one command reads it once). */
+    private String certificate;
 
     RemoteEndpoint(BcmHome home, Ports ports) {
         this.home = home;
@@ -66,6 +68,9 @@ final class RemoteEndpoint {
      * @throws BcmException INTERNAL when the key is missing or the files cannot be written or read
      */
     String ensureClientCertificate() {
+        if (certificate != null) {
+            return certificate;
+        }
         if (!Files.exists(clientCertificate())) {
             String host;
             try {
@@ -73,8 +78,11 @@ final class RemoteEndpoint {
             } catch (IOException e) {
                 host = "controller";
             }
+            ClientIdentity.Generated generated = ClientIdentity.generate("bcm@" + host);
             try {
-                ClientIdentity.generate(clientCertificate(), clientKey(), "bcm@" + host);
+                // the key first, the certificate last: a certificate on disk always has its key
+                BcmHome.writeAtomically(clientKey(), generated.keyPem().getBytes(StandardCharsets.US_ASCII), true);
+                BcmHome.writeAtomically(clientCertificate(), generated.certificatePem().getBytes(StandardCharsets.US_ASCII), false);
             } catch (UncheckedIOException e) {
                 throw new BcmException(Kind.INTERNAL, "Cannot write the controller's LXD client certificate: " + e.getMessage(),
                         "check that " + home.controllerDir() + " is writable", e);
@@ -85,7 +93,8 @@ final class RemoteEndpoint {
                             + " (move " + clientCertificate() + " away, then run 'bcm cluster create' for each remote cluster again)");
         }
         try {
-            return Files.readString(clientCertificate(), StandardCharsets.US_ASCII);
+            certificate = Files.readString(clientCertificate(), StandardCharsets.US_ASCII);
+            return certificate;
         } catch (IOException e) {
             throw new BcmException(Kind.INTERNAL, "Cannot read " + clientCertificate(), "check its permissions", e);
         }
@@ -140,8 +149,13 @@ final class RemoteEndpoint {
             throw new BcmException(Kind.LXD_UNAVAILABLE, "No pinned certificate for the endpoint of cluster '" + definition.name()
                     + "' (" + pinned + " is missing)", rePinHint(definition.name(), definition.endpoint()));
         }
+        return open(definition.name(), URI.create(definition.endpoint()));
+    }
+
+    /** The endpoint with the controller's certificate and the cluster's pinned one; no request yet. */
+    private InstanceServer open(String clusterName, URI endpoint) {
         ensureClientCertificate();
-        return ports.remoteLxd().apply(new Ports.RemoteLxd(URI.create(definition.endpoint()), clientCertificate(), clientKey(), pinned));
+        return ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(), pinnedCertificate(clusterName)));
     }
 
     /**
@@ -175,9 +189,7 @@ final class RemoteEndpoint {
                     "check that the address is the endpoint that made the token; something else may be answering there");
         }
         pin(clusterName, presented);
-        ensureClientCertificate();
-        try (InstanceServer lxd = ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(),
-                pinnedCertificate(clusterName)))) {
+        try (InstanceServer lxd = open(clusterName, endpoint)) {
             if ("trusted".equals(lxd.server().auth())) {
                 return false;
             }
@@ -195,9 +207,7 @@ final class RemoteEndpoint {
      * @throws BcmException LXD_UNAVAILABLE when it does not answer on HTTPS
      */
     boolean trusts(String clusterName, URI endpoint) {
-        ensureClientCertificate();
-        try (InstanceServer lxd = ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(),
-                pinnedCertificate(clusterName)))) {
+        try (InstanceServer lxd = open(clusterName, endpoint)) {
             return "trusted".equals(lxd.server().auth());
         } catch (LxdCertificateMismatchException e) {
             throw new BcmException(Kind.LXD_UNAVAILABLE, "The certificate at " + endpoint + " is not the one LXD on the host reported over SSH: "

@@ -104,19 +104,19 @@ final class SshBootstrap implements AutoCloseable {
             session.connect(CONNECT_TIMEOUT_MS);
             return new SshBootstrap(login, progress, session, agent);
         } catch (JSchUnknownHostKeyException e) {
-            closeQuietly(agent);
+            DockerRelay.closeQuietly(agent);
             throw new BcmException(Kind.SSH_FAILED, "The host key of " + login.hostname() + " is not known: " + hostKeys.seen,
                     "check it on the host ('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub') and pass --ssh-host-key=" + hostKeys.seen);
         } catch (JSchChangedHostKeyException e) {
-            closeQuietly(agent);
+            DockerRelay.closeQuietly(agent);
             throw new BcmException(Kind.SSH_FAILED, "The host key of " + login.hostname() + " changed: it is now " + hostKeys.seen
                     + ", not the one in " + hostKeys.where, "if the host was reinstalled, check the new key and remove the old line: "
                     + "ssh-keygen -R " + login.hostname() + " -f " + hostKeys.where + "; otherwise something else answers at " + login.hostname());
         } catch (JSchException | AgentProxyException e) {
-            closeQuietly(agent);
+            DockerRelay.closeQuietly(agent);
             throw failure(login, e);
         } catch (RuntimeException e) {
-            closeQuietly(agent);
+            DockerRelay.closeQuietly(agent);
             throw e;
         }
     }
@@ -258,15 +258,7 @@ final class SshBootstrap implements AutoCloseable {
     @Override
     public void close() {
         session.disconnect();
-        closeQuietly(agent);
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            // an agent socket that is already gone
-        }
+        DockerRelay.closeQuietly(agent);
     }
 
     /** OpenSSH's fingerprint of a public key blob: {@code SHA256:} and unpadded base64 of its SHA-256. */

@@ -12,7 +12,6 @@ import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
 import org.bcm.core.cluster.ClusterLayout.TierHost;
 import org.bcm.core.home.BcmHome;
-import org.bcm.core.port.Ports;
 import org.bcm.core.port.SwarmEngine;
 import org.bcm.swarm.JoinTokens;
 import org.bcm.swarm.LocalNodeState;
@@ -36,14 +35,12 @@ final class SwarmBootstrap {
 
     private final ClusterLayout layout;
     private final BcmHome home;
-    private final Ports ports;
     private final ClusterTimeouts timeouts;
     private final Progress progress;
 
-    SwarmBootstrap(ClusterLayout layout, BcmHome home, Ports ports, ClusterTimeouts timeouts, Progress progress) {
+    SwarmBootstrap(ClusterLayout layout, BcmHome home, ClusterTimeouts timeouts, Progress progress) {
         this.layout = layout;
         this.home = home;
-        this.ports = ports;
         this.timeouts = timeouts;
         this.progress = progress;
     }

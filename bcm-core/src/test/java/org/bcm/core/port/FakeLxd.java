@@ -630,32 +630,46 @@ public final class FakeLxd {
 
         @Override
         public List<Image> images() {
-            return List.of();
+            synchronized (FakeLxd.this) {
+                return List.copyOf(images.values());
+            }
         }
 
         @Override
         public PendingOperation deleteImage(String fingerprint) {
-            throw new UnsupportedOperationException("the fake has one shared base image");
+            synchronized (FakeLxd.this) {
+                call("deleteImage", fingerprint);
+                if (!images.values().removeIf(i -> i.fingerprint().equals(fingerprint))) {
+                    throw notFound("image " + fingerprint);
+                }
+                return new Done("Deleting image", null);
+            }
         }
 
+        /** The fake starts no processes: exec streams (a remote endpoint's Docker relays) need a real LXD (InstancesIT, RemoteEndpointIT). */
         @Override
         public org.bcm.lxd.ExecStream execStream(String instance, List<String> command) {
-            throw new UnsupportedOperationException("the fake runs no commands (a remote endpoint's relay)");
+            throw new UnsupportedOperationException("FakeLxd runs no commands; exec streams are tested against the real LXD");
         }
 
+        /** Like a local LXD reached through its unix socket: it trusts by socket access, so its trust store is empty. */
         @Override
         public List<org.bcm.lxd.Certificate> certificates() {
             return List.of();
         }
 
+        /** A token is redeemed for the client certificate of a TLS session; the fake has no TLS (RemoteIT tests the real one). */
         @Override
         public void trustWithToken(String name, org.bcm.lxd.TrustToken token) {
-            throw new UnsupportedOperationException("the fake is the local endpoint");
+            throw new UnsupportedOperationException("FakeLxd has no TLS session whose certificate a token could trust");
         }
 
         @Override
         public void removeCertificate(String fingerprint) {
-            throw new UnsupportedOperationException("the fake is the local endpoint");
+            synchronized (FakeLxd.this) {
+                call("removeCertificate", fingerprint);
+                throw notFound("certificate " + fingerprint);
+            }
         }
 
         @Override
