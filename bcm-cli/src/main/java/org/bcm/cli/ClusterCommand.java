@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.bcm.core.cluster.ClusterDefinition;
 import org.bcm.core.cluster.ClusterService;
-import org.bcm.core.cluster.SshLogin;
+import org.bcm.core.cluster.Tier;
 import org.bcm.core.cluster.ClusterStatus;
 import org.bcm.core.cluster.VerifyReport;
 import picocli.CommandLine.Command;
@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "cluster", description = "Manage clusters: LXD system containers per tier, joined into one Docker Swarm.",
         mixinStandardHelpOptions = true,
         subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Verify.class,
-            ClusterCommand.Stop.class, ClusterCommand.Destroy.class})
+            ClusterCommand.Stop.class, ClusterCommand.Destroy.class, ClusterCommand.AddEndpoint.class,
+            ClusterCommand.RemoveEndpoint.class, ClusterCommand.Cull.class})
 final class ClusterCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -31,50 +32,18 @@ final class ClusterCommand {
                 description = "1-11 lower-case letters, digits or inner hyphens.")
         String name;
 
-        @Option(names = "--provider", paramLabel = "PROVIDER",
-                description = {"Where the cluster runs: local (the LXD daemon on this machine), lxd (an LXD already listening on "
-                        + "HTTPS, joined with --trust-token) or ssh (a host bcm logs in to, installs and initialises LXD on, "
-                        + "then drives over HTTPS).", "Default: the cluster's stored provider, else local."})
-        String provider;
-
-        @Option(names = "--endpoint", paramLabel = "URL", description = "For --provider=lxd: https://HOST:8443.")
-        String endpoint;
-
-        @Option(names = "--trust-token", paramLabel = "TOKEN", interactive = true, arity = "0..1",
-                description = "For --provider=lxd: a token from 'lxc config trust add --name bcm' on the endpoint, needed until it"
-                        + " trusts this controller. Without a value bcm asks for it (it is a secret: keep it out of the command line).")
-        String trustToken;
-
-        @Option(names = "--hostname", paramLabel = "HOST", description = "For --provider=ssh: the host to log in to.")
-        String hostname;
-
-        @Option(names = "--ssh-user", paramLabel = "USER",
-                description = "For --provider=ssh: the login name (not root: commands run with sudo -n). Default: root.")
-        String sshUser;
-
-        @Option(names = "--ssh-port", paramLabel = "PORT", description = "For --provider=ssh. Default: 22.")
-        int sshPort;
-
-        @Option(names = "--ssh-host-key", paramLabel = "SHA256:...",
-                description = "For --provider=ssh: the host key's fingerprint ('ssh-keygen -lf' on the host), for a host not in"
-                        + " known_hosts. Without it bcm asks at a terminal and refuses elsewhere.")
-        String sshHostKey;
-
-        @Option(names = "--ssh-identity-file", paramLabel = "FILE",
-                description = "For --provider=ssh: an OpenSSH private key to log in with. Default: the Trezor-held identity"
-                        + " USER@HOST through bcm's agent.")
-        java.nio.file.Path sshIdentityFile;
-
-        @Mixin DeviceOption device;
+        @Mixin EndpointOptions where;
 
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            SshLogin ssh = new SshLogin(hostname, sshUser, sshPort, sshHostKey, sshIdentityFile, () -> context.deviceKeys(device),
-                            fingerprint -> context.confirm("The host key of " + hostname + " is not known: " + fingerprint
-                                    + ". Is that the key 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' shows on the host?"));
-            ClusterDefinition definition = context.clusterService().create(name,
-                    new ClusterService.Placement(provider, endpoint, trustToken, ssh));
+            ClusterDefinition definition = context.clusterService().create(name, where.placement(context));
+            List<String> further = where.furtherHostnames();
+            for (int i = 0; i < further.size(); i++) {
+                String endpointName = ClusterDefinition.endpointNameOf(further.get(i), i + 2);
+                definition = context.clusterService().addEndpoint(name, endpointName, where.placement(context, further.get(i)), null, null);
+                context.out().println("Endpoint '" + endpointName + "' (" + further.get(i) + ") is in cluster '" + name + "'.");
+            }
             context.out().println("Cluster '" + definition.name() + "' is up on " + definition.endpoint()
                     + " (network " + definition.subnet() + "); see 'bcm show'.");
             context.out().flush();
@@ -164,6 +133,113 @@ final class ClusterCommand {
             List<String> removed = context.projectService().destroyCluster(name);
             removed.forEach(r -> context.out().println("removed " + r));
             context.out().println("Cluster '" + name + "' is destroyed.");
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "add-endpoint", mixinStandardHelpOptions = true,
+            description = {"Add a remote LXD endpoint to a cluster, or converge one added before.",
+                "Its tier hosts bcm-<tier>-<ENDPOINT>-<NN> get addresses on the endpoint's LAN (macvlan on --parent-interface) "
+                        + "and join the swarm as workers labelled bcm.endpoint=<ENDPOINT>. The swarm manager and the volumes of "
+                        + "the shipped stacks stay on the cluster's first endpoint."})
+    static final class AddEndpoint implements Callable<Integer>, ChangesHome {
+        @Spec CommandSpec spec;
+        @Mixin ClusterOption cluster;
+
+        @Option(names = "--endpoint-name", required = true, paramLabel = "ENDPOINT",
+                description = "Its name in the cluster: 1-12 lower-case letters, digits or inner hyphens.")
+        String endpointName;
+
+        @Mixin EndpointOptions where;
+
+        @Option(names = "--tier", paramLabel = "TIER[:COUNT]",
+                description = "Tier hosts it holds (gateway, kafka, bitcoin), repeatable. Default: as stored, else bitcoin:1.")
+        List<String> tiers;
+
+        @Option(names = "--parent-interface", paramLabel = "IFACE",
+                description = "The endpoint's LAN interface its tier hosts' macvlan NICs sit on. Default: as stored, else eth0.")
+        String parentInterface;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            String name = cluster.resolve(context.clusters());
+            if (!where.furtherHostnames().isEmpty()) {
+                throw new org.bcm.core.BcmException(org.bcm.core.BcmException.Kind.INVALID_INPUT, "add-endpoint takes one --hostname",
+                        "add one endpoint at a time, each with its --endpoint-name");
+            }
+            ClusterDefinition definition = context.clusterService().addEndpoint(name, endpointName, where.placement(context),
+                    tiers == null ? null : hostsPerTier(tiers), parentInterface);
+            ClusterDefinition.AddedEndpoint added = definition.addedEndpoint(endpointName).orElseThrow();
+            context.out().println("Endpoint '" + endpointName + "' (" + added.endpoint() + ") is in cluster '" + name + "'; see 'bcm cluster verify'.");
+            context.out().flush();
+            return 0;
+        }
+
+        private static java.util.Map<Tier, Integer> hostsPerTier(List<String> tiers) {
+            java.util.Map<Tier, Integer> counts = new java.util.EnumMap<>(Tier.class);
+            for (String tier : tiers) {
+                String[] parts = tier.split(":", 2);
+                try {
+                    counts.put(Tier.fromLabel(parts[0].strip()), parts.length == 2 ? Integer.parseInt(parts[1].strip()) : 1);
+                } catch (IllegalArgumentException e) {
+                    throw new org.bcm.core.BcmException(org.bcm.core.BcmException.Kind.INVALID_INPUT, "Invalid --tier '" + tier + "'",
+                            "give TIER[:COUNT] with TIER gateway, kafka or bitcoin, e.g. --tier=bitcoin:1");
+                }
+            }
+            return counts;
+        }
+    }
+
+    @Command(name = "remove-endpoint", mixinStandardHelpOptions = true,
+            description = "Remove an added endpoint from a cluster: its tier hosts leave the swarm and everything the cluster has there is deleted.")
+    static final class RemoveEndpoint implements Callable<Integer>, ChangesHome {
+        @Spec CommandSpec spec;
+        @Mixin ClusterOption cluster;
+
+        @Option(names = "--endpoint-name", required = true, paramLabel = "ENDPOINT", description = "The endpoint to remove.")
+        String endpointName;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            String name = cluster.resolve(context.clusters());
+            context.clusterService().removeEndpoint(name, endpointName).forEach(r -> context.out().println("removed " + r));
+            context.out().println("Endpoint '" + endpointName + "' left cluster '" + name + "'.");
+            context.out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "cull", mixinStandardHelpOptions = true,
+            description = {"Forget added endpoints that stopped answering: their swarm nodes are removed (the swarm reschedules their "
+                    + "services where placement allows) and they leave the cluster definition.",
+                "Asks first, at a terminal; elsewhere give --yes. What the cluster left on them stays there."})
+    static final class Cull implements Callable<Integer>, ChangesHome {
+        @Spec CommandSpec spec;
+        @Mixin ClusterOption cluster;
+
+        @Option(names = "--yes", description = "Cull without asking.")
+        boolean yes;
+
+        @Override
+        public Integer call() {
+            Context context = new Context(spec);
+            String name = cluster.resolve(context.clusters());
+            List<String> dead = context.clusterService().cullCandidates(name);
+            if (dead.isEmpty()) {
+                context.out().println("Every endpoint of cluster '" + name + "' answers; nothing to cull.");
+                context.out().flush();
+                return 0;
+            }
+            String question = "Endpoint(s) " + String.join(", ", dead) + " of cluster '" + name + "' do not answer. Remove them from the swarm and the cluster?";
+            if (!yes && !context.confirm(question)) {
+                throw new org.bcm.core.BcmException(org.bcm.core.BcmException.Kind.INVALID_INPUT, question.replace("?", ": not confirmed"),
+                        "answer yes at a terminal, or give --yes");
+            }
+            context.clusterService().cull(name, dead).forEach(r -> context.out().println("removed " + r));
+            context.out().println("Culled " + String.join(", ", dead) + " from cluster '" + name + "'.");
             context.out().flush();
             return 0;
         }

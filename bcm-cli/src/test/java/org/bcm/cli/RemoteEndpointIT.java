@@ -39,6 +39,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  * bad inputs (unreachable, unknown and wrong host key, refused login, changed LXD certificate, another
  * controller's endpoint) and a destroy that leaves nothing on the machine's LXD.
  *
+ * <p>Then the machine as a second endpoint of a cluster on the host's LXD ({@code bcm cluster
+ * add-endpoint}): its tier host gets an address on the test's bridge (macvlan on the machine's
+ * {@code eth0}) and joins the host cluster's swarm; a service on each endpoint answers the other's
+ * HTTP by service name over an overlay network (with NAT off on both bridges: see the test);
+ * {@code remove-endpoint} leaves nothing on the machine; after the machine's endpoint stops answering
+ * (its tier host and its LXD stopped), {@code cull} removes it and a service's task is rescheduled
+ * on the host; with the endpoint back, {@code add-endpoint} converges over what the cull left there,
+ * and a destroy leaves nothing on either endpoint.
+ *
  * <p>The machine needs one thing bcm does not do: this kernel's cgroup v1 layout (separate
  * {@code cpu} and {@code cpuacct}) shows up in a container as two symbolic links to an empty
  * directory, and LXC inside it cannot start anything until they are real mounts (docs/architecture.md).
@@ -50,6 +59,8 @@ class RemoteEndpointIT {
     private static final String MACHINE = "bcmit-machine";
     private static final String BRIDGE = "bcmitrnet0";
     private static final String CLUSTER = "remote";
+    private static final String MULTI = "multi";
+    private static final String ADDED_HOST = "bcm-bitcoin-machine-01";
     private static final String CGROUP_FIX = "set -e; mount --options-mode ignore -o remount,rw,nosuid,nodev,noexec /sys/fs/cgroup;"
             + " cd /sys/fs/cgroup; if [ -L cpu ]; then rm cpu cpuacct; rmdir cpu,cpuacct; mkdir cpu cpuacct;"
             + " mount -t cgroup -o cpu cgroup cpu; mount -t cgroup -o cpuacct cgroup cpuacct; fi";
@@ -60,6 +71,7 @@ class RemoteEndpointIT {
     private static UdpDeviceServer device;
     private static String address;
     private static String hostKey;
+    private static byte[] busyboxImage;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -93,6 +105,11 @@ class RemoteEndpointIT {
     static void tearDown() throws Exception {
         if (bcm != null) {
             bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
+            if (bcm.run("cluster", "destroy", "--cluster-name=" + MULTI).exitCode() == 5) {
+                // the test stopped with the machine's endpoint silent
+                bcm.run("cluster", "cull", "--cluster-name=" + MULTI, "--yes");
+                bcm.run("cluster", "destroy", "--cluster-name=" + MULTI);
+            }
         }
         if (lxd != null) {
             removeMachine();
@@ -120,6 +137,15 @@ class RemoteEndpointIT {
         ExecResult result = lxd.exec(MACHINE, List.of("sh", "-c", script), Map.of(), Duration.ofMinutes(5));
         assertThat(result.exitCode()).as(script + "\n" + result.stdout() + result.stderr()).isZero();
         return result;
+    }
+
+    /** No bcm project, network, storage pool, base image or trusted certificate left on the machine's LXD. */
+    private static void machineHoldsNothingOfBcm() {
+        assertThat(machine("lxc project list --format csv").stdout()).doesNotContain("bcm-");
+        assertThat(machine("lxc network list --format csv").stdout()).doesNotContain("bcm");
+        assertThat(machine("lxc storage list --format csv").stdout()).doesNotContain("bcm");
+        assertThat(machine("lxc image list --format csv").stdout()).doesNotContain("bcm-base");
+        assertThat(machine("lxc config trust list --format csv").stdout()).doesNotContain("bcm-");
     }
 
     private static String deviceOption() {
@@ -249,11 +275,180 @@ class RemoteEndpointIT {
     void destroyLeavesNothingOnTheMachinesLxd() throws Exception {
         BcmProcess.Result destroyed = bcm.run("cluster", "destroy", "--cluster-name=" + CLUSTER);
         assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
-        assertThat(machine("lxc project list --format csv").stdout()).doesNotContain("bcm-");
-        assertThat(machine("lxc network list --format csv").stdout()).doesNotContain("bcm");
-        assertThat(machine("lxc storage list --format csv").stdout()).doesNotContain("bcm");
-        assertThat(machine("lxc image list --format csv").stdout()).doesNotContain("bcm-base");
-        assertThat(machine("lxc config trust list --format csv").stdout()).doesNotContain("bcm-");
+        machineHoldsNothingOfBcm();
         assertThat(home.resolve("clusters").resolve(CLUSTER)).doesNotExist();
+    }
+
+    /** The test's busybox image into the machine's tier host (a new instance after the endpoint was removed and added). */
+    private static void importImageOnMachine() {
+        lxd.pushFile(MACHINE, "/root/busybox.tar", busyboxImage, 0, 0, 0600);
+        machine("lxc file push -q --project bcm-" + MULTI + " /root/busybox.tar " + ADDED_HOST + "/root/busybox.tar");
+        onMachine("docker import /root/busybox.tar bcmit/busybox:1");
+    }
+
+    private static BcmProcess.Result addMachine() throws Exception {
+        return bcm.run("cluster", "add-endpoint", "--cluster-name=" + MULTI, "--endpoint-name=machine", "--hostname=" + address,
+                "--ssh-host-key=" + hostKey, "--tier=bitcoin", deviceOption());
+    }
+
+    /** A shell command in a tier host of the multi cluster on the host's LXD. */
+    private static String onFirst(String instance, String script) throws Exception {
+        Process process = new ProcessBuilder("lxc", "exec", "--project", "bcm-" + MULTI, instance, "--", "sh", "-c", script)
+                .redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(script + "\n" + out).isZero();
+        return out;
+    }
+
+    /** A shell command in the multi cluster's tier host on the machine. */
+    private static String onMachine(String script) {
+        return machine("lxc exec --project bcm-" + MULTI + " " + ADDED_HOST + " -- sh -c '" + script.replace("'", "'\\''") + "'").stdout();
+    }
+
+    private static String manager(String script) throws Exception {
+        return onFirst("bcm-gateway-01", script);
+    }
+
+    private static void awaitTasks(String service, String... nodes) {
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(manager("docker service ps " + service + " --filter desired-state=running --format '{{.Node}} {{.CurrentState}}'")
+                        .lines().filter(l -> l.contains("Running")).map(l -> l.split(" ")[0]).sorted().toList())
+                        .containsExactly(nodes));
+    }
+
+    @Test
+    @Order(7)
+    void theMachineJoinsAClusterOnTheHostAsASecondEndpoint() throws Exception {
+        BcmProcess.Result created = bcm.run("cluster", "create", "--cluster-name=" + MULTI);
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        BcmProcess.Result added = addMachine();
+        assertThat(added.exitCode()).as(added.toString()).isZero();
+        assertThat(added.out()).contains("Endpoint 'machine' (https://" + address + ":8443) is in cluster '" + MULTI + "'");
+        assertThat(home.resolve("clusters").resolve(MULTI).resolve("endpoints").resolve("machine").resolve("lxd-server.crt")).exists();
+
+        assertThat(machine("lxc list --project bcm-" + MULTI + " --format csv -c ns").stdout()).contains(ADDED_HOST + ",RUNNING");
+        assertThat(onMachine("ip -4 -o addr show eth0")).as("an address on the machine's LAN, not behind its NAT").contains("10.213.47.");
+        assertThat(manager("docker node ls --format '{{.Hostname}} {{.Status}} {{.ManagerStatus}}'"))
+                .contains(ADDED_HOST + " Ready").contains("bcm-gateway-01 Ready Leader");
+        assertThat(manager("docker node inspect " + ADDED_HOST + " --format '{{json .Spec.Labels}}'"))
+                .contains("\"bcm.endpoint\":\"machine\"").contains("\"bcm.tier\":\"bitcoin\"");
+        assertThat(manager("docker node inspect bcm-bitcoin-01 --format '{{json .Spec.Labels}}'")).contains("\"bcm.endpoint\":\"first\"");
+        assertThat(onMachine("cat /proc/net/tcp | grep -c ':1388 ' || true").strip()).as("127.0.0.1:5000 forwarded to the registry").isNotEqualTo("0");
+
+        BcmProcess.Result verify = bcm.run("cluster", "verify", "--cluster-name=" + MULTI);
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.out()).containsPattern("swarm node " + ADDED_HOST + "\\s+ok");
+
+        BcmProcess.Result rerun = addMachine();
+        assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
+        assertThat(rerun.err()).doesNotContain("creating").doesNotContain("joins the swarm");
+    }
+
+    @Test
+    @Order(8)
+    void anOverlayNetworkCarriesTrafficBetweenTheEndpoints() throws Exception {
+        // VXLAN needs the nodes' own addresses end to end: Docker's overlay pins each remote MAC to its
+        // node's address (a static FDB entry), and the kernel drops a packet whose outer source differs,
+        // as a masqueraded one does. Both bridges here masquerade by default (the machine's "LAN" to reach
+        // the Debian mirror, the cluster's network for its tier hosts); with NAT off the host routes
+        // between them and the tier hosts keep their addresses (docs/architecture.md, "Several endpoints").
+        for (String network : List.of(BRIDGE, "bcm-" + MULTI)) {
+            Process nat = new ProcessBuilder("lxc", "network", "set", network, "ipv4.nat=false").inheritIO().start();
+            assertThat(nat.waitFor()).isZero();
+        }
+        Path rootfs = Files.createTempDirectory("bcm-it-busybox");
+        try {
+            Files.createDirectories(rootfs.resolve("bin"));
+            Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
+            for (String applet : List.of("sh", "mkdir", "httpd", "wget", "sleep", "cat", "nslookup", "awk")) {
+                Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
+            }
+            // a static busybox has no DNS in its resolver: ask the swarm's DNS (127.0.0.11) for the service's task
+            Files.writeString(rootfs.resolve("bin/fetch"), "#!/bin/sh\n"
+                    + "ip=$(nslookup \"$1\" 127.0.0.11 | awk '/^Address: / {a=$2} END {print a}')\n"
+                    + "exec wget -qO- \"http://$ip:8080/\"\n");
+            Files.setPosixFilePermissions(rootfs.resolve("bin/fetch"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            Process tar = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", rootfs + ".tar", ".").inheritIO().start();
+            assertThat(tar.waitFor()).isZero();
+            busyboxImage = Files.readAllBytes(Path.of(rootfs + ".tar"));
+            Process push = new ProcessBuilder("lxc", "file", "push", "-q", "--project", "bcm-" + MULTI, rootfs + ".tar",
+                    "bcm-bitcoin-01/root/busybox.tar").inheritIO().start();
+            assertThat(push.waitFor()).isZero();
+            onFirst("bcm-bitcoin-01", "docker import /root/busybox.tar bcmit/busybox:1");
+            importImageOnMachine();
+        } finally {
+            org.bcm.core.home.BcmHome.deleteTree(rootfs);
+            Files.deleteIfExists(Path.of(rootfs + ".tar"));
+        }
+        String web = "docker service create -d --no-resolve-image --network bcmit-overlay --endpoint-mode dnsrr"
+                + " bcmit/busybox:1 sh -c 'mkdir -p /www && echo \"hello from $WHO\" > /www/index.html && exec httpd -f -p 8080 -h /www'";
+        manager("docker network create -d overlay --attachable bcmit-overlay"
+                + " && " + web.replace("-d ", "-d --name web-first --constraint node.hostname==bcm-bitcoin-01 -e WHO=first ")
+                + " && " + web.replace("-d ", "-d --name web-machine --constraint node.labels.bcm.endpoint==machine -e WHO=machine ")
+                + " && docker service create -d --no-resolve-image --name roam --replicas 2 --constraint node.labels.bcm.tier==bitcoin"
+                + " --placement-pref spread=node.labels.bcm.endpoint bcmit/busybox:1 sleep 1000000");
+        awaitTasks("web-first", "bcm-bitcoin-01");
+        awaitTasks("web-machine", ADDED_HOST);
+        awaitTasks("roam", "bcm-bitcoin-01", ADDED_HOST);
+
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(onFirst("bcm-bitcoin-01", "docker exec $(docker ps -q -f name=web-first) fetch web-machine"))
+                    .contains("hello from machine");
+            assertThat(onMachine("docker exec $(docker ps -q -f name=web-machine) fetch web-first")).contains("hello from first");
+        });
+    }
+
+    @Test
+    @Order(9)
+    void removeEndpointLeavesNothingOfTheClusterOnTheMachine() throws Exception {
+        BcmProcess.Result removed = bcm.run("cluster", "remove-endpoint", "--cluster-name=" + MULTI, "--endpoint-name=machine");
+        assertThat(removed.exitCode()).as(removed.toString()).isZero();
+        assertThat(removed.out()).contains("removed swarm node " + ADDED_HOST).contains("removed instance " + ADDED_HOST);
+        machineHoldsNothingOfBcm();
+        assertThat(manager("docker node ls --format '{{.Hostname}}'")).doesNotContain(ADDED_HOST);
+        assertThat(Files.readString(home.resolve("clusters").resolve(MULTI).resolve("cluster.yml"))).doesNotContain("machine");
+        awaitTasks("roam", "bcm-bitcoin-01", "bcm-bitcoin-01");
+    }
+
+    @Test
+    @Order(10)
+    void cullRemovesAnEndpointThatStoppedAnsweringAndItsTasksAreRescheduled() throws Exception {
+        BcmProcess.Result added = addMachine();
+        assertThat(added.exitCode()).as(added.toString()).isZero();
+        assertThat(bcm.run("cluster", "cull", "--cluster-name=" + MULTI, "--yes").out()).contains("nothing to cull");
+        importImageOnMachine();
+        manager("docker service update -d --force roam");
+        awaitTasks("roam", "bcm-bitcoin-01", ADDED_HOST);
+
+        // the endpoint goes silent: its tier host stops, then its LXD (service and socket), so its API refuses
+        machine("lxc stop --project bcm-" + MULTI + " " + ADDED_HOST + " && systemctl stop lxd.socket lxd.service");
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(manager("docker node ls --format '{{.Hostname}} {{.Status}}'")).contains(ADDED_HOST + " Down"));
+        BcmProcess.Result refused = bcm.run("cluster", "cull", "--cluster-name=" + MULTI);
+        assertThat(refused.exitCode()).as("no terminal, no --yes: nothing culled\n" + refused).isEqualTo(2);
+        assertThat(refused.err()).contains("do not answer").contains("--yes");
+
+        BcmProcess.Result culled = bcm.run("cluster", "cull", "--cluster-name=" + MULTI, "--yes");
+        assertThat(culled.exitCode()).as(culled.toString()).isZero();
+        assertThat(culled.out()).contains("removed swarm node " + ADDED_HOST).contains("Culled machine");
+        assertThat(manager("docker node ls --format '{{.Hostname}}'")).doesNotContain(ADDED_HOST);
+        assertThat(Files.readString(home.resolve("clusters").resolve(MULTI).resolve("cluster.yml"))).doesNotContain("machine");
+        awaitTasks("roam", "bcm-bitcoin-01", "bcm-bitcoin-01");
+    }
+
+    @Test
+    @Order(11)
+    void destroyWithTheEndpointBackLeavesNothingOnEither() throws Exception {
+        machine("systemctl start lxd.socket lxd.service");
+        BcmProcess.Result added = addMachine();
+        assertThat(added.exitCode()).as("converges over what the cull left on the machine\n" + added).isZero();
+        assertThat(manager("docker node ls --format '{{.Hostname}} {{.Status}}'")).contains(ADDED_HOST + " Ready");
+
+        BcmProcess.Result destroyed = bcm.run("cluster", "destroy", "--cluster-name=" + MULTI);
+        assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();
+        machineHoldsNothingOfBcm();
+        assertThat(lxd.projects().stream().map(p -> p.name())).doesNotContain("bcm-" + MULTI);
+        assertThat(lxd.networks().stream().map(n -> n.name())).doesNotContain("bcm-" + MULTI);
+        assertThat(home.resolve("clusters").resolve(MULTI)).doesNotExist();
     }
 }

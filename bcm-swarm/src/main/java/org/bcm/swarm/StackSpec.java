@@ -81,6 +81,16 @@ public record StackSpec(
             String stopSignal,
             boolean readOnly,
             Map<String, JsonNode> extensions) {
+
+        /** This service with one more placement constraint, e.g. {@code node.labels.bcm.endpoint == first}. */
+        public Service withConstraint(String constraint) {
+            List<String> constraints = new java.util.ArrayList<>(deploy.constraints());
+            constraints.add(constraint);
+            Deploy placed = new Deploy(deploy.mode(), deploy.replicas(), deploy.endpointMode(), List.copyOf(constraints),
+                    deploy.restartPolicy(), deploy.resources(), deploy.updateConfig());
+            return new Service(name, image, entrypoint, command, environment, labels, containerLabels, user, workingDir, hostname,
+                    healthcheck, placed, networks, ports, expose, secrets, configs, mounts, stopGracePeriod, stopSignal, readOnly, extensions);
+        }
     }
 
     /**
@@ -284,6 +294,13 @@ public record StackSpec(
      * the networks only the other services join (so an external network of a left-out service need not
      * exist); the other networks and the volumes the file declares stay.
      */
+    /** This stack with each service replaced by what {@code change} makes of it. */
+    public StackSpec mapServices(java.util.function.UnaryOperator<Service> change) {
+        Map<String, Service> changed = new java.util.LinkedHashMap<>();
+        services.forEach((key, service) -> changed.put(key, change.apply(service)));
+        return new StackSpec(name, changed, networks, volumes, secrets, configs, extensions);
+    }
+
     public StackSpec onlyServices(java.util.Set<String> keep) {
         Map<String, Service> kept = new java.util.LinkedHashMap<>();
         java.util.Set<String> secretsUsed = new java.util.HashSet<>();

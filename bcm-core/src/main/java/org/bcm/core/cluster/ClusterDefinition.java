@@ -2,7 +2,11 @@ package org.bcm.core.cluster;
 
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.bcm.core.BcmException;
 
 /**
  * What the operator asked for when creating a cluster, as stored in
@@ -16,6 +20,9 @@ import java.util.Map;
  * @param hostsPerTier how many system containers each tier has
  * @param createdAt    when the definition was first written
  * @param ssh          for provider {@code ssh}: the host bcm logs in to; else null
+ * @param addedEndpoints the endpoints added with {@code bcm cluster add-endpoint}, in the order added;
+ *                     never null ({@link AddedEndpoint}). The endpoint above is the cluster's first:
+ *                     its network, its swarm manager and the volumes of the shipped stacks live there.
  */
 public record ClusterDefinition(
         String name,
@@ -24,7 +31,8 @@ public record ClusterDefinition(
         String subnet,
         Map<Tier, Integer> hostsPerTier,
         Instant createdAt,
-        SshTarget ssh) {
+        SshTarget ssh,
+        List<AddedEndpoint> addedEndpoints) {
 
     /** The LXD daemon on this machine, through its unix socket. */
     public static final String LOCAL_PROVIDER = "local";
@@ -43,9 +51,86 @@ public record ClusterDefinition(
     public record SshTarget(String hostname, String user, int port) {
     }
 
+    /** The swarm label {@code bcm.endpoint} value of the first endpoint's nodes. */
+    public static final String FIRST_ENDPOINT = "first";
+
+    /** Endpoint names: lower-case letters, digits and inner hyphens, at most 12 characters. */
+    private static final Pattern ENDPOINT_NAME = Pattern.compile("[a-z]([a-z0-9-]{0,10}[a-z0-9])?");
+
+    /**
+     * An endpoint added to the cluster ({@code bcm cluster add-endpoint}). Its tier hosts live in the
+     * cluster's LXD project there, named {@code bcm-<tier>-<name>-<NN>} (after the first endpoint's
+     * {@code bcm-<tier>-<NN>} when sorted, so a tier's first host stays on the first endpoint), and get
+     * their address from the endpoint's LAN: a {@code macvlan} NIC on {@code parentInterface}. Their
+     * swarm nodes are workers labelled {@code bcm.tier}, {@code bcm.cluster} and {@code bcm.endpoint=<name>}.
+     *
+     * @param name            the endpoint's name in the cluster ({@link #validateEndpointName}), never {@value #FIRST_ENDPOINT}
+     * @param provider        {@code lxd} or {@code ssh}
+     * @param endpoint        {@code https://HOST:PORT}
+     * @param ssh             for provider {@code ssh}: the host bcm logs in to; else null
+     * @param parentInterface the endpoint's network interface its tier hosts' macvlan NICs sit on, e.g. {@code eth0}
+     * @param hostsPerTier    how many tier hosts of each tier it holds
+     */
+    public record AddedEndpoint(String name, String provider, String endpoint, SshTarget ssh, String parentInterface,
+            Map<Tier, Integer> hostsPerTier) {
+
+        public AddedEndpoint {
+            validateEndpointName(name);
+            hostsPerTier = hostsPerTier == null ? Map.of() : Map.copyOf(hostsPerTier);
+        }
+
+        /** Its tier hosts, in tier order. */
+        public List<ClusterLayout.TierHost> tierHosts() {
+            return ClusterLayout.tierHosts(hostsPerTier, this.name);
+        }
+    }
+
     public ClusterDefinition {
         ClusterLayout.validateName(name);
         hostsPerTier = hostsPerTier == null ? defaultHostsPerTier() : Map.copyOf(hostsPerTier);
+        addedEndpoints = addedEndpoints == null ? List.of() : List.copyOf(addedEndpoints);
+    }
+
+    /**
+     * Checks the name of an added endpoint.
+     *
+     * @throws BcmException INVALID_INPUT naming the rule
+     */
+    public static void validateEndpointName(String name) {
+        if (name == null || !ENDPOINT_NAME.matcher(name).matches() || FIRST_ENDPOINT.equals(name)) {
+            throw new BcmException(BcmException.Kind.INVALID_INPUT, "Invalid endpoint name '" + name + "'",
+                    "use 1 to 12 lower-case letters, digits or inner hyphens, starting with a letter, not '" + FIRST_ENDPOINT + "'");
+        }
+    }
+
+    /**
+     * The name an endpoint added by host name gets ({@code bcm cluster create --hostname=a --hostname=b}):
+     * the host name's first label, lower-case, when it is a valid endpoint name (e.g. {@code nuc2} for
+     * {@code NUC2.lan}), else {@code endpoint<position>} (e.g. an IP address).
+     *
+     * @param position the endpoint's place in the cluster, 2 for the first one added
+     */
+    public static String endpointNameOf(String hostname, int position) {
+        String label = hostname.split("\\.", 2)[0].toLowerCase(java.util.Locale.ROOT);
+        return ENDPOINT_NAME.matcher(label).matches() && !FIRST_ENDPOINT.equals(label) ? label : "endpoint" + position;
+    }
+
+    /** The added endpoint of that name. */
+    public Optional<AddedEndpoint> addedEndpoint(String endpointName) {
+        return addedEndpoints.stream().filter(e -> e.name().equals(endpointName)).findFirst();
+    }
+
+    /** This definition with {@code endpoint} added, or replacing the added endpoint of its name. */
+    public ClusterDefinition withAddedEndpoint(AddedEndpoint endpoint) {
+        List<AddedEndpoint> all = new java.util.ArrayList<>(addedEndpoints.stream().filter(e -> !e.name().equals(endpoint.name())).toList());
+        all.add(endpoint);
+        return new ClusterDefinition(name, provider, this.endpoint, subnet, hostsPerTier, createdAt, ssh, all);
+    }
+
+    /** This definition without the added endpoint of that name. */
+    public ClusterDefinition withoutAddedEndpoint(String endpointName) {
+        return new ClusterDefinition(name, provider, endpoint, subnet, hostsPerTier, createdAt, ssh,
+                addedEndpoints.stream().filter(e -> !e.name().equals(endpointName)).toList());
     }
 
     /** One host in each tier. */

@@ -51,19 +51,25 @@ final class ClusterInspector {
         Optional<ClusterDefinition> definition = store.load(name);
         String subnet = lxd.network(layout.network()).filter(n -> layout.owns(n.config()))
                 .map(n -> n.config().get("ipv4.address")).map(a -> Cidr.parse(a).toString()).orElse(null);
+        List<InstanceStatus> instances = instances(lxd, layout);
+        instances.sort(Comparator.comparing((InstanceStatus i) -> tierOrder(i.tier())).thenComparing(InstanceStatus::name));
+        return new ClusterStatus(name, definition.map(ClusterDefinition::provider).orElse(null),
+                definition.map(ClusterDefinition::endpoint).orElse(lxdEndpoint), subnet,
+                store.activeCluster().filter(name::equals).isPresent(), definition.isPresent(), instances);
+    }
+
+    /** The cluster's instances on one endpoint, their state and addresses; none when it has no LXD project there. */
+    static List<InstanceStatus> instances(InstanceServer lxd, ClusterLayout layout) {
         List<InstanceStatus> instances = new ArrayList<>();
         if (lxd.lxdProject(layout.lxdProject()).filter(p -> layout.owns(p.config())).isPresent()) {
             InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
-            for (Instance instance : inProject.instancesWithConfig(ClusterLayout.CLUSTER_LABEL, name)) {
+            for (Instance instance : inProject.instancesWithConfig(ClusterLayout.CLUSTER_LABEL, layout.clusterName())) {
                 String ipv4 = instance.running() ? ClusterProvisioner.ipv4(inProject, instance.name()).orElse(null) : null;
                 instances.add(new InstanceStatus(instance.config().getOrDefault(ClusterLayout.TIER_LABEL, "?"),
                         instance.name(), instance.status(), ipv4));
             }
         }
-        instances.sort(Comparator.comparing((InstanceStatus i) -> tierOrder(i.tier())).thenComparing(InstanceStatus::name));
-        return new ClusterStatus(name, definition.map(ClusterDefinition::provider).orElse(null),
-                definition.map(ClusterDefinition::endpoint).orElse(lxdEndpoint), subnet,
-                store.activeCluster().filter(name::equals).isPresent(), definition.isPresent(), instances);
+        return instances;
     }
 
     private static int tierOrder(String tier) {

@@ -82,13 +82,27 @@ public record ClusterLayout(String clusterName) {
         return Map.of(CLUSTER_LABEL, clusterName, TIER_LABEL, tier.label());
     }
 
-    /** Every tier host of a cluster with {@code hostsPerTier} hosts in each tier, gateway first. */
+    /** Swarm node label naming the endpoint a node's tier host runs on ({@link ClusterDefinition#FIRST_ENDPOINT} or an added one's name). */
+    public static final String SWARM_ENDPOINT_LABEL = "bcm.endpoint";
+    /** Swarm node label naming the cluster. */
+    public static final String SWARM_CLUSTER_LABEL = "bcm.cluster";
+
+    /** Every tier host of a cluster with {@code hostsPerTier} hosts in each tier on its first endpoint, gateway first. */
     public static List<TierHost> tierHosts(Map<Tier, Integer> hostsPerTier) {
+        return tierHosts(hostsPerTier, null);
+    }
+
+    /**
+     * The tier hosts of one endpoint, gateway first: {@code bcm-<tier>-<NN>} on the first endpoint
+     * ({@code endpointName} null), {@code bcm-<tier>-<endpointName>-<NN>} on an added one.
+     */
+    static List<TierHost> tierHosts(Map<Tier, Integer> hostsPerTier, String endpointName) {
         List<TierHost> hosts = new ArrayList<>();
         for (Tier tier : Tier.values()) {
             int count = hostsPerTier.getOrDefault(tier, 0);
             for (int i = 1; i <= count; i++) {
-                hosts.add(new TierHost(tier, tier.instanceName(i)));
+                hosts.add(new TierHost(tier, endpointName == null ? tier.instanceName(i)
+                        : String.format(java.util.Locale.ROOT, "bcm-%s-%s-%02d", tier.label(), endpointName, i)));
             }
         }
         return hosts;

@@ -72,26 +72,64 @@ final class ClusterProvisioner {
         String subnet = chooseSubnet(lxd, layout, stored);
         ClusterDefinition definition = new ClusterDefinition(name, requested.provider(), requested.endpoint(), subnet,
                 stored == null ? ClusterDefinition.defaultHostsPerTier() : stored.hostsPerTier(),
-                stored == null ? Instant.now() : stored.createdAt(), requested.ssh());
+                stored == null ? Instant.now() : stored.createdAt(), requested.ssh(),
+                stored == null ? null : stored.addedEndpoints());
         store.save(definition);
         store.setActiveCluster(name);
 
-        String image = new BaseImage(ImageRecipe.baseImage(), store.home().imageCacheDir(), progress).ensure(lxd);
-        ensureStoragePool(lxd, layout);
         ensureNetwork(lxd, layout, Cidr.parse(subnet));
-        ensureLxdProject(lxd, layout, controllerId);
-        InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
-        ensureProfile(inProject, layout);
         List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
-        ensureInstances(inProject, layout, hosts, image, definition.remote());
-        Map<TierHost, String> addresses = awaitAddresses(inProject, hosts);
-        ensureForwarding(inProject, hosts, addresses, Tier.GATEWAY, ClusterService.REGISTRY_PORT, REGISTRY_DEVICE, "the registry");
-        ensureForwarding(inProject, hosts, addresses, Tier.KAFKA, ClusterService.KAFKA_PORT, KAFKA_DEVICE, "Kafka");
+        InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+        Map<TierHost, String> addresses = ensureTierHosts(lxd, layout, controllerId, tierHostProfile(layout), hosts, definition.remote());
+        ensureForwarding(inProject, hosts, Tier.GATEWAY, firstAddress(hosts, addresses, Tier.GATEWAY), ClusterService.REGISTRY_PORT,
+                REGISTRY_DEVICE, "the registry");
+        ensureForwarding(inProject, hosts, Tier.KAFKA, firstAddress(hosts, addresses, Tier.KAFKA), ClusterService.KAFKA_PORT,
+                KAFKA_DEVICE, "Kafka");
         try (TierHostEngines engines = new TierHostEngines(store.home(), definition, inProject, ports)) {
             new SwarmBootstrap(layout, store.home(), timeouts, progress).converge(engines, hosts, addresses);
         }
         progress.report("cluster", "cluster '" + name + "' is up (" + Duration.between(started, Instant.now()).toSeconds() + " s)");
         return definition;
+    }
+
+    /**
+     * Converges the tier hosts of an added endpoint: the base image, the storage pool, the cluster's
+     * LXD project and its tier-host profile (a macvlan NIC on the endpoint's LAN instead of the
+     * cluster's bridge, which lives on the first endpoint), the instances, their addresses, and the
+     * forwarding of the registry and Kafka to the first endpoint's hosts. The caller joins them to the swarm.
+     *
+     * @param lxd         the added endpoint, trusting this controller
+     * @param firstHosts  the first endpoint's addresses of its tiers' first hosts (gateway and kafka)
+     * @return each added tier host's address on the LAN
+     * @throws BcmException CONFLICT (a project or pool of the cluster's name there that bcm did not
+     *     create for it), TIMEOUT (no address from the LAN's DHCP), HOST_PREREQUISITE (image build)
+     */
+    Map<TierHost, String> ensureAdded(InstanceServer lxd, ClusterLayout layout, ClusterDefinition.AddedEndpoint endpoint,
+            String controllerId, Map<Tier, String> firstHosts) {
+        requireNoForeignObjects(lxd, layout);
+        List<TierHost> hosts = endpoint.tierHosts();
+        Map<TierHost, String> addresses = ensureTierHosts(lxd, layout, controllerId, addedHostProfile(layout, endpoint), hosts, true);
+        InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+        ensureForwarding(inProject, hosts, null, firstHosts.get(Tier.GATEWAY), ClusterService.REGISTRY_PORT, REGISTRY_DEVICE, "the registry");
+        ensureForwarding(inProject, hosts, null, firstHosts.get(Tier.KAFKA), ClusterService.KAFKA_PORT, KAFKA_DEVICE, "Kafka");
+        return addresses;
+    }
+
+    /** The image, storage pool, LXD project, profile and instances of {@code hosts}, started; returns their addresses. */
+    private Map<TierHost, String> ensureTierHosts(InstanceServer lxd, ClusterLayout layout, String controllerId, ProfileSpec profile,
+            List<TierHost> hosts, boolean remote) {
+        String image = new BaseImage(ImageRecipe.baseImage(), store.home().imageCacheDir(), progress).ensure(lxd);
+        ensureStoragePool(lxd, layout);
+        ensureLxdProject(lxd, layout, controllerId);
+        InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+        ensureProfile(inProject, profile);
+        ensureInstances(inProject, layout, hosts, image, remote);
+        return awaitAddresses(inProject, hosts);
+    }
+
+    /** The address of the tier's first host, or null when the tier has none. */
+    private static String firstAddress(List<TierHost> hosts, Map<TierHost, String> addresses, Tier tier) {
+        return hosts.stream().filter(h -> h.tier() == tier).map(addresses::get).findFirst().orElse(null);
     }
 
     private static void requireNoForeignObjects(InstanceServer lxd, ClusterLayout layout) {
@@ -178,8 +216,16 @@ final class ClusterProvisioner {
         return new ProfileSpec(ClusterLayout.TIER_HOST_PROFILE, "bcm tier host of cluster " + layout.clusterName(), config, devices);
     }
 
-    private void ensureProfile(InstanceServer inProject, ClusterLayout layout) {
-        ProfileSpec wanted = tierHostProfile(layout);
+    /** The tier-host profile on an added endpoint: {@code eth0} a macvlan NIC on the endpoint's {@code parentInterface}. */
+    static ProfileSpec addedHostProfile(ClusterLayout layout, ClusterDefinition.AddedEndpoint endpoint) {
+        ProfileSpec first = tierHostProfile(layout);
+        Map<String, Map<String, String>> devices = new LinkedHashMap<>(first.devices());
+        devices.put("eth0", Map.of("type", "nic", "name", "eth0", "nictype", "macvlan", "parent", endpoint.parentInterface()));
+        return new ProfileSpec(first.name(), "bcm tier host of cluster " + layout.clusterName() + " on endpoint " + endpoint.name(),
+                first.config(), devices);
+    }
+
+    private void ensureProfile(InstanceServer inProject, ProfileSpec wanted) {
         Optional<Profile> existing = inProject.profile(wanted.name());
         if (existing.isEmpty()) {
             inProject.createProfile(wanted);
@@ -228,24 +274,26 @@ final class ClusterProvisioner {
     }
 
     /**
-     * Every tier host but those of {@code tier} gets an LXD proxy device {@code device} that listens on
-     * {@code 127.0.0.1:port} inside it and connects, from the controller, to the same port of the tier's
-     * first host, where a stack publishes it in host mode: so a service's address is the same on every
-     * tier host. The gateway's registry ({@value ClusterService#REGISTRY_PORT}): every swarm node pulls
+     * Every tier host but those of {@code skipTier} gets an LXD proxy device {@code device} that listens on
+     * {@code 127.0.0.1:port} inside it and connects, from its endpoint, to the same port of {@code target},
+     * the tier's first host, where a stack publishes it in host mode: so a service's address is the same on
+     * every tier host. The gateway's registry ({@value ClusterService#REGISTRY_PORT}): every swarm node pulls
      * the cluster's images from {@code 127.0.0.1:5000}, which dockerd trusts without TLS (loopback);
      * Kafka's HOST listener ({@value ClusterService#KAFKA_PORT}): every tier host's rsyslog ships its logs
      * to {@code 127.0.0.1:9094}. Follows the address when it changes (the next create updates the device).
+     *
+     * @param skipTier the tier whose hosts publish the port themselves; null on an added endpoint
+     * @param target   the tier's first host's address; null (no such tier): nothing to forward
      */
-    private void ensureForwarding(InstanceServer inProject, List<TierHost> hosts, Map<TierHost, String> addresses, Tier tier,
+    private void ensureForwarding(InstanceServer inProject, List<TierHost> hosts, Tier skipTier, String target,
             int port, String device, String what) {
-        String target = hosts.stream().filter(h -> h.tier() == tier).map(addresses::get).findFirst().orElse(null);
         if (target == null) {
             return;
         }
         Map<String, String> wanted = Map.of("type", "proxy", "bind", "instance",
                 "listen", "tcp:127.0.0.1:" + port, "connect", "tcp:" + target + ":" + port);
         for (TierHost host : hosts) {
-            if (host.tier() == tier) {
+            if (host.tier() == skipTier) {
                 continue;
             }
             Optional<Instance> instance = inProject.instance(host.instanceName());

@@ -22,19 +22,27 @@ import org.bcm.swarm.SwarmState;
 /**
  * {@code bcm cluster verify}: checks every piece of a cluster (LXD reachable, the network and LXD
  * project present, every tier host running, its Docker daemon answering, every swarm node Ready with
- * its tier label) and reports each; a failing piece is a failed check, never an exception.
+ * its tier label) and reports each, on the first endpoint and on every added one (reachable with its
+ * pinned certificate and trusting bcm, its tier hosts running, their swarm nodes Ready); a failing
+ * piece is a failed check, never an exception.
  */
 final class ClusterVerifier {
 
     private final ClusterStore store;
     private final Ports ports;
     private final Function<ClusterDefinition, InstanceServer> connect;
+    private final Function<ClusterDefinition.AddedEndpoint, InstanceServer> connectAdded;
 
-    /** @param connect opens the cluster's endpoint (no request yet) */
-    ClusterVerifier(ClusterStore store, Ports ports, Function<ClusterDefinition, InstanceServer> connect) {
+    /**
+     * @param connect      opens the cluster's first endpoint (no request yet)
+     * @param connectAdded opens one of its added endpoints with its pinned certificate (no request yet)
+     */
+    ClusterVerifier(ClusterStore store, Ports ports, Function<ClusterDefinition, InstanceServer> connect,
+            Function<ClusterDefinition.AddedEndpoint, InstanceServer> connectAdded) {
         this.store = store;
         this.ports = ports;
         this.connect = connect;
+        this.connectAdded = connectAdded;
     }
 
     VerifyReport verify(ClusterDefinition definition) {
@@ -116,10 +124,45 @@ final class ClusterVerifier {
                         .filter(n -> host.instanceName().equals(nodeIdToInstance.get(n.id()))).findFirst();
                 boolean ready = node.filter(n -> n.isReady()
                         && host.tier().label().equals(n.labels().get(ClusterLayout.SWARM_TIER_LABEL))).isPresent();
-                checks.add(new VerifyReport.Check("swarm node " + host.instanceName(), ready,
-                        node.map(n -> n.state() + ", " + n.role() + ", bcm.tier=" + n.labels().get(ClusterLayout.SWARM_TIER_LABEL))
-                                .orElse("not in the swarm")));
+                checks.add(nodeCheck(host, node, ready));
             }
+            for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
+                verifyAdded(layout, added, nodes, checks);
+            }
+        }
+    }
+
+    private static VerifyReport.Check nodeCheck(TierHost host, Optional<SwarmNode> node, boolean ready) {
+        return new VerifyReport.Check("swarm node " + host.instanceName(), ready,
+                node.map(n -> n.state() + ", " + n.role() + ", bcm.tier=" + n.labels().get(ClusterLayout.SWARM_TIER_LABEL)
+                        + ", bcm.endpoint=" + n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL)).orElse("not in the swarm"));
+    }
+
+    /** An added endpoint: its LXD, its tier hosts' instances, and their swarm nodes (by hostname and endpoint label). */
+    private void verifyAdded(ClusterLayout layout, ClusterDefinition.AddedEndpoint added, List<SwarmNode> nodes, List<VerifyReport.Check> checks) {
+        String subject = "endpoint " + added.name();
+        try (InstanceServer lxd = connectAdded.apply(added)) {
+            Server server = lxd.server();
+            boolean trusted = "trusted".equals(server.auth());
+            checks.add(new VerifyReport.Check(subject, trusted, "LXD " + server.serverVersion() + " at " + added.endpoint()
+                    + ", certificate pinned" + (trusted ? "" : ", but it does not trust bcm")));
+            if (trusted) {
+                InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+                boolean lxdProject = lxd.lxdProject(layout.lxdProject()).filter(p -> layout.owns(p.config())).isPresent();
+                for (TierHost host : added.tierHosts()) {
+                    String status = lxdProject ? inProject.instance(host.instanceName()).map(Instance::status).orElse("missing") : "missing";
+                    checks.add(new VerifyReport.Check("instance " + host.instanceName(), "Running".equalsIgnoreCase(status), status));
+                }
+            }
+        } catch (LxdException | BcmException e) {
+            checks.add(new VerifyReport.Check(subject, false, added.endpoint() + ": " + e.getMessage()
+                    + " (if it is gone for good: 'bcm cluster cull')"));
+        }
+        for (TierHost host : added.tierHosts()) {
+            Optional<SwarmNode> node = nodes.stream().filter(n -> host.instanceName().equals(n.hostname())
+                    && added.name().equals(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))).max(java.util.Comparator.comparing(SwarmNode::isReady));
+            checks.add(nodeCheck(host, node, node.filter(n -> n.isReady()
+                    && host.tier().label().equals(n.labels().get(ClusterLayout.SWARM_TIER_LABEL))).isPresent()));
         }
     }
 }

@@ -54,9 +54,14 @@ final class RemoteEndpoint {
         return home.controllerDir().resolve("lxd-client.key");
     }
 
-    /** The pinned server certificate of the cluster's endpoint. */
+    /** The pinned server certificate of the cluster's first endpoint. */
     Path pinnedCertificate(String clusterName) {
         return home.clusterDir(clusterName).resolve("lxd-server.crt");
+    }
+
+    /** The pinned server certificate of an endpoint added to the cluster: {@code clusters/NAME/endpoints/ENDPOINT/lxd-server.crt}. */
+    Path pinnedCertificate(String clusterName, String endpointName) {
+        return endpointName == null ? pinnedCertificate(clusterName) : home.clusterDir(clusterName).resolve("endpoints").resolve(endpointName).resolve("lxd-server.crt");
     }
 
     /**
@@ -142,20 +147,28 @@ final class RemoteEndpoint {
         }
     }
 
-    /** Connects to the cluster's endpoint with the pinned certificate; no request yet. */
+    /** Connects to the cluster's first endpoint with the pinned certificate; no request yet. */
     InstanceServer connect(ClusterDefinition definition) {
-        Path pinned = pinnedCertificate(definition.name());
-        if (!Files.exists(pinned)) {
-            throw new BcmException(Kind.LXD_UNAVAILABLE, "No pinned certificate for the endpoint of cluster '" + definition.name()
-                    + "' (" + pinned + " is missing)", rePinHint(definition.name(), definition.endpoint()));
-        }
-        return open(definition.name(), URI.create(definition.endpoint()));
+        return connect(definition.name(), pinnedCertificate(definition.name()), definition.endpoint());
     }
 
-    /** The endpoint with the controller's certificate and the cluster's pinned one; no request yet. */
-    private InstanceServer open(String clusterName, URI endpoint) {
+    /** Connects to an endpoint added to the cluster with its pinned certificate; no request yet. */
+    InstanceServer connect(String clusterName, ClusterDefinition.AddedEndpoint added) {
+        return connect(clusterName, pinnedCertificate(clusterName, added.name()), added.endpoint());
+    }
+
+    private InstanceServer connect(String clusterName, Path pinned, String endpoint) {
+        if (!Files.exists(pinned)) {
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "No pinned certificate for the endpoint " + endpoint + " of cluster '" + clusterName
+                    + "' (" + pinned + " is missing)", rePinHint(clusterName, endpoint));
+        }
+        return open(pinned, URI.create(endpoint));
+    }
+
+    /** The endpoint with the controller's certificate and the pinned one; no request yet. */
+    private InstanceServer open(Path pinned, URI endpoint) {
         ensureClientCertificate();
-        return ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(), pinnedCertificate(clusterName)));
+        return ports.remoteLxd().apply(new Ports.RemoteLxd(endpoint, clientCertificate(), clientKey(), pinned));
     }
 
     /**
@@ -167,7 +180,7 @@ final class RemoteEndpoint {
      * @throws BcmException INVALID_INPUT (malformed token), CONFLICT (the certificate is not the
      *     token's), LXD_UNAVAILABLE (no answer, token refused)
      */
-    boolean joinWithToken(String clusterName, URI endpoint, String tokenText) {
+    boolean joinWithToken(Path pinned, URI endpoint, String tokenText) {
         TrustToken token;
         try {
             token = TrustToken.parse(tokenText);
@@ -188,8 +201,8 @@ final class RemoteEndpoint {
                     + ", but the trust token was made by the server with " + token.fingerprint(),
                     "check that the address is the endpoint that made the token; something else may be answering there");
         }
-        pin(clusterName, presented);
-        try (InstanceServer lxd = open(clusterName, endpoint)) {
+        pin(pinned, presented);
+        try (InstanceServer lxd = open(pinned, endpoint)) {
             if ("trusted".equals(lxd.server().auth())) {
                 return false;
             }
@@ -206,8 +219,8 @@ final class RemoteEndpoint {
      *
      * @throws BcmException LXD_UNAVAILABLE when it does not answer on HTTPS
      */
-    boolean trusts(String clusterName, URI endpoint) {
-        try (InstanceServer lxd = open(clusterName, endpoint)) {
+    boolean trusts(Path pinned, URI endpoint) {
+        try (InstanceServer lxd = open(pinned, endpoint)) {
             return "trusted".equals(lxd.server().auth());
         } catch (LxdCertificateMismatchException e) {
             throw new BcmException(Kind.LXD_UNAVAILABLE, "The certificate at " + endpoint + " is not the one LXD on the host reported over SSH: "
@@ -242,9 +255,9 @@ final class RemoteEndpoint {
         }
     }
 
-    /** Writes the cluster's pinned server certificate (PEM). */
-    void pin(String clusterName, String serverCertificatePem) {
-        BcmHome.writeAtomically(pinnedCertificate(clusterName), serverCertificatePem.getBytes(StandardCharsets.US_ASCII), false);
+    /** Writes a pinned server certificate (PEM), e.g. to {@link #pinnedCertificate(String, String)}. */
+    void pin(Path pinned, String serverCertificatePem) {
+        BcmHome.writeAtomically(pinned, serverCertificatePem.getBytes(StandardCharsets.US_ASCII), false);
     }
 
     /** What to do when the pinned certificate does not match or is missing. */

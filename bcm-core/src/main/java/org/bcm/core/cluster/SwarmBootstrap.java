@@ -46,7 +46,7 @@ final class SwarmBootstrap {
     }
 
     /**
-     * Converges the swarm of the tier hosts.
+     * Converges the swarm of the first endpoint's tier hosts: the gateway's daemon is the manager.
      *
      * @param engines   opens the tier hosts' engines (the caller closes it)
      * @param addresses each host's IPv4 address on the cluster network
@@ -54,16 +54,42 @@ final class SwarmBootstrap {
      *     TIMEOUT naming the nodes that did not become Ready
      */
     void converge(TierHostEngines engines, List<TierHost> hosts, Map<TierHost, String> addresses) {
+        List<Member> members = members(engines, hosts, addresses);
+        Member manager = members.stream().filter(m -> m.host().tier() == Tier.GATEWAY).findFirst()
+                .orElseThrow(() -> new BcmException(Kind.INVALID_INPUT, "Cluster '" + layout.clusterName() + "' has no gateway tier host",
+                        "give the gateway tier at least one host in " + home.clusterDir(layout.clusterName()).resolve("cluster.yml")));
+        converge(manager, true, members.stream().filter(m -> m != manager).toList(), ClusterDefinition.FIRST_ENDPOINT);
+    }
+
+    /**
+     * Converges the tier hosts of an added endpoint into the swarm as workers of {@code manager} (the
+     * first endpoint's gateway host, already a manager), labelled {@code bcm.endpoint=<endpointName>}.
+     *
+     * @param managerIpv4 the manager's address, which the workers join
+     * @throws BcmException DOCKER_FAILED, TIMEOUT as {@link #converge(TierHostEngines, List, Map)}
+     */
+    void join(SwarmEngine manager, TierHost managerHost, String managerIpv4, String endpointName, TierHostEngines engines,
+            List<TierHost> hosts, Map<TierHost, String> addresses) {
+        for (SwarmNode node : manager.nodes()) {
+            // the first endpoint's nodes of a cluster created before endpoints had names: for placement by endpoint
+            if (layout.clusterName().equals(node.labels().get(ClusterLayout.SWARM_CLUSTER_LABEL))
+                    && !node.labels().containsKey(ClusterLayout.SWARM_ENDPOINT_LABEL)) {
+                Map<String, String> labels = new HashMap<>(node.labels());
+                labels.put(ClusterLayout.SWARM_ENDPOINT_LABEL, ClusterDefinition.FIRST_ENDPOINT);
+                manager.updateNodeLabels(node.id(), labels);
+            }
+        }
+        converge(new Member(managerHost, manager, managerIpv4), false, members(engines, hosts, addresses), endpointName);
+    }
+
+    private List<Member> members(TierHostEngines engines, List<TierHost> hosts, Map<TierHost, String> addresses) {
         List<Member> members = new ArrayList<>();
         for (TierHost host : hosts) {
             SwarmEngine engine = engines.open(host);
             members.add(new Member(host, engine, addresses.get(host)));
             awaitDocker(host, engine);
         }
-        Member manager = members.stream().filter(m -> m.host().tier() == Tier.GATEWAY).findFirst()
-                .orElseThrow(() -> new BcmException(Kind.INVALID_INPUT, "Cluster '" + layout.clusterName() + "' has no gateway tier host",
-                        "give the gateway tier at least one host in " + home.clusterDir(layout.clusterName()).resolve("cluster.yml")));
-        converge(manager, members.stream().filter(m -> m != manager).toList());
+        return members;
     }
 
     private void awaitDocker(TierHost host, SwarmEngine engine) {
@@ -73,8 +99,18 @@ final class SwarmBootstrap {
                         "check 'systemctl status docker' in the instance; then run 'bcm cluster create' again"));
     }
 
-    private void converge(Member manager, List<Member> workers) {
+    /**
+     * @param ownManager   whether the manager is one of the hosts converged (it may be (re)initialised
+     *                     and is labelled); false when workers of an added endpoint join it
+     * @param endpointName the {@code bcm.endpoint} label of the converged nodes; nodes that are down,
+     *                     belong to no member and carry this label (or none, on the first endpoint) are removed
+     */
+    private void converge(Member manager, boolean ownManager, List<Member> workers, String endpointName) {
         SwarmState managerState = manager.engine().swarmState();
+        if (!ownManager && (managerState.localNodeState() != LocalNodeState.ACTIVE || !managerState.controlAvailable())) {
+            throw new BcmException(Kind.DOCKER_FAILED, "The swarm manager " + manager.host().instanceName() + " has no working swarm",
+                    "run 'bcm cluster create --cluster-name=" + layout.clusterName() + "' first, then add the endpoint again");
+        }
         if (managerState.localNodeState() != LocalNodeState.ACTIVE || !managerState.controlAvailable()) {
             if (managerState.localNodeState() != LocalNodeState.INACTIVE) {
                 manager.engine().leaveSwarm(true);
@@ -85,7 +121,9 @@ final class SwarmBootstrap {
         }
         String managerAddress = manager.ipv4() + ":" + SWARM_PORT;
         Map<String, Member> byNodeId = new HashMap<>();
-        byNodeId.put(managerState.nodeId(), manager);
+        if (ownManager) {
+            byNodeId.put(managerState.nodeId(), manager);
+        }
 
         JoinTokens tokens = null;
         Set<String> knownNodes = manager.engine().nodes().stream().map(SwarmNode::id).collect(Collectors.toSet());
@@ -109,13 +147,14 @@ final class SwarmBootstrap {
             byNodeId.put(state.nodeId(), worker);
         }
 
-        List<SwarmNode> nodes = awaitReady(manager.engine(), byNodeId);
+        List<SwarmNode> nodes = awaitReady(manager.engine(), byNodeId, endpointName);
         for (SwarmNode node : nodes) {
             Member member = byNodeId.get(node.id());
             if (member != null) {
                 Map<String, String> wanted = new HashMap<>(node.labels());
                 wanted.put(ClusterLayout.SWARM_TIER_LABEL, member.host().tier().label());
-                wanted.put("bcm.cluster", layout.clusterName());
+                wanted.put(ClusterLayout.SWARM_CLUSTER_LABEL, layout.clusterName());
+                wanted.put(ClusterLayout.SWARM_ENDPOINT_LABEL, endpointName);
                 if (!wanted.equals(node.labels())) {
                     manager.engine().updateNodeLabels(node.id(), wanted);
                 }
@@ -124,13 +163,17 @@ final class SwarmBootstrap {
         progress.report("swarm", byNodeId.size() + " nodes ready");
     }
 
-    /** Waits until every member's node is Ready, removing stale nodes (down, of no member) on the way. */
-    private List<SwarmNode> awaitReady(SwarmEngine manager, Map<String, Member> byNodeId) {
+    /**
+     * Waits until every member's node is Ready, removing stale nodes (down, of no member, of this
+     * endpoint) on the way: a down node of another endpoint is {@code bcm cluster cull}'s to remove.
+     */
+    private List<SwarmNode> awaitReady(SwarmEngine manager, Map<String, Member> byNodeId, String endpointName) {
         List<String> notReady = new ArrayList<>();
         return Polling.until(() -> {
             List<SwarmNode> nodes = manager.nodes();
             for (SwarmNode node : nodes) {
-                if (!byNodeId.containsKey(node.id()) && !node.isReady()) {
+                String nodeEndpoint = node.labels().getOrDefault(ClusterLayout.SWARM_ENDPOINT_LABEL, ClusterDefinition.FIRST_ENDPOINT);
+                if (!byNodeId.containsKey(node.id()) && !node.isReady() && nodeEndpoint.equals(endpointName)) {
                     progress.report("swarm", "removing stale node " + node.hostname() + " (" + node.state() + ")");
                     manager.removeNode(node.id(), true);
                 }

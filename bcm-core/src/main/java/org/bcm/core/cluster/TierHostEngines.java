@@ -38,8 +38,16 @@ final class TierHostEngines implements AutoCloseable {
      *                  stay open until this is closed
      */
     TierHostEngines(BcmHome home, ClusterDefinition definition, InstanceServer inProject, Ports ports) {
-        this.sockets = new TierHostSockets(home, definition.name());
-        this.remote = definition.remote();
+        this(home, definition.name(), definition.remote(), inProject, ports);
+    }
+
+    /**
+     * @param remote    whether {@code inProject} is a remote endpoint (relays) or the controller's own LXD (proxy-device sockets)
+     * @param inProject as above
+     */
+    TierHostEngines(BcmHome home, String clusterName, boolean remote, InstanceServer inProject, Ports ports) {
+        this.sockets = new TierHostSockets(home, clusterName);
+        this.remote = remote;
         this.inProject = inProject;
         this.ports = ports;
     }

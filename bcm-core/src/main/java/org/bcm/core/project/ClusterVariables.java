@@ -15,12 +15,16 @@ import org.bcm.swarm.SwarmNode;
  * swarm node with the label {@code bcm.tier=<tier>} whose hostname sorts first, e.g. {@code
  * bcm-kafka-01}): what a service publishes there in host mode is reached at that address from the other
  * tier hosts and from the controller; and {@code BCM_TIER_HOSTS}, every tier host as {@code
- * HOSTNAME:TIER:ADDRESS}, space-separated, by hostname (empty where no cluster is at hand).
+ * HOSTNAME:TIER:ADDRESS}, space-separated, by hostname (empty where no cluster is at hand); and
+ * {@code BCM_ENDPOINTS}, the endpoints the swarm's nodes are on ({@code bcm.endpoint} labels), sorted,
+ * space-separated.
  */
 final class ClusterVariables {
 
     /** The variable listing every tier host. */
     static final String TIER_HOSTS = "BCM_TIER_HOSTS";
+    /** The variable listing the endpoints of the swarm's nodes. */
+    static final String ENDPOINTS = "BCM_ENDPOINTS";
 
     /** The value given where no cluster is at hand (a plan of the onion services, which reads no address). */
     static final String UNKNOWN = "0.0.0.0";
@@ -49,6 +53,8 @@ final class ClusterVariables {
                 .sorted(Comparator.comparing(SwarmNode::hostname))
                 .map(node -> node.hostname() + ":" + node.labels().get(ClusterLayout.SWARM_TIER_LABEL) + ":" + node.address())
                 .toList()));
+        variables.put(ENDPOINTS, String.join(" ", new java.util.TreeSet<>(nodes.stream()
+                .map(node -> node.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL)).filter(java.util.Objects::nonNull).toList())));
         return variables;
     }
 
@@ -59,6 +65,7 @@ final class ClusterVariables {
             variables.put(addressVariable(tier), UNKNOWN);
         }
         variables.put(TIER_HOSTS, "");
+        variables.put(ENDPOINTS, "");
         return variables;
     }
 }

@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.bitcoin.BitcoinNode;
+import org.bcm.core.cluster.ClusterDefinition;
+import org.bcm.core.cluster.ClusterLayout;
 import org.bcm.core.image.DockerImageRecipe;
 import org.bcm.core.monitoring.MetricsTarget;
 import org.bcm.core.monitoring.Monitored;
@@ -163,7 +165,23 @@ final class StackPreparer {
             throw new BcmException(Kind.INVALID_INPUT, e.getMessage(), "fix " + stack.dir().resolve("stack.yml")
                     + "; nothing was deployed");
         }
-        return when(stack, spec, variables, project.stacks().keySet());
+        return onFirstEndpoint(when(stack, spec, variables, project.stacks().keySet()), clusterVariables);
+    }
+
+    /**
+     * When the swarm spans several endpoints ({@code bcm cluster add-endpoint}), every replicated service
+     * that names no endpoint itself is placed on the cluster's first endpoint
+     * ({@code node.labels.bcm.endpoint == first}): its volumes live there, and its host-mode ports are
+     * what the other tier hosts reach through their forwarding. A global service runs on every node.
+     */
+    static StackSpec onFirstEndpoint(StackSpec spec, Map<String, String> clusterVariables) {
+        String endpoints = clusterVariables.getOrDefault(ClusterVariables.ENDPOINTS, "");
+        if (endpoints.isBlank() || endpoints.strip().equals(ClusterDefinition.FIRST_ENDPOINT)) {
+            return spec;
+        }
+        return spec.mapServices(service -> "global".equals(service.deploy().mode())
+                || service.deploy().constraints().stream().anyMatch(c -> c.contains("node.labels." + ClusterLayout.SWARM_ENDPOINT_LABEL))
+                ? service : service.withConstraint("node.labels." + ClusterLayout.SWARM_ENDPOINT_LABEL + " == " + ClusterDefinition.FIRST_ENDPOINT));
     }
 
     /**

@@ -255,4 +255,25 @@ class ClusterFlowTest {
         clusters.destroy("t2");
         assertThat(lxd.instanceNames(LXD_PROJECT)).containsExactlyElementsOf(HOSTS);
     }
+
+    @Test
+    void addEndpointRefusesBadInputBeforeAnythingChanges() {
+        failure(Kind.NOT_FOUND, () -> clusters.addEndpoint("t1", "nuc2", new ClusterService.Placement("ssh", null, null, null), null, null));
+        clusters.create("t1", ClusterService.Placement.local());
+        ClusterDefinition before = store.load("t1").orElseThrow();
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.addEndpoint("t1", "first", ClusterService.Placement.local(), null, null))
+                .getMessage()).contains("Invalid endpoint name 'first'");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.addEndpoint("t1", "nuc2", ClusterService.Placement.local(), null, null))
+                .getMessage()).contains("remote LXD");
+        failure(Kind.INVALID_INPUT, () -> clusters.addEndpoint("t1", "nuc2", new ClusterService.Placement("lxd", "https://10.0.0.2:8443", null, null),
+                null, "bad/iface"));
+        failure(Kind.INVALID_INPUT, () -> clusters.addEndpoint("t1", "nuc2", new ClusterService.Placement("lxd", "https://10.0.0.2:8443", null, null),
+                Map.of(Tier.BITCOIN, 0), null));
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.addEndpoint("t1", "nuc2",
+                new ClusterService.Placement(null, "https://10.0.0.2:8443", null, null), null, null)).getMessage())
+                .as("provider lxd from --endpoint; no pin yet and no token").contains("--trust-token");
+        failure(Kind.NOT_FOUND, () -> clusters.removeEndpoint("t1", "nuc2"));
+        assertThat(clusters.cullCandidates("t1")).isEmpty();
+        assertThat(store.load("t1")).contains(before);
+    }
 }

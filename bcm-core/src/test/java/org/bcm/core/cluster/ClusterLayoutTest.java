@@ -53,4 +53,31 @@ class ClusterLayoutTest {
         assertThat(profile.devices().get("root")).containsEntry("pool", "bcm-dev");
         assertThat(profile.devices().get("eth0")).containsEntry("network", "bcm-dev");
     }
+
+    @Test
+    void anAddedEndpointsTierHostsSortAfterTheFirstEndpointsAndItsProfileIsOnTheLan() {
+        ClusterDefinition.AddedEndpoint nuc2 = new ClusterDefinition.AddedEndpoint("nuc2", "ssh", "https://10.0.0.2:8443",
+                new ClusterDefinition.SshTarget("10.0.0.2", "root", 22), "enp3s0", Map.of(Tier.BITCOIN, 2, Tier.GATEWAY, 1));
+        assertThat(nuc2.tierHosts()).extracting(ClusterLayout.TierHost::instanceName)
+                .containsExactly("bcm-gateway-nuc2-01", "bcm-bitcoin-nuc2-01", "bcm-bitcoin-nuc2-02");
+        assertThat("bcm-gateway-09").as("a tier's first host stays on the first endpoint").isLessThan("bcm-gateway-nuc2-01");
+        assertThat(ClusterProvisioner.addedHostProfile(new ClusterLayout("dev"), nuc2).devices().get("eth0"))
+                .containsEntry("nictype", "macvlan").containsEntry("parent", "enp3s0").doesNotContainKey("network");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"first", "", "Nuc", "1nuc", "nuc-", "abcdefghijklm", "a_b"})
+    void rejectsInvalidEndpointNames(String name) {
+        assertThatThrownBy(() -> ClusterDefinition.validateEndpointName(name))
+                .isInstanceOfSatisfying(BcmException.class, e -> assertThat(e.kind()).isEqualTo(BcmException.Kind.INVALID_INPUT));
+    }
+
+    @Test
+    void anEndpointAddedByHostNameIsNamedByItsFirstLabel() {
+        assertThat(ClusterDefinition.endpointNameOf("NUC2.lan", 2)).isEqualTo("nuc2");
+        assertThat(ClusterDefinition.endpointNameOf("lexx", 3)).isEqualTo("lexx");
+        assertThat(ClusterDefinition.endpointNameOf("192.168.1.20", 2)).isEqualTo("endpoint2");
+        assertThat(ClusterDefinition.endpointNameOf("first.lan", 4)).isEqualTo("endpoint4");
+        assertThat(ClusterDefinition.endpointNameOf("a-very-long-host-name", 2)).isEqualTo("endpoint2");
+    }
 }

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.bcm.core.BcmException;
 import org.bcm.core.cluster.ClusterDefinition;
 import org.bcm.core.cluster.ClusterStore;
+import org.bcm.core.cluster.Tier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +42,9 @@ class BcmHomeTest {
     void clusterDefinitionsRoundTripAndTheActiveClusterIsRemembered() {
         ClusterStore store = new ClusterStore(new BcmHome(dir));
         ClusterDefinition definition = new ClusterDefinition("dev", "local", "unix:///x", "172.27.1.0/24",
-                ClusterDefinition.defaultHostsPerTier(), Instant.parse("2026-01-01T00:00:00Z"), null);
+                ClusterDefinition.defaultHostsPerTier(), Instant.parse("2026-01-01T00:00:00Z"), null,
+                List.of(new ClusterDefinition.AddedEndpoint("nuc2", "ssh", "https://10.0.0.2:8443",
+                        new ClusterDefinition.SshTarget("10.0.0.2", "root", 22), "eth0", Map.of(Tier.BITCOIN, 1))));
         store.save(definition);
         store.setActiveCluster("dev");
 

@@ -180,4 +180,25 @@ class MonitoringStackTest {
         ProjectDefinition project = service().create("m", "regtest", List.of("probe"), Map.of());
         assertThatThrownBy(() -> prepare(project, CLUSTER)).hasMessageContaining("does not join the external network gateway_metrics");
     }
+
+    @Test
+    void onASwarmOfSeveralEndpointsReplicatedServicesStayOnTheFirstAndGlobalOnesRunEverywhere() {
+        ProjectDefinition project = service().create("m", "regtest", List.of("gateway", "kafka", "monitoring"), Map.of());
+        Map<String, String> spanning = ClusterVariables.of(List.of(
+                new SwarmNode("g", "bcm-gateway-01", SwarmNode.ROLE_MANAGER, "ready", "active", "10.0.0.2",
+                        Map.of("bcm.tier", "gateway", "bcm.endpoint", "first"), 1, true),
+                new SwarmNode("b", "bcm-bitcoin-nuc2-01", SwarmNode.ROLE_WORKER, "ready", "active", "192.168.1.40",
+                        Map.of("bcm.tier", "bitcoin", "bcm.endpoint", "nuc2"), 1, false)));
+        assertThat(spanning).containsEntry("BCM_ENDPOINTS", "first nuc2").containsEntry("BCM_TIER_GATEWAY_ADDRESS", "10.0.0.2");
+
+        StackPreparer.PreparedProject prepared = prepare(project, spanning);
+        assertThat(stack(prepared, "gateway").services().get("registry").deploy().constraints())
+                .containsExactly("node.labels.bcm.tier == gateway", "node.labels.bcm.endpoint == first");
+        assertThat(stack(prepared, "monitoring").services().get("node-exporter").deploy().constraints())
+                .as("global: every node's exporter, on every endpoint").doesNotContain("node.labels.bcm.endpoint == first");
+
+        StackPreparer.PreparedProject oneEndpoint = prepare(project, CLUSTER);
+        assertThat(stack(oneEndpoint, "gateway").services().get("registry").deploy().constraints())
+                .containsExactly("node.labels.bcm.tier == gateway");
+    }
 }
