@@ -166,26 +166,35 @@ public final class ClusterService {
                     "give --tier=TIER[:COUNT], e.g. --tier=bitcoin:1");
         }
         RemoteEndpoint remote = new RemoteEndpoint(store.home(), ports);
-        Reached reached = reach("Endpoint '" + endpointName + "' of cluster '" + name + "'", remote.pinnedCertificate(name, endpointName),
-                provider, placement, stored == null ? null : stored.endpoint(), stored == null ? null : stored.ssh(), remote);
-        String twice = reached.endpoint().equals(definition.endpoint()) ? "its first endpoint"
-                : definition.addedEndpoints().stream().filter(e -> !e.name().equals(endpointName) && e.endpoint().equals(reached.endpoint()))
-                        .map(e -> "endpoint '" + e.name() + "'").findFirst().orElse(null);
-        ClusterDefinition.AddedEndpoint added = new ClusterDefinition.AddedEndpoint(endpointName, provider, reached.endpoint(), reached.ssh(),
-                parent, hosts);
-        mapped(definition, () -> {
-            try (InstanceServer lxd = connectAdded(name, added, remote)) {
-                if (twice != null) {
-                    if (reached.trustedNow()) {
-                        lxd.removeCertificate(remote.controllerFingerprint());
+        ClusterDefinition.AddedEndpoint added;
+        try {
+            Reached reached = reach("Endpoint '" + endpointName + "' of cluster '" + name + "'", remote.pinnedCertificate(name, endpointName),
+                    provider, placement, stored == null ? null : stored.endpoint(), stored == null ? null : stored.ssh(), remote);
+            String twice = reached.endpoint().equals(definition.endpoint()) ? "its first endpoint"
+                    : definition.addedEndpoints().stream().filter(e -> !e.name().equals(endpointName) && e.endpoint().equals(reached.endpoint()))
+                            .map(e -> "endpoint '" + e.name() + "'").findFirst().orElse(null);
+            added = new ClusterDefinition.AddedEndpoint(endpointName, provider, reached.endpoint(), reached.ssh(), parent, hosts);
+            ClusterDefinition.AddedEndpoint joining = added;
+            mapped(definition, () -> {
+                try (InstanceServer lxd = connectAdded(name, joining, remote)) {
+                    if (twice != null) {
+                        if (reached.trustedNow()) {
+                            lxd.removeCertificate(remote.controllerFingerprint());
+                        }
+                        throw new BcmException(Kind.INVALID_INPUT, reached.endpoint() + " is already " + twice + " of cluster '" + name + "'",
+                                "an endpoint is in a cluster once; see 'bcm cluster show --cluster-name=" + name + "'");
                     }
-                    throw new BcmException(Kind.INVALID_INPUT, reached.endpoint() + " is already " + twice + " of cluster '" + name + "'",
-                            "an endpoint is in a cluster once; see 'bcm cluster show --cluster-name=" + name + "'");
+                    remote.requireNoOtherController(lxd, joining.endpoint(), reached.trustedNow());
                 }
-                remote.requireNoOtherController(lxd, added.endpoint(), reached.trustedNow());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (stored == null) {
+                // refused before it joined: no pin of an endpoint that is not in the cluster
+                BcmHome.deleteTree(remote.pinnedCertificate(name, endpointName).getParent());
             }
-            return null;
-        });
+            throw e;
+        }
         ClusterDefinition updated = definition.withAddedEndpoint(added);
         store.save(updated);
         convergeAdded(updated, added, remote);
@@ -245,14 +254,7 @@ public final class ClusterService {
         RemoteEndpoint remote = new RemoteEndpoint(store.home(), ports);
         List<String> removed = new ArrayList<>();
         mapped(definition, () -> {
-            InstanceServer lxd;
-            try {
-                lxd = connectAdded(name, added, remote);
-            } catch (BcmException e) {
-                throw new BcmException(e.kind(), e.getMessage(), "bring it back and run this again; or forget it with 'bcm cluster cull --cluster-name="
-                        + name + "', which cannot delete what the cluster left on it", e);
-            }
-            try (lxd) {
+            try (InstanceServer lxd = connectAdded(name, added, remote)) {
                 InstanceServer inProject = lxd.useLxdProject(definition.layout().lxdProject());
                 if (lxd.lxdProject(definition.layout().lxdProject()).isPresent()) {
                     try (TierHostEngines engines = new TierHostEngines(store.home(), name, true, inProject, ports)) {
@@ -358,16 +360,23 @@ public final class ClusterService {
         }
     }
 
-    /** An added endpoint with its pinned certificate, checked to trust this controller. */
+    /**
+     * An added endpoint with its pinned certificate, checked to trust this controller.
+     *
+     * @throws BcmException LXD_UNAVAILABLE when it does not answer (the hint names {@code cull}) or
+     *     does not trust this controller; a changed certificate passes as {@link LxdCertificateMismatchException}
+     */
     private InstanceServer connectAdded(String name, ClusterDefinition.AddedEndpoint added, RemoteEndpoint remote) {
-        InstanceServer lxd;
         try {
-            lxd = remote.connect(name, added);
+            return trusted(remote.connect(name, added), added.endpoint(), "run 'bcm cluster add-endpoint --cluster-name=" + name
+                    + " --endpoint-name=" + added.name() + "' with --trust-token (provider lxd) or over SSH again (provider ssh) to be trusted again");
+        } catch (LxdCertificateMismatchException e) {
+            throw e;
         } catch (LxdUnavailableException e) {
-            throw lxdUnavailable(e);
+            throw new BcmException(Kind.LXD_UNAVAILABLE, "Endpoint '" + added.name() + "' (" + added.endpoint() + ") of cluster '" + name
+                    + "' does not answer: " + e.getMessage(), "bring it back and run this again; or forget it with 'bcm cluster cull --cluster-name="
+                    + name + "', which cannot delete what the cluster left on it", e);
         }
-        return trusted(lxd, added.endpoint(), "run 'bcm cluster add-endpoint --cluster-name=" + name + " --endpoint-name=" + added.name()
-                + "' with --trust-token (provider lxd) or over SSH again (provider ssh) to be trusted again");
     }
 
     private static BcmException unknownProvider(String provider) {

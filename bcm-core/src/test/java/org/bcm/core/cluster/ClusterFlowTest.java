@@ -275,5 +275,6 @@ class ClusterFlowTest {
         failure(Kind.NOT_FOUND, () -> clusters.removeEndpoint("t1", "nuc2"));
         assertThat(clusters.cullCandidates("t1")).isEmpty();
         assertThat(store.load("t1")).contains(before);
+        assertThat(dir.resolve("home/clusters/t1/endpoints")).as("no pin of an endpoint that never joined").doesNotExist();
     }
 }
