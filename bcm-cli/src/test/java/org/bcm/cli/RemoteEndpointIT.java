@@ -398,6 +398,13 @@ class RemoteEndpointIT {
         });
     }
 
+    /** The machine's node is gone from the swarm and the endpoint from the definition; its task came back to the host. */
+    private static void machineLeftTheCluster() throws Exception {
+        assertThat(manager("docker node ls --format '{{.Hostname}}'")).doesNotContain(ADDED_HOST);
+        assertThat(Files.readString(home.resolve("clusters").resolve(MULTI).resolve("cluster.yml"))).doesNotContain("machine");
+        awaitTasks("roam", "bcm-bitcoin-01", "bcm-bitcoin-01");
+    }
+
     @Test
     @Order(9)
     void removeEndpointLeavesNothingOfTheClusterOnTheMachine() throws Exception {
@@ -405,9 +412,7 @@ class RemoteEndpointIT {
         assertThat(removed.exitCode()).as(removed.toString()).isZero();
         assertThat(removed.out()).contains("removed swarm node " + ADDED_HOST).contains("removed instance " + ADDED_HOST);
         machineHoldsNothingOfBcm();
-        assertThat(manager("docker node ls --format '{{.Hostname}}'")).doesNotContain(ADDED_HOST);
-        assertThat(Files.readString(home.resolve("clusters").resolve(MULTI).resolve("cluster.yml"))).doesNotContain("machine");
-        awaitTasks("roam", "bcm-bitcoin-01", "bcm-bitcoin-01");
+        machineLeftTheCluster();
     }
 
     @Test
@@ -431,9 +436,7 @@ class RemoteEndpointIT {
         BcmProcess.Result culled = bcm.run("cluster", "cull", "--cluster-name=" + MULTI, "--yes");
         assertThat(culled.exitCode()).as(culled.toString()).isZero();
         assertThat(culled.out()).contains("removed swarm node " + ADDED_HOST).contains("Culled machine");
-        assertThat(manager("docker node ls --format '{{.Hostname}}'")).doesNotContain(ADDED_HOST);
-        assertThat(Files.readString(home.resolve("clusters").resolve(MULTI).resolve("cluster.yml"))).doesNotContain("machine");
-        awaitTasks("roam", "bcm-bitcoin-01", "bcm-bitcoin-01");
+        machineLeftTheCluster();
     }
 
     @Test

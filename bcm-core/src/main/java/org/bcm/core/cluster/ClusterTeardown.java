@@ -97,15 +97,19 @@ final class ClusterTeardown {
     }
 
     /**
-     * Leaves a remote endpoint as bcm found it once its last cluster of this controller is gone:
-     * deletes bcm's base images there ({@code bcm-base-*}) and the endpoint's trust in this
-     * controller's certificate (last: after it this connection is refused). LXD itself stays installed.
+     * {@link #destroy} on a remote endpoint; when no bcm cluster is left there (LXD tells, not the
+     * controller's files), leaves the endpoint as bcm found it: deletes bcm's base images there
+     * ({@code bcm-base-*}) and the endpoint's trust in this controller's certificate (last: after it
+     * this connection is refused). LXD itself stays installed.
      *
      * @param controllerFingerprint SHA-256 of the controller's client certificate
      * @return what was removed
      */
-    List<String> releaseEndpoint(InstanceServer lxd, String controllerFingerprint) {
-        List<String> removed = new ArrayList<>();
+    List<String> destroyRemote(InstanceServer lxd, ClusterLayout layout, String controllerFingerprint) {
+        List<String> removed = new ArrayList<>(destroy(lxd, layout));
+        if (lxd.lxdProjects().stream().anyMatch(p -> p.config().containsKey(ClusterLayout.CLUSTER_LABEL))) {
+            return removed;
+        }
         for (Image image : lxd.images()) {
             if (image.aliases().stream().anyMatch(a -> a.startsWith(BaseImage.ALIAS_PREFIX))) {
                 progress.report("lxd", "deleting image " + String.join(", ", image.aliases()));

@@ -1,0 +1,231 @@
+package org.bcm.core.cluster;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.bcm.core.BcmException;
+import org.bcm.core.BcmException.Kind;
+import org.bcm.core.Progress;
+import org.bcm.core.cluster.ClusterLayout.TierHost;
+import org.bcm.core.home.BcmHome;
+import org.bcm.core.port.InstanceServer;
+import org.bcm.core.port.Ports;
+import org.bcm.lxd.Instance;
+import org.bcm.swarm.SwarmNode;
+
+/**
+ * The steps for a cluster's added endpoints (the endpoints after its first): adding and converging
+ * one, removing one, culling those that stopped answering, and cleaning them all before a destroy.
+ * {@link ClusterService} checks the names and options and calls these.
+ */
+final class AddedEndpoints {
+
+    private final ClusterStore store;
+    private final Ports ports;
+    private final ClusterTimeouts timeouts;
+    private final Progress progress;
+    private final ClusterAccess access;
+
+    AddedEndpoints(ClusterStore store, Ports ports, ClusterTimeouts timeouts, Progress progress, ClusterAccess access) {
+        this.store = store;
+        this.ports = ports;
+        this.timeouts = timeouts;
+        this.progress = progress;
+        this.access = access;
+    }
+
+    /**
+     * Reaches the endpoint ({@link ClusterAccess#reach}), refuses it when it is already in the cluster
+     * or belongs to another controller (deleting a pin written for an endpoint that is not in the
+     * cluster), then stores it in the definition and converges it.
+     */
+    ClusterDefinition add(ClusterDefinition definition, String endpointName, String provider, ClusterService.Placement placement,
+            String parentInterface, Map<Tier, Integer> hosts) {
+        String name = definition.name();
+        ClusterDefinition.AddedEndpoint stored = definition.addedEndpoint(endpointName).orElse(null);
+        RemoteEndpoint remote = access.remote();
+        ClusterDefinition.AddedEndpoint added;
+        try {
+            ClusterAccess.Reached reached = access.reach("Endpoint '" + endpointName + "' of cluster '" + name + "'",
+                    remote.pinnedCertificate(name, endpointName), provider, placement,
+                    stored == null ? null : stored.endpoint(), stored == null ? null : stored.ssh());
+            String twice = reached.endpoint().equals(definition.endpoint()) ? "its first endpoint"
+                    : definition.addedEndpoints().stream().filter(e -> !e.name().equals(endpointName) && e.endpoint().equals(reached.endpoint()))
+                            .map(e -> "endpoint '" + e.name() + "'").findFirst().orElse(null);
+            added = new ClusterDefinition.AddedEndpoint(endpointName, provider, reached.endpoint(), reached.ssh(), parentInterface, hosts);
+            ClusterDefinition.AddedEndpoint joining = added;
+            access.mapped(definition, () -> {
+                try (InstanceServer lxd = access.connectAdded(name, joining)) {
+                    if (twice != null) {
+                        if (reached.trustedNow()) {
+                            lxd.removeCertificate(remote.controllerFingerprint());
+                        }
+                        throw new BcmException(Kind.INVALID_INPUT, reached.endpoint() + " is already " + twice + " of cluster '" + name + "'",
+                                "an endpoint is in a cluster once; see 'bcm cluster show --cluster-name=" + name + "'");
+                    }
+                    remote.requireNoOtherController(lxd, joining.endpoint(), reached.trustedNow());
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (stored == null) {
+                // refused before it joined: no pin of an endpoint that is not in the cluster
+                BcmHome.deleteTree(remote.pinnedCertificate(name, endpointName).getParent());
+            }
+            throw e;
+        }
+        ClusterDefinition updated = definition.withAddedEndpoint(added);
+        store.save(updated);
+        converge(updated, added);
+        return updated;
+    }
+
+    /**
+     * Converges an added endpoint's tier hosts and their swarm membership
+     * ({@link ClusterProvisioner#ensureAdded}, {@link SwarmBootstrap#join}).
+     */
+    void converge(ClusterDefinition definition, ClusterDefinition.AddedEndpoint added) {
+        ClusterLayout layout = definition.layout();
+        access.mapped(definition, () -> {
+            try (InstanceServer first = access.connect(definition); InstanceServer lxd = access.connectAdded(definition.name(), added)) {
+                InstanceServer firstProject = first.useLxdProject(layout.lxdProject());
+                List<TierHost> firstHosts = ClusterLayout.tierHosts(definition.hostsPerTier());
+                Map<Tier, String> firstAddresses = new EnumMap<>(Tier.class);
+                for (Tier tier : List.of(Tier.GATEWAY, Tier.KAFKA)) {
+                    firstHosts.stream().filter(h -> h.tier() == tier).findFirst()
+                            .flatMap(h -> ClusterProvisioner.ipv4(firstProject, h.instanceName()))
+                            .ifPresent(address -> firstAddresses.put(tier, address));
+                }
+                TierHost gateway = firstHosts.stream().filter(h -> h.tier() == Tier.GATEWAY).findFirst().orElse(null);
+                if (gateway == null || !firstAddresses.containsKey(Tier.GATEWAY)) {
+                    throw new BcmException(Kind.DOCKER_FAILED, "The swarm manager of cluster '" + definition.name() + "' is not running",
+                            "run 'bcm cluster create --cluster-name=" + definition.name() + "' first");
+                }
+                progress.report("cluster", "endpoint " + added.name() + " (" + added.endpoint() + ")");
+                Map<TierHost, String> addresses = new ClusterProvisioner(store, ports, timeouts, progress)
+                        .ensureAdded(lxd, layout, added, access.remote().controllerId(), firstAddresses);
+                try (TierHostEngines firstEngines = new TierHostEngines(store.home(), definition, firstProject, ports);
+                        TierHostEngines addedEngines = new TierHostEngines(store.home(), definition.name(), true,
+                                lxd.useLxdProject(layout.lxdProject()), ports)) {
+                    new SwarmBootstrap(layout, store.home(), timeouts, progress).join(firstEngines.open(gateway), gateway,
+                            firstAddresses.get(Tier.GATEWAY), added.name(), addedEngines, added.tierHosts(), addresses);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** See {@link ClusterService#removeEndpoint}. */
+    List<String> remove(ClusterDefinition definition, ClusterDefinition.AddedEndpoint added) {
+        String name = definition.name();
+        ClusterLayout layout = definition.layout();
+        List<String> removed = new ArrayList<>();
+        access.mapped(definition, () -> {
+            try (InstanceServer lxd = access.connectAdded(name, added)) {
+                InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+                if (lxd.lxdProject(layout.lxdProject()).isPresent()) {
+                    try (TierHostEngines engines = new TierHostEngines(store.home(), name, true, inProject, ports)) {
+                        for (TierHost host : added.tierHosts()) {
+                            if (inProject.instance(host.instanceName()).filter(Instance::running).isPresent()) {
+                                progress.report(host.instanceName(), "leaving the swarm");
+                                engines.open(host).leaveSwarm(true);
+                            }
+                        }
+                    }
+                }
+                try (Engines engines = access.engines(definition)) {
+                    removed.addAll(removeNodes(definition, engines, List.of(added.name())));
+                }
+                removed.addAll(new ClusterTeardown(timeouts, progress).destroyRemote(lxd, layout, access.remote().controllerFingerprint()));
+            }
+            return null;
+        });
+        forget(definition, added.name());
+        return removed;
+    }
+
+    /** See {@link ClusterService#cullCandidates}; {@code engines} are the first endpoint's. */
+    List<String> cullCandidates(ClusterDefinition definition, Engines engines) {
+        List<SwarmNode> nodes = access.mapped(definition, () -> engines.manager().nodes());
+        List<String> dead = new ArrayList<>();
+        for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
+            boolean anyReady = nodes.stream().anyMatch(n -> added.name().equals(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL)) && n.isReady());
+            if (!anyReady && !access.answers(definition.name(), added)) {
+                dead.add(added.name());
+            }
+        }
+        return dead;
+    }
+
+    /** See {@link ClusterService#cull}. */
+    List<String> cull(ClusterDefinition definition, List<String> endpointNames) {
+        try (Engines engines = access.engines(definition)) {
+            List<String> candidates = cullCandidates(definition, engines);
+            List<String> answering = endpointNames.stream().filter(e -> !candidates.contains(e)).toList();
+            if (!answering.isEmpty()) {
+                throw new BcmException(Kind.INVALID_INPUT, "Endpoint(s) " + String.join(", ", answering) + " of cluster '" + definition.name()
+                        + "' answer or are not in it", "remove an answering endpoint with 'bcm cluster remove-endpoint'");
+            }
+            List<String> removed = removeNodes(definition, engines, endpointNames);
+            ClusterDefinition remaining = definition;
+            for (String endpointName : endpointNames) {
+                remaining = forget(remaining, endpointName);
+            }
+            return removed;
+        }
+    }
+
+    /**
+     * Before the first endpoint is destroyed: cleans every added endpoint ({@link ClusterTeardown#destroyRemote}),
+     * each leaving the definition once clean so that a rerun after a later failure does not look for it again.
+     *
+     * @return what was removed
+     * @throws BcmException LXD_UNAVAILABLE, before anything is removed, when one of them does not answer
+     */
+    List<String> destroyAll(ClusterDefinition definition) {
+        String name = definition.name();
+        for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
+            if (!access.answers(name, added)) {
+                throw new BcmException(Kind.LXD_UNAVAILABLE, "Endpoint '" + added.name() + "' (" + added.endpoint() + ") of cluster '"
+                        + name + "' does not answer; nothing was destroyed",
+                        "bring it back, or forget it with 'bcm cluster cull --cluster-name=" + name + "' first");
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        ClusterDefinition remaining = definition;
+        for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
+            removed.addAll(access.mapped(definition, () -> {
+                try (InstanceServer lxd = access.connectAdded(name, added)) {
+                    return new ClusterTeardown(timeouts, progress).destroyRemote(lxd, definition.layout(), access.remote().controllerFingerprint());
+                }
+            }));
+            remaining = forget(remaining, added.name());
+        }
+        return removed;
+    }
+
+    /** Removes the swarm nodes of these added endpoints through the first endpoint's manager. */
+    private List<String> removeNodes(ClusterDefinition definition, Engines engines, List<String> endpointNames) {
+        return access.mapped(definition, () -> {
+            List<String> removed = new ArrayList<>();
+            for (SwarmNode node : engines.manager().nodes()) {
+                if (endpointNames.contains(node.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))) {
+                    progress.report("swarm", "removing node " + node.hostname());
+                    engines.manager().removeNode(node.id(), true);
+                    removed.add("swarm node " + node.hostname());
+                }
+            }
+            return removed;
+        });
+    }
+
+    /** The definition without the added endpoint, stored, and its pinned certificate deleted. */
+    private ClusterDefinition forget(ClusterDefinition definition, String endpointName) {
+        ClusterDefinition updated = definition.withoutAddedEndpoint(endpointName);
+        store.save(updated);
+        BcmHome.deleteTree(access.remote().pinnedCertificate(definition.name(), endpointName).getParent());
+        progress.report("cluster", "endpoint " + endpointName + " left cluster '" + definition.name() + "'");
+        return updated;
+    }
+}
