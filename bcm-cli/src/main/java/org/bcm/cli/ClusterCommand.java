@@ -34,14 +34,23 @@ final class ClusterCommand {
 
         @Mixin EndpointOptions where;
 
+        @Option(names = "--parent-interface", paramLabel = "IFACE",
+                description = {"The endpoints' LAN interface. On the first endpoint each tier host gets a second NIC (macvlan) "
+                        + "there, and the swarm runs on those LAN addresses: endpoints added later reach it with no NAT "
+                        + "between (docs/architecture.md). Chosen when the swarm forms. On each further --hostname, its tier "
+                        + "hosts' NIC. Default: as stored, else none on the first endpoint (the swarm on the cluster's "
+                        + "bridge) and eth0 on further ones."})
+        String parentInterface;
+
         @Override
         public Integer call() {
             Context context = new Context(spec);
-            ClusterDefinition definition = context.clusterService().create(name, where.placement(context));
+            ClusterDefinition definition = context.clusterService().create(name, where.placement(context), parentInterface);
             List<String> further = where.furtherHostnames();
             for (int i = 0; i < further.size(); i++) {
                 String endpointName = ClusterDefinition.endpointNameOf(further.get(i), i + 2);
-                definition = context.clusterService().addEndpoint(name, endpointName, where.placement(context, further.get(i)), null, null);
+                definition = context.clusterService().addEndpoint(name, endpointName, where.placement(context, further.get(i)), null,
+                        parentInterface);
                 context.out().println("Endpoint '" + endpointName + "' (" + further.get(i) + ") is in cluster '" + name + "'.");
             }
             context.out().println("Cluster '" + definition.name() + "' is up on " + definition.endpoint()

@@ -319,8 +319,12 @@ class RemoteEndpointIT {
     @Test
     @Order(7)
     void theMachineJoinsAClusterOnTheHostAsASecondEndpoint() throws Exception {
-        BcmProcess.Result created = bcm.run("cluster", "create", "--cluster-name=" + MULTI);
+        // the host's tier hosts get a second NIC on the machine's LAN, and the swarm runs there
+        BcmProcess.Result created = bcm.run("cluster", "create", "--cluster-name=" + MULTI, "--parent-interface=" + BRIDGE);
         assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(onFirst("bcm-gateway-01", "ip -4 -o addr show eth1")).as("the manager on the LAN").contains("10.213.47.");
+        assertThat(onFirst("bcm-gateway-01", "ip -4 route show default")).as("the way out stays on the cluster's bridge").contains("dev eth0")
+                .doesNotContain("eth1");
         BcmProcess.Result added = addMachine();
         assertThat(added.exitCode()).as(added.toString()).isZero();
         assertThat(added.out()).contains("Endpoint 'machine' (https://" + address + ":8443) is in cluster '" + MULTI + "'");
@@ -333,6 +337,10 @@ class RemoteEndpointIT {
         assertThat(manager("docker node inspect " + ADDED_HOST + " --format '{{json .Spec.Labels}}'"))
                 .contains("\"bcm.endpoint\":\"machine\"").contains("\"bcm.tier\":\"bitcoin\"");
         assertThat(manager("docker node inspect bcm-bitcoin-01 --format '{{json .Spec.Labels}}'")).contains("\"bcm.endpoint\":\"first\"");
+        assertThat(manager("docker node inspect bcm-gateway-01 bcm-bitcoin-01 " + ADDED_HOST + " --format '{{.Status.Addr}}'").lines()
+                .toList()).as("every node's swarm address on the LAN").hasSize(3).allMatch(a -> a.startsWith("10.213.47."));
+        assertThat(manager("docker node inspect bcm-kafka-01 --format '{{index .Spec.Labels \"bcm.address\"}}'").strip())
+                .as("the stacks' BCM_TIER_KAFKA_ADDRESS stays on the cluster's bridge").isNotEmpty().doesNotStartWith("10.213.47.");
         assertThat(onMachine("cat /proc/net/tcp | grep -c ':1388 ' || true").strip()).as("127.0.0.1:5000 forwarded to the registry").isNotEqualTo("0");
 
         BcmProcess.Result verify = bcm.run("cluster", "verify", "--cluster-name=" + MULTI);
@@ -349,13 +357,9 @@ class RemoteEndpointIT {
     void anOverlayNetworkCarriesTrafficBetweenTheEndpoints() throws Exception {
         // VXLAN needs the nodes' own addresses end to end: Docker's overlay pins each remote MAC to its
         // node's address (a static FDB entry), and the kernel drops a packet whose outer source differs,
-        // as a masqueraded one does. Both bridges here masquerade by default (the machine's "LAN" to reach
-        // the Debian mirror, the cluster's network for its tier hosts); with NAT off the host routes
-        // between them and the tier hosts keep their addresses (docs/architecture.md, "Several endpoints").
-        for (String network : List.of(BRIDGE, "bcm-" + MULTI)) {
-            Process nat = new ProcessBuilder("lxc", "network", "set", network, "ipv4.nat=false").inheritIO().start();
-            assertThat(nat.waitFor()).isZero();
-        }
+        // as a masqueraded one does. Both bridges here masquerade (the cluster's network and the machine's
+        // "LAN"); the swarm runs on the LAN addresses, so no packet between the nodes crosses a NAT
+        // (docs/architecture.md, "Several endpoints").
         Path rootfs = Files.createTempDirectory("bcm-it-busybox");
         try {
             Files.createDirectories(rootfs.resolve("bin"));

@@ -275,6 +275,11 @@ public final class LxdInstanceServer implements InstanceServer {
     }
 
     @Override
+    public void pushFile(String instance, String path, byte[] content, int mode) {
+        lxd.pushFile(instance, path, content, 0, 0, mode);
+    }
+
+    @Override
     public List<Certificate> certificates() {
         return lxd.certificates();
     }

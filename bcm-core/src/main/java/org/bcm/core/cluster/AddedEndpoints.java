@@ -91,10 +91,12 @@ final class AddedEndpoints {
             try (InstanceServer first = access.connect(definition); InstanceServer lxd = access.connectAdded(definition.name(), added)) {
                 InstanceServer firstProject = first.useLxdProject(layout.lxdProject());
                 List<TierHost> firstHosts = ClusterLayout.tierHosts(definition.hostsPerTier());
+                // where the added endpoint reaches them: on the LAN when the first endpoint's hosts are on it too
+                String swarmNic = definition.lanInterface() == null ? "eth0" : ClusterDefinition.LAN_NIC;
                 Map<Tier, String> firstAddresses = new EnumMap<>(Tier.class);
                 for (Tier tier : List.of(Tier.GATEWAY, Tier.KAFKA)) {
                     firstHosts.stream().filter(h -> h.tier() == tier).findFirst()
-                            .flatMap(h -> ClusterProvisioner.ipv4(firstProject, h.instanceName()))
+                            .flatMap(h -> ClusterProvisioner.ipv4(firstProject, h.instanceName(), swarmNic))
                             .ifPresent(address -> firstAddresses.put(tier, address));
                 }
                 TierHost gateway = firstHosts.stream().filter(h -> h.tier() == Tier.GATEWAY).findFirst().orElse(null);

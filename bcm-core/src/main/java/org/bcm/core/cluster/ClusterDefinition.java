@@ -20,6 +20,11 @@ import org.bcm.core.BcmException;
  * @param hostsPerTier how many system containers each tier has
  * @param createdAt    when the definition was first written
  * @param ssh          for provider {@code ssh}: the host bcm logs in to; else null
+ * @param lanInterface the first endpoint's LAN interface ({@code create --parent-interface}), e.g.
+ *                     {@code enp3s0}: each of its tier hosts gets a second NIC {@value #LAN_NIC}, a
+ *                     {@code macvlan} on it with an address from the LAN's DHCP, and the swarm runs on
+ *                     those addresses (advertise and data path), so overlay traffic to added endpoints
+ *                     crosses no NAT; null: the swarm runs on the cluster's bridge
  * @param addedEndpoints the endpoints added with {@code bcm cluster add-endpoint}, in the order added;
  *                     never null ({@link AddedEndpoint}). The endpoint above is the cluster's first:
  *                     its network, its swarm manager and the volumes of the shipped stacks live there.
@@ -32,6 +37,7 @@ public record ClusterDefinition(
         Map<Tier, Integer> hostsPerTier,
         Instant createdAt,
         SshTarget ssh,
+        String lanInterface,
         List<AddedEndpoint> addedEndpoints) {
 
     /** The LXD daemon on this machine, through its unix socket. */
@@ -50,6 +56,9 @@ public record ClusterDefinition(
      */
     public record SshTarget(String hostname, String user, int port) {
     }
+
+    /** The name, inside a first endpoint's tier host, of its NIC on the LAN when the cluster has a {@code lanInterface}. */
+    public static final String LAN_NIC = "eth1";
 
     /** The swarm label {@code bcm.endpoint} value of the first endpoint's nodes. */
     public static final String FIRST_ENDPOINT = "first";
@@ -104,6 +113,18 @@ public record ClusterDefinition(
     }
 
     /**
+     * Checks a network interface name of an endpoint ({@code --parent-interface}).
+     *
+     * @throws BcmException INVALID_INPUT naming the rule
+     */
+    public static void validateInterfaceName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")) {
+            throw new BcmException(BcmException.Kind.INVALID_INPUT, "Invalid --parent-interface '" + name + "'",
+                    "give the endpoint's LAN interface, e.g. eth0 or enp3s0 (at most 15 characters)");
+        }
+    }
+
+    /**
      * The name an endpoint added by host name gets ({@code bcm cluster create --hostname=a --hostname=b}):
      * the host name's first label, lower-case, when it is a valid endpoint name (e.g. {@code nuc2} for
      * {@code NUC2.lan}), else {@code endpoint<position>} (e.g. an IP address).
@@ -124,12 +145,12 @@ public record ClusterDefinition(
     public ClusterDefinition withAddedEndpoint(AddedEndpoint endpoint) {
         List<AddedEndpoint> all = new java.util.ArrayList<>(addedEndpoints.stream().filter(e -> !e.name().equals(endpoint.name())).toList());
         all.add(endpoint);
-        return new ClusterDefinition(name, provider, this.endpoint, subnet, hostsPerTier, createdAt, ssh, all);
+        return new ClusterDefinition(name, provider, this.endpoint, subnet, hostsPerTier, createdAt, ssh, lanInterface, all);
     }
 
     /** This definition without the added endpoint of that name. */
     public ClusterDefinition withoutAddedEndpoint(String endpointName) {
-        return new ClusterDefinition(name, provider, endpoint, subnet, hostsPerTier, createdAt, ssh,
+        return new ClusterDefinition(name, provider, endpoint, subnet, hostsPerTier, createdAt, ssh, lanInterface,
                 addedEndpoints.stream().filter(e -> !e.name().equals(endpointName)).toList());
     }
 

@@ -86,6 +86,18 @@ public record ClusterLayout(String clusterName) {
     public static final String SWARM_ENDPOINT_LABEL = "bcm.endpoint";
     /** Swarm node label naming the cluster. */
     public static final String SWARM_CLUSTER_LABEL = "bcm.cluster";
+    /**
+     * Swarm node label holding the tier host's address on the cluster's network ({@code eth0}; an
+     * added endpoint's tier host: its LAN address), where its services publish in host mode. It
+     * differs from the node's swarm address when the swarm runs on the LAN ({@link ClusterDefinition#lanInterface}).
+     */
+    public static final String SWARM_ADDRESS_LABEL = "bcm.address";
+
+    /** A swarm node's address on the cluster's network: its {@link #SWARM_ADDRESS_LABEL}, else its swarm address. */
+    public static String clusterAddress(org.bcm.swarm.SwarmNode node) {
+        String labelled = node.labels().get(SWARM_ADDRESS_LABEL);
+        return labelled != null && !labelled.isBlank() ? labelled : node.address();
+    }
 
     /** Every tier host of a cluster with {@code hostsPerTier} hosts in each tier on its first endpoint, gateway first. */
     public static List<TierHost> tierHosts(Map<Tier, Integer> hostsPerTier) {

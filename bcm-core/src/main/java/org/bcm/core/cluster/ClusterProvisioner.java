@@ -1,5 +1,6 @@
 package org.bcm.core.cluster;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ final class ClusterProvisioner {
         String subnet = chooseSubnet(lxd, layout, stored);
         ClusterDefinition definition = new ClusterDefinition(name, requested.provider(), requested.endpoint(), subnet,
                 stored == null ? ClusterDefinition.defaultHostsPerTier() : stored.hostsPerTier(),
-                stored == null ? Instant.now() : stored.createdAt(), requested.ssh(),
+                stored == null ? Instant.now() : stored.createdAt(), requested.ssh(), requested.lanInterface(),
                 stored == null ? null : stored.addedEndpoints());
         store.save(definition);
         store.setActiveCluster(name);
@@ -80,13 +81,19 @@ final class ClusterProvisioner {
         ensureNetwork(lxd, layout, Cidr.parse(subnet));
         List<TierHost> hosts = ClusterLayout.tierHosts(definition.hostsPerTier());
         InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
-        Map<TierHost, String> addresses = ensureTierHosts(lxd, layout, controllerId, tierHostProfile(layout), hosts, definition.remote());
+        String lan = definition.lanInterface();
+        Map<TierHost, String> addresses = ensureTierHosts(lxd, layout, controllerId,
+                tierHostProfile(layout, lan, lan != null && lxd.network(lan).filter(n -> "bridge".equals(n.type())).isPresent()),
+                hosts, definition.remote());
+        // the swarm runs on the LAN NIC when there is one: endpoints added later reach it without NAT
+        Map<TierHost, String> swarmAddresses = lan == null ? addresses
+                : awaitAddresses(inProject, hosts, ClusterDefinition.LAN_NIC);
         ensureForwarding(inProject, hosts, Tier.GATEWAY, firstAddress(hosts, addresses, Tier.GATEWAY), ClusterService.REGISTRY_PORT,
                 REGISTRY_DEVICE, "the registry");
         ensureForwarding(inProject, hosts, Tier.KAFKA, firstAddress(hosts, addresses, Tier.KAFKA), ClusterService.KAFKA_PORT,
                 KAFKA_DEVICE, "Kafka");
         try (TierHostEngines engines = new TierHostEngines(store.home(), definition, inProject, ports)) {
-            new SwarmBootstrap(layout, store.home(), timeouts, progress).converge(engines, hosts, addresses);
+            new SwarmBootstrap(layout, store.home(), timeouts, progress).converge(engines, hosts, swarmAddresses, addresses);
         }
         progress.report("cluster", "cluster '" + name + "' is up (" + Duration.between(started, Instant.now()).toSeconds() + " s)");
         return definition;
@@ -123,8 +130,8 @@ final class ClusterProvisioner {
         ensureLxdProject(lxd, layout, controllerId);
         InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
         ensureProfile(inProject, profile);
-        ensureInstances(inProject, layout, hosts, image, remote);
-        return awaitAddresses(inProject, hosts);
+        ensureInstances(inProject, layout, hosts, image, remote, profile.devices().containsKey(ClusterDefinition.LAN_NIC));
+        return awaitAddresses(inProject, hosts, "eth0");
     }
 
     /** The address of the tier's first host, or null when the tier has none. */
@@ -204,7 +211,54 @@ final class ClusterProvisioner {
         }
     }
 
-    /** The tier-host profile: Docker needs nesting and the syscalls LXD intercepts for it. */
+    /**
+     * The first endpoint's tier-host profile: Docker needs nesting and the syscalls LXD intercepts for
+     * it; {@code eth0} on the cluster's bridge; with a {@code lanInterface}, also {@value ClusterDefinition#LAN_NIC}
+     * on it: a port of it when it is a bridge (a server's {@code br0}: the endpoint itself reaches its
+     * tier hosts there), else a macvlan NIC (the endpoint does not reach a macvlan child of its own
+     * interface; bcm never needs to: it uses the cluster's bridge and LXD).
+     *
+     * @param lanIsBridge whether the endpoint reports {@code lanInterface} as a bridge (LXD: GET /1.0/networks/NAME, {@code type})
+     */
+    static ProfileSpec tierHostProfile(ClusterLayout layout, String lanInterface, boolean lanIsBridge) {
+        ProfileSpec bridged = tierHostProfile(layout);
+        if (lanInterface == null) {
+            return bridged;
+        }
+        Map<String, Map<String, String>> devices = new LinkedHashMap<>(bridged.devices());
+        devices.put(ClusterDefinition.LAN_NIC, lanIsBridge
+                ? Map.of("type", "nic", "name", ClusterDefinition.LAN_NIC, "nictype", "bridged", "parent", lanInterface)
+                : macvlan(ClusterDefinition.LAN_NIC, lanInterface));
+        return new ProfileSpec(bridged.name(), bridged.description(), bridged.config(), devices);
+    }
+
+    private static Map<String, String> macvlan(String name, String parent) {
+        return Map.of("type", "nic", "name", name, "nictype", "macvlan", "parent", parent);
+    }
+
+    /**
+     * systemd-networkd's configuration of {@value ClusterDefinition#LAN_NIC}: an address from the LAN's
+     * DHCP, and nothing else from it: the default route, DNS and other routes stay on {@code eth0} (the
+     * cluster's bridge, where its egress mode applies). Pushed before the tier host first starts.
+     */
+    static final String LAN_NETWORK_FILE = "/etc/systemd/network/20-" + ClusterDefinition.LAN_NIC + ".network";
+    static final String LAN_NETWORK = """
+            [Match]
+            Name=%s
+
+            [Network]
+            DHCP=ipv4
+            LinkLocalAddressing=no
+
+            [DHCPv4]
+            UseGateway=false
+            UseRoutes=false
+            UseDNS=false
+            UseNTP=false
+            UseHostname=false
+            """.formatted(ClusterDefinition.LAN_NIC);
+
+    /** The tier-host profile on the cluster's bridge. */
     static ProfileSpec tierHostProfile(ClusterLayout layout) {
         Map<String, String> config = new LinkedHashMap<>(layout.sharedLabels());
         config.put("security.nesting", "true");
@@ -220,7 +274,7 @@ final class ClusterProvisioner {
     static ProfileSpec addedHostProfile(ClusterLayout layout, ClusterDefinition.AddedEndpoint endpoint) {
         ProfileSpec first = tierHostProfile(layout);
         Map<String, Map<String, String>> devices = new LinkedHashMap<>(first.devices());
-        devices.put("eth0", Map.of("type", "nic", "name", "eth0", "nictype", "macvlan", "parent", endpoint.parentInterface()));
+        devices.put("eth0", macvlan("eth0", endpoint.parentInterface()));
         return new ProfileSpec(first.name(), "bcm tier host of cluster " + layout.clusterName() + " on endpoint " + endpoint.name(),
                 first.config(), devices);
     }
@@ -235,8 +289,12 @@ final class ClusterProvisioner {
         }
     }
 
-    /** @param remote on a remote endpoint tier hosts get no Docker proxy device: a {@link DockerRelay} reaches them */
-    private void ensureInstances(InstanceServer inProject, ClusterLayout layout, List<TierHost> hosts, String image, boolean remote) {
+    /**
+     * @param remote on a remote endpoint tier hosts get no Docker proxy device: a {@link DockerRelay} reaches them
+     * @param lan    whether they have a LAN NIC: its networkd configuration goes in before they start
+     */
+    private void ensureInstances(InstanceServer inProject, ClusterLayout layout, List<TierHost> hosts, String image, boolean remote,
+            boolean lan) {
         LxdOperations.awaitLeftOver(inProject, timeouts.operation(), progress);
         TierHostSockets sockets = new TierHostSockets(store.home(), layout.clusterName());
         List<PendingOperation> creating = new ArrayList<>();
@@ -262,6 +320,9 @@ final class ClusterProvisioner {
                     "Instance " + host.instanceName() + " is gone right after it was created",
                     "run 'bcm cluster create' again"));
             if (!instance.running()) {
+                if (lan) {
+                    inProject.pushFile(host.instanceName(), LAN_NETWORK_FILE, LAN_NETWORK.getBytes(StandardCharsets.UTF_8), 0644);
+                }
                 progress.report(host.instanceName(), "starting");
                 starting.add(inProject.changeState(host.instanceName(), InstanceAction.START, Duration.ofSeconds(60), false));
             }
@@ -304,23 +365,30 @@ final class ClusterProvisioner {
         }
     }
 
-    private Map<TierHost, String> awaitAddresses(InstanceServer inProject, List<TierHost> hosts) {
+    /** Each host's IPv4 address on its NIC {@code nic}, waiting for DHCP. */
+    private Map<TierHost, String> awaitAddresses(InstanceServer inProject, List<TierHost> hosts, String nic) {
         Map<TierHost, String> addresses = new LinkedHashMap<>();
         Instant deadline = Instant.now().plus(timeouts.address());
         for (TierHost host : hosts) {
-            String address = Polling.until(() -> ipv4(inProject, host.instanceName()), Duration.between(Instant.now(), deadline),
+            String address = Polling.until(() -> ipv4(inProject, host.instanceName(), nic), Duration.between(Instant.now(), deadline),
                     timeouts.poll()).orElseThrow(() -> new BcmException(Kind.TIMEOUT,
-                    host.instanceName() + " has no IPv4 address on eth0 after " + timeouts.address().toSeconds() + " s",
+                    host.instanceName() + " has no IPv4 address on " + nic + " after " + timeouts.address().toSeconds() + " s",
                     "check 'lxc exec --project " + inProject.lxdProjectInUse() + " " + host.instanceName()
-                            + " -- networkctl status eth0'; then run 'bcm cluster create' again"));
+                            + " -- networkctl status " + nic + "'" + ("eth0".equals(nic) ? "" : " and the LAN's DHCP server")
+                            + "; then run 'bcm cluster create' again"));
             addresses.put(host, address);
-            progress.report(host.instanceName(), "running at " + address);
+            progress.report(host.instanceName(), "running at " + address + ("eth0".equals(nic) ? "" : " (" + nic + ", the LAN)"));
         }
         return addresses;
     }
 
-    /** The IPv4 address of the instance's {@code eth0}, where it has one. */
+    /** The IPv4 address of the instance's {@code eth0} (on the cluster's bridge, or an added endpoint's LAN), where it has one. */
     static Optional<String> ipv4(InstanceServer inProject, String instance) {
-        return inProject.instanceState(instance).flatMap(state -> state.ipv4("eth0"));
+        return ipv4(inProject, instance, "eth0");
+    }
+
+    /** The IPv4 address of the instance's NIC {@code nic} (e.g. {@code eth0}), where it has one. */
+    static Optional<String> ipv4(InstanceServer inProject, String instance, String nic) {
+        return inProject.instanceState(instance).flatMap(state -> state.ipv4(nic));
     }
 }

@@ -76,8 +76,32 @@ public final class ClusterService {
      *                      LXD_UNAVAILABLE, SSH_FAILED, HOST_PREREQUISITE (image build), DOCKER_FAILED, TIMEOUT
      */
     public ClusterDefinition create(String name, Placement placement) {
+        return create(name, placement, null);
+    }
+
+    /**
+     * {@link #create(String, Placement)} with the first endpoint's tier hosts on its LAN as well: each
+     * gets a second NIC ({@value ClusterDefinition#LAN_NIC}, macvlan on {@code lanInterface}) and the
+     * swarm runs on those addresses, so that endpoints added later reach them and overlay traffic to
+     * them crosses no NAT ({@link ClusterDefinition#lanInterface}). It is chosen when the swarm is
+     * formed: a rerun keeps it.
+     *
+     * @param lanInterface the first endpoint's LAN interface, e.g. {@code enp3s0}; null: as stored, else none
+     * @throws BcmException as {@link #create(String, Placement)}; INVALID_INPUT when it differs from the
+     *     stored one (the swarm would have to be formed again: destroy the cluster first)
+     */
+    public ClusterDefinition create(String name, Placement placement, String lanInterface) {
         ClusterLayout.validateName(name);
         ClusterDefinition stored = store.load(name).orElse(null);
+        if (lanInterface != null) {
+            ClusterDefinition.validateInterfaceName(lanInterface);
+        }
+        if (stored != null && lanInterface != null && !lanInterface.equals(stored.lanInterface())) {
+            throw new BcmException(Kind.INVALID_INPUT, "Cluster '" + name + "' formed its swarm "
+                    + (stored.lanInterface() == null ? "on its bridge" : "on " + stored.lanInterface()) + ", not on " + lanInterface,
+                    "leave out --parent-interface to converge it as it is, or destroy the cluster and create it again");
+        }
+        String lan = lanInterface != null ? lanInterface : stored == null ? null : stored.lanInterface();
         String provider = placement.provider() != null ? placement.provider()
                 : stored != null ? stored.provider() : ClusterDefinition.LOCAL_PROVIDER;
         if (stored != null && !stored.provider().equals(provider)) {
@@ -87,11 +111,11 @@ public final class ClusterService {
         RemoteEndpoint remote = access.remote();
         String storedEndpoint = stored == null ? null : stored.endpoint();
         Target target = switch (provider) {
-            case ClusterDefinition.LOCAL_PROVIDER -> local(name, placement);
+            case ClusterDefinition.LOCAL_PROVIDER -> local(name, placement, lan);
             case ClusterDefinition.LXD_PROVIDER, ClusterDefinition.SSH_PROVIDER -> {
                 ClusterAccess.Reached reached = access.reach("Cluster '" + name + "'", remote.pinnedCertificate(name), provider, placement,
                         storedEndpoint, stored == null ? null : stored.ssh());
-                yield new Target(new ClusterDefinition(name, provider, reached.endpoint(), null, null, null, reached.ssh(), null),
+                yield new Target(new ClusterDefinition(name, provider, reached.endpoint(), null, null, null, reached.ssh(), lan, null),
                         remote.controllerId(), reached.trustedNow());
             }
             default -> throw ClusterAccess.unknownProvider(provider);
@@ -146,10 +170,7 @@ public final class ClusterService {
                     "leave out --provider, or remove the endpoint first ('bcm cluster remove-endpoint')");
         }
         String parent = parentInterface != null ? parentInterface : stored != null ? stored.parentInterface() : "eth0";
-        if (!parent.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")) {
-            throw new BcmException(Kind.INVALID_INPUT, "Invalid --parent-interface '" + parent + "'",
-                    "give the endpoint's LAN interface, e.g. eth0 or enp3s0 (at most 15 characters)");
-        }
+        ClusterDefinition.validateInterfaceName(parent);
         Map<Tier, Integer> hosts = hostsPerTier != null ? hostsPerTier : stored != null ? stored.hostsPerTier() : Map.of(Tier.BITCOIN, 1);
         if (hosts.values().stream().mapToInt(Integer::intValue).sum() == 0 || hosts.values().stream().anyMatch(n -> n < 0 || n > 9)) {
             throw new BcmException(Kind.INVALID_INPUT, "An added endpoint holds 1 to 9 hosts of a tier, and at least one host",
@@ -222,13 +243,13 @@ public final class ClusterService {
     private record Target(ClusterDefinition requested, String controllerId, boolean trustedNow) {
     }
 
-    private Target local(String name, Placement placement) {
+    private Target local(String name, Placement placement, String lan) {
         if (placement.endpoint() != null || placement.trustToken() != null
                 || placement.ssh() != null && placement.ssh().hostname() != null) {
             throw new BcmException(Kind.INVALID_INPUT, "--endpoint, --trust-token and --hostname are for a remote endpoint",
                     "add --provider=lxd (with --endpoint) or --provider=ssh (with --hostname)");
         }
-        return new Target(new ClusterDefinition(name, ClusterDefinition.LOCAL_PROVIDER, ports.lxdEndpoint(), null, null, null, null, null),
+        return new Target(new ClusterDefinition(name, ClusterDefinition.LOCAL_PROVIDER, ports.lxdEndpoint(), null, null, null, null, lan, null),
                 null, false);
     }
 

@@ -30,8 +30,11 @@ final class SwarmBootstrap {
     /** Engine API port of swarm management traffic. */
     static final int SWARM_PORT = 2377;
 
-    /** A tier host with its daemon and its address on the cluster network. */
-    private record Member(TierHost host, SwarmEngine engine, String ipv4) { }
+    /**
+     * A tier host with its daemon, the address the swarm runs on, and its address on the cluster's
+     * network ({@link ClusterLayout#SWARM_ADDRESS_LABEL}; the same unless the swarm runs on the LAN).
+     */
+    private record Member(TierHost host, SwarmEngine engine, String ipv4, String clusterAddress) { }
 
     private final ClusterLayout layout;
     private final BcmHome home;
@@ -49,12 +52,14 @@ final class SwarmBootstrap {
      * Converges the swarm of the first endpoint's tier hosts: the gateway's daemon is the manager.
      *
      * @param engines   opens the tier hosts' engines (the caller closes it)
+     * @param swarmAddresses each host's IPv4 address the swarm runs on (advertise and data path): on the
+     *                  cluster network, or on the LAN NIC when the cluster has a {@code lanInterface}
      * @param addresses each host's IPv4 address on the cluster network
      * @throws BcmException INVALID_INPUT (no gateway host), DOCKER_FAILED (a daemon does not answer),
      *     TIMEOUT naming the nodes that did not become Ready
      */
-    void converge(TierHostEngines engines, List<TierHost> hosts, Map<TierHost, String> addresses) {
-        List<Member> members = members(engines, hosts, addresses);
+    void converge(TierHostEngines engines, List<TierHost> hosts, Map<TierHost, String> swarmAddresses, Map<TierHost, String> addresses) {
+        List<Member> members = members(engines, hosts, swarmAddresses, addresses);
         Member manager = members.stream().filter(m -> m.host().tier() == Tier.GATEWAY).findFirst()
                 .orElseThrow(() -> new BcmException(Kind.INVALID_INPUT, "Cluster '" + layout.clusterName() + "' has no gateway tier host",
                         "give the gateway tier at least one host in " + home.clusterDir(layout.clusterName()).resolve("cluster.yml")));
@@ -79,14 +84,15 @@ final class SwarmBootstrap {
                 manager.updateNodeLabels(node.id(), labels);
             }
         }
-        converge(new Member(managerHost, manager, managerIpv4), false, members(engines, hosts, addresses), endpointName);
+        converge(new Member(managerHost, manager, managerIpv4, null), false, members(engines, hosts, addresses, addresses), endpointName);
     }
 
-    private List<Member> members(TierHostEngines engines, List<TierHost> hosts, Map<TierHost, String> addresses) {
+    private List<Member> members(TierHostEngines engines, List<TierHost> hosts, Map<TierHost, String> swarmAddresses,
+            Map<TierHost, String> addresses) {
         List<Member> members = new ArrayList<>();
         for (TierHost host : hosts) {
             SwarmEngine engine = engines.open(host);
-            members.add(new Member(host, engine, addresses.get(host)));
+            members.add(new Member(host, engine, swarmAddresses.get(host), addresses.get(host)));
             awaitDocker(host, engine);
         }
         return members;
@@ -155,6 +161,9 @@ final class SwarmBootstrap {
                 wanted.put(ClusterLayout.SWARM_TIER_LABEL, member.host().tier().label());
                 wanted.put(ClusterLayout.SWARM_CLUSTER_LABEL, layout.clusterName());
                 wanted.put(ClusterLayout.SWARM_ENDPOINT_LABEL, endpointName);
+                if (member.clusterAddress() != null) {
+                    wanted.put(ClusterLayout.SWARM_ADDRESS_LABEL, member.clusterAddress());
+                }
                 if (!wanted.equals(node.labels())) {
                     manager.engine().updateNodeLabels(node.id(), wanted);
                 }

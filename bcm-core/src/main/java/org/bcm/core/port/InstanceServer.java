@@ -181,6 +181,14 @@ public interface InstanceServer extends AutoCloseable {
      */
     ExecStream execStream(String instance, List<String> command);
 
+    /**
+     * Writes a file into an instance, running or stopped, replacing it (LXD: POST
+     * /1.0/instances/NAME/files?path=PATH), owned by root; the parent directory must exist.
+     *
+     * @param mode permission bits, e.g. {@code 0644}
+     */
+    void pushFile(String instance, String path, byte[] content, int mode);
+
     /** The client certificates this LXD trusts (GET /1.0/certificates). */
     List<Certificate> certificates();
 

@@ -13,7 +13,7 @@ import org.bcm.swarm.SwarmNode;
  * The facts of the cluster a project is deployed to that its stack files may use:
  * {@code BCM_TIER_<TIER>_ADDRESS}, the address on the cluster network of the tier's first host (the
  * swarm node with the label {@code bcm.tier=<tier>} whose hostname sorts first, e.g. {@code
- * bcm-kafka-01}): what a service publishes there in host mode is reached at that address from the other
+ * bcm-kafka-01}; its {@code bcm.address} label, else its swarm address: {@link ClusterLayout#clusterAddress}): what a service publishes there in host mode is reached at that address from the other
  * tier hosts and from the controller; and {@code BCM_TIER_HOSTS}, every tier host as {@code
  * HOSTNAME:TIER:ADDRESS}, space-separated, by hostname (empty where no cluster is at hand); and
  * {@code BCM_ENDPOINTS}, the endpoints the swarm's nodes are on ({@code bcm.endpoint} labels), sorted,
@@ -42,16 +42,16 @@ final class ClusterVariables {
         Map<String, String> variables = unknown();
         for (Tier tier : Tier.values()) {
             nodes.stream().filter(node -> tier.label().equals(node.labels().get(ClusterLayout.SWARM_TIER_LABEL)))
-                    .filter(node -> node.address() != null && !node.address().isBlank())
+                    .filter(node -> ClusterLayout.clusterAddress(node) != null && !ClusterLayout.clusterAddress(node).isBlank())
                     .min(Comparator.comparing(SwarmNode::hostname))
-                    .ifPresent(node -> variables.put(addressVariable(tier), node.address()));
+                    .ifPresent(node -> variables.put(addressVariable(tier), ClusterLayout.clusterAddress(node)));
         }
         variables.put(TIER_HOSTS, String.join(" ", nodes.stream()
-                .filter(node -> node.address() != null && !node.address().isBlank())
+                .filter(node -> ClusterLayout.clusterAddress(node) != null && !ClusterLayout.clusterAddress(node).isBlank())
                 .filter(node -> java.util.Arrays.stream(Tier.values())
                         .anyMatch(tier -> tier.label().equals(node.labels().get(ClusterLayout.SWARM_TIER_LABEL))))
                 .sorted(Comparator.comparing(SwarmNode::hostname))
-                .map(node -> node.hostname() + ":" + node.labels().get(ClusterLayout.SWARM_TIER_LABEL) + ":" + node.address())
+                .map(node -> node.hostname() + ":" + node.labels().get(ClusterLayout.SWARM_TIER_LABEL) + ":" + ClusterLayout.clusterAddress(node))
                 .toList()));
         variables.put(ENDPOINTS, String.join(" ", new java.util.TreeSet<>(nodes.stream()
                 .map(node -> node.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL)).filter(java.util.Objects::nonNull).toList())));

@@ -277,4 +277,32 @@ class ClusterFlowTest {
         assertThat(store.load("t1")).contains(before);
         assertThat(dir.resolve("home/clusters/t1/endpoints")).as("no pin of an endpoint that never joined").doesNotExist();
     }
+
+    @Test
+    void withALanInterfaceTheSwarmRunsOnTheTierHostsLanAddressesAndARerunKeepsIt() {
+        ClusterDefinition definition = clusters.create("t1", ClusterService.Placement.local(), "enp3s0");
+        assertThat(definition.lanInterface()).isEqualTo("enp3s0");
+        assertConverged();
+        assertThat(lxd.profile(LXD_PROJECT, "bcm-tier-host").orElseThrow().devices().get("eth1"))
+                .containsEntry("nictype", "macvlan").containsEntry("parent", "enp3s0").containsEntry("name", "eth1");
+        for (String host : HOSTS) {
+            assertThat(lxd.file(LXD_PROJECT, host, "/etc/systemd/network/20-eth1.network")).as(host + ": DHCP on eth1, no default route")
+                    .hasValueSatisfying(file -> assertThat(file).contains("Name=eth1").contains("UseGateway=false"));
+            assertThat(lxd.instance(LXD_PROJECT, host).orElseThrow().devices().get("kafka") == null
+                    || lxd.instance(LXD_PROJECT, host).orElseThrow().devices().get("kafka").get("connect").startsWith("tcp:172."))
+                    .as(host + ": forwarding stays on the bridge").isTrue();
+        }
+        assertThat(swarm.nodeList()).as("advertised on the LAN").allMatch(n -> n.address().startsWith("192.168.50."));
+        assertThat(swarm.nodeList()).as("the cluster network's address, for the stacks' BCM_TIER_*_ADDRESS")
+                .allMatch(n -> ClusterLayout.clusterAddress(n).startsWith("172.") && n.labels().containsKey("bcm.address"));
+
+        int swarmCalls = swarm.calls.size();
+        assertThat(clusters.create("t1", ClusterService.Placement.local())).as("a rerun keeps it").isEqualTo(definition);
+        assertThat(swarm.calls).hasSize(swarmCalls);
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t1", ClusterService.Placement.local(), "eth9")).getMessage())
+                .contains("formed its swarm on enp3s0");
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t2", ClusterService.Placement.local(), "bad/iface")).getMessage())
+                .contains("Invalid --parent-interface");
+        assertThat(store.load("t1")).contains(definition);
+    }
 }

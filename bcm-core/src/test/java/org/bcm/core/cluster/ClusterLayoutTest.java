@@ -65,6 +65,18 @@ class ClusterLayoutTest {
                 .containsEntry("nictype", "macvlan").containsEntry("parent", "enp3s0").doesNotContainKey("network");
     }
 
+    @Test
+    void aFirstEndpointsLanNicIsABridgePortOnABridgeElseAMacvlan() {
+        ClusterLayout layout = new ClusterLayout("dev");
+        assertThat(ClusterProvisioner.tierHostProfile(layout, null, false).devices()).containsOnlyKeys("root", "eth0");
+        assertThat(ClusterProvisioner.tierHostProfile(layout, "br0", true).devices().get("eth1"))
+                .containsEntry("nictype", "bridged").containsEntry("parent", "br0").containsEntry("name", "eth1");
+        assertThat(ClusterProvisioner.tierHostProfile(layout, "enp3s0", false).devices().get("eth1"))
+                .containsEntry("nictype", "macvlan").containsEntry("parent", "enp3s0");
+        assertThat(ClusterProvisioner.tierHostProfile(layout, "enp3s0", false).devices().get("eth0"))
+                .as("eth0 stays on the cluster's bridge").containsEntry("network", "bcm-dev");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"first", "", "Nuc", "1nuc", "nuc-", "abcdefghijklm", "a_b"})
     void rejectsInvalidEndpointNames(String name) {

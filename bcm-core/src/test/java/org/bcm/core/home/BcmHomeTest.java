@@ -42,7 +42,7 @@ class BcmHomeTest {
     void clusterDefinitionsRoundTripAndTheActiveClusterIsRemembered() {
         ClusterStore store = new ClusterStore(new BcmHome(dir));
         ClusterDefinition definition = new ClusterDefinition("dev", "local", "unix:///x", "172.27.1.0/24",
-                ClusterDefinition.defaultHostsPerTier(), Instant.parse("2026-01-01T00:00:00Z"), null,
+                ClusterDefinition.defaultHostsPerTier(), Instant.parse("2026-01-01T00:00:00Z"), null, "enp3s0",
                 List.of(new ClusterDefinition.AddedEndpoint("nuc2", "ssh", "https://10.0.0.2:8443",
                         new ClusterDefinition.SshTarget("10.0.0.2", "root", 22), "eth0", Map.of(Tier.BITCOIN, 1))));
         store.save(definition);

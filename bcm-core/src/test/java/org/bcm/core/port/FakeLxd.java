@@ -52,6 +52,7 @@ public final class FakeLxd {
     private final Map<String, Map<String, Profile>> profiles = new HashMap<>();
     private final Map<String, Map<String, Instance>> instances = new HashMap<>();
     private final Map<String, List<PendingOperation>> leftOver = new HashMap<>();
+    private final Map<String, byte[]> files = new HashMap<>();
     private String auth = "trusted";
     private boolean answering = true;
     private boolean addresses = true;
@@ -126,6 +127,10 @@ public final class FakeLxd {
         return Optional.ofNullable(instances.getOrDefault(lxdProject, Map.of()).get(name));
     }
 
+    public synchronized Optional<Profile> profile(String lxdProject, String name) {
+        return Optional.ofNullable(profiles.getOrDefault(lxdProject, Map.of()).get(name));
+    }
+
     /** Sets an instance's status as LXD would report it (e.g. stopped behind bcm's back). */
     public synchronized void setStatus(String lxdProject, String name, String status) {
         Instance i = instances.get(lxdProject).get(name);
@@ -142,6 +147,11 @@ public final class FakeLxd {
         instances.forEach((p, byName) -> byName.keySet().forEach(n -> all.add("instance " + p + "/" + n)));
         profiles.forEach((p, byName) -> byName.keySet().stream().filter(n -> !n.equals("default")).forEach(n -> all.add("profile " + p + "/" + n)));
         return all;
+    }
+
+    /** A file pushed into an instance, by LXD project, instance and path; empty when none was. */
+    public synchronized Optional<String> file(String lxdProject, String instance, String path) {
+        return Optional.ofNullable(files.get(lxdProject + "/" + instance + path)).map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private synchronized void call(String method, String name) {
@@ -599,6 +609,11 @@ public final class FakeLxd {
                     int host = 10 + List.copyOf(instancesHere().keySet()).indexOf(name);
                     list.add(new InstanceAddress("eth0", "inet", prefix + host, "24", "global"));
                 }
+                if (i.running() && addresses && i.expandedDevices().containsKey(org.bcm.core.cluster.ClusterDefinition.LAN_NIC)) {
+                    // a macvlan NIC on the endpoint's LAN: an address from the LAN's DHCP
+                    int host = 100 + List.copyOf(instancesHere().keySet()).indexOf(name);
+                    list.add(new InstanceAddress(org.bcm.core.cluster.ClusterDefinition.LAN_NIC, "inet", "192.168.50." + host, "24", "global"));
+                }
                 return Optional.of(new InstanceState(i.status(), i.running() ? 103 : 102, 1, 1, list));
             }
         }
@@ -643,6 +658,17 @@ public final class FakeLxd {
                     throw notFound("image " + fingerprint);
                 }
                 return new Done("Deleting image", null);
+            }
+        }
+
+        @Override
+        public void pushFile(String instance, String path, byte[] content, int mode) {
+            synchronized (FakeLxd.this) {
+                call("pushFile", instance + ":" + path);
+                if (!instancesHere().containsKey(instance)) {
+                    throw notFound("instance " + instance);
+                }
+                files.put(lxdProject + "/" + instance + path, content);
             }
         }
 
