@@ -3,6 +3,7 @@ package org.bcm.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bcm.core.cluster.ClusterDefinition;
+import org.bcm.core.cluster.CullPlan;
 import org.bcm.core.cluster.ClusterService;
 import org.bcm.core.cluster.Tier;
 import org.bcm.core.cluster.ClusterStatus;
@@ -222,9 +223,11 @@ final class ClusterCommand {
     }
 
     @Command(name = "cull", mixinStandardHelpOptions = true,
-            description = {"Forget added endpoints that stopped answering: their swarm nodes are removed (the swarm reschedules their "
-                    + "services where placement allows) and they leave the cluster definition.",
-                "Asks first, at a terminal; elsewhere give --yes. What the cluster left on them stays there."})
+            description = {"Remove what stopped answering from a cluster: added endpoints whose LXD does not answer (their swarm "
+                    + "nodes are removed; what the cluster left on them stays there), and down tier hosts of answering endpoints "
+                    + "(a tier's last hosts: instance deleted, node removed, the tier's count lowered). The swarm reschedules "
+                    + "their services where placement allows.",
+                "Asks first, at a terminal; elsewhere give --yes."})
     static final class Cull implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ClusterOption cluster;
@@ -236,19 +239,28 @@ final class ClusterCommand {
         public Integer call() {
             Context context = new Context(spec);
             String name = cluster.resolve(context.clusters());
-            List<String> dead = context.clusterService().cullCandidates(name);
-            if (dead.isEmpty()) {
-                context.out().println("Every endpoint of cluster '" + name + "' answers; nothing to cull.");
+            CullPlan plan = context.clusterService().cullCandidates(name);
+            if (plan.isEmpty()) {
+                context.out().println("Every endpoint and tier host of cluster '" + name + "' answers; nothing to cull.");
                 context.out().flush();
                 return 0;
             }
-            String question = "Endpoint(s) " + String.join(", ", dead) + " of cluster '" + name + "' do not answer. Remove them from the swarm and the cluster?";
+            List<String> what = new java.util.ArrayList<>();
+            if (!plan.endpoints().isEmpty()) {
+                what.add("endpoint(s) " + String.join(", ", plan.endpoints()) + " do not answer");
+            }
+            if (!plan.tierHosts().isEmpty()) {
+                what.add("tier host(s) " + String.join(", ", plan.tierHosts()) + " are down (their instances are deleted)");
+            }
+            String question = "In cluster '" + name + "', " + String.join("; ", what) + ". Remove them from the swarm and the cluster?";
             if (!yes && !context.confirm(question)) {
                 throw new org.bcm.core.BcmException(org.bcm.core.BcmException.Kind.INVALID_INPUT, question.replace("?", ": not confirmed"),
                         "answer yes at a terminal, or give --yes");
             }
-            context.clusterService().cull(name, dead).forEach(r -> context.out().println("removed " + r));
-            context.out().println("Culled " + String.join(", ", dead) + " from cluster '" + name + "'.");
+            context.clusterService().cull(name, plan).forEach(r -> context.out().println("removed " + r));
+            List<String> culled = new java.util.ArrayList<>(plan.endpoints());
+            culled.addAll(plan.tierHosts());
+            context.out().println("Culled " + String.join(", ", culled) + " from cluster '" + name + "'.");
             context.out().flush();
             return 0;
         }

@@ -287,8 +287,12 @@ class RemoteEndpointIT {
     }
 
     private static BcmProcess.Result addMachine() throws Exception {
+        return addMachine("--tier=bitcoin");
+    }
+
+    private static BcmProcess.Result addMachine(String tier) throws Exception {
         return bcm.run("cluster", "add-endpoint", "--cluster-name=" + MULTI, "--endpoint-name=machine", "--hostname=" + address,
-                "--ssh-host-key=" + hostKey, "--tier=bitcoin", deviceOption());
+                "--ssh-host-key=" + hostKey, tier, deviceOption());
     }
 
     /** A shell command in a tier host of the multi cluster on the host's LXD. */
@@ -421,10 +425,24 @@ class RemoteEndpointIT {
 
     @Test
     @Order(10)
-    void cullRemovesAnEndpointThatStoppedAnsweringAndItsTasksAreRescheduled() throws Exception {
-        BcmProcess.Result added = addMachine();
+    void cullRemovesADownTierHostThenAnEndpointThatStoppedAnsweringAndTheirTasksAreRescheduled() throws Exception {
+        BcmProcess.Result added = addMachine("--tier=bitcoin:2");
         assertThat(added.exitCode()).as(added.toString()).isZero();
         assertThat(bcm.run("cluster", "cull", "--cluster-name=" + MULTI, "--yes").out()).contains("nothing to cull");
+
+        // a tier host of the answering machine goes down; it is its tier's last there, so cull takes it
+        String second = "bcm-bitcoin-machine-02";
+        machine("lxc stop --force --project bcm-" + MULTI + " " + second);
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(manager("docker node ls --format '{{.Hostname}} {{.Status}}'")).contains(second + " Down"));
+        BcmProcess.Result hostCulled = bcm.run("cluster", "cull", "--cluster-name=" + MULTI, "--yes");
+        assertThat(hostCulled.exitCode()).as(hostCulled.toString()).isZero();
+        assertThat(hostCulled.out()).contains("removed instance " + second).contains("removed swarm node " + second)
+                .contains("Culled " + second);
+        assertThat(machine("lxc list --project bcm-" + MULTI + " --format csv -c n").stdout()).contains(ADDED_HOST).doesNotContain(second);
+        assertThat(manager("docker node ls --format '{{.Hostname}}'")).doesNotContain(second);
+        BcmProcess.Result verify = bcm.run("cluster", "verify", "--cluster-name=" + MULTI);
+        assertThat(verify.exitCode()).as("the definition holds one bitcoin tier host there now\n" + verify).isZero();
         importImageOnMachine();
         manager("docker service update -d --force roam");
         awaitTasks("roam", "bcm-bitcoin-01", ADDED_HOST);

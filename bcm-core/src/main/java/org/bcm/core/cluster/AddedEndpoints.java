@@ -2,8 +2,11 @@ package org.bcm.core.cluster;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.bcm.core.BcmException;
 import org.bcm.core.BcmException.Kind;
 import org.bcm.core.Progress;
@@ -12,6 +15,7 @@ import org.bcm.core.home.BcmHome;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.core.port.Ports;
 import org.bcm.lxd.Instance;
+import org.bcm.lxd.LxdException;
 import org.bcm.swarm.SwarmNode;
 
 /**
@@ -137,7 +141,7 @@ final class AddedEndpoints {
                     }
                 }
                 try (Engines engines = access.engines(definition)) {
-                    removed.addAll(removeNodes(definition, engines, List.of(added.name())));
+                    removed.addAll(removeNodes(definition, engines, n -> added.name().equals(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))));
                 }
                 removed.addAll(new ClusterTeardown(timeouts, progress).destroyRemote(lxd, layout, access.remote().controllerFingerprint()));
             }
@@ -148,34 +152,130 @@ final class AddedEndpoints {
     }
 
     /** See {@link ClusterService#cullCandidates}; {@code engines} are the first endpoint's. */
-    List<String> cullCandidates(ClusterDefinition definition, Engines engines) {
+    CullPlan cullCandidates(ClusterDefinition definition, Engines engines) {
         List<SwarmNode> nodes = access.mapped(definition, () -> engines.manager().nodes());
         List<String> dead = new ArrayList<>();
+        List<String> deadHosts = new ArrayList<>();
+        List<TierHost> firstHosts = ClusterLayout.tierHosts(definition.hostsPerTier());
+        deadHosts.addAll(access.withLxd(definition, first -> deadTail(firstHosts, down(first, definition.layout(), firstHosts, nodes), true)));
         for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
             boolean anyReady = nodes.stream().anyMatch(n -> added.name().equals(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL)) && n.isReady());
-            if (!anyReady && !access.answers(definition.name(), added)) {
-                dead.add(added.name());
+            Set<String> down;
+            try (InstanceServer lxd = access.connectAdded(definition.name(), added)) {
+                down = down(lxd, definition.layout(), added.tierHosts(), nodes);
+            } catch (BcmException | LxdException e) {
+                if (!anyReady) {
+                    dead.add(added.name());
+                }
+                continue;
+            }
+            deadHosts.addAll(deadTail(added.tierHosts(), down, false));
+        }
+        return new CullPlan(dead, deadHosts);
+    }
+
+    /** The hosts whose instance is missing or not running and that have no Ready swarm node of their name. */
+    private Set<String> down(InstanceServer lxd, ClusterLayout layout, List<TierHost> hosts, List<SwarmNode> nodes) {
+        InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+        boolean project = lxd.lxdProject(layout.lxdProject()).isPresent();
+        Set<String> down = new HashSet<>();
+        for (TierHost host : hosts) {
+            boolean running = project && inProject.instance(host.instanceName()).filter(Instance::running).isPresent();
+            boolean ready = nodes.stream().anyMatch(n -> n.hostname().equals(host.instanceName()) && n.isReady());
+            if (!running && !ready) {
+                down.add(host.instanceName());
             }
         }
-        return dead;
+        return down;
+    }
+
+    /**
+     * The down hosts cull may take from one endpoint: per tier, from its last host back to the first
+     * one that is up; on the first endpoint never a tier's first host; on an added one never all its hosts.
+     */
+    private static List<String> deadTail(List<TierHost> hosts, Set<String> down, boolean firstEndpoint) {
+        List<String> dead = new ArrayList<>();
+        for (Tier tier : Tier.values()) {
+            List<TierHost> ofTier = hosts.stream().filter(h -> h.tier() == tier).toList();
+            for (int i = ofTier.size() - 1; i >= (firstEndpoint ? 1 : 0) && down.contains(ofTier.get(i).instanceName()); i--) {
+                dead.add(ofTier.get(i).instanceName());
+            }
+        }
+        return !firstEndpoint && dead.size() == hosts.size() ? List.of() : dead;
     }
 
     /** See {@link ClusterService#cull}. */
-    List<String> cull(ClusterDefinition definition, List<String> endpointNames) {
-        try (Engines engines = access.engines(definition)) {
-            List<String> candidates = cullCandidates(definition, engines);
-            List<String> answering = endpointNames.stream().filter(e -> !candidates.contains(e)).toList();
-            if (!answering.isEmpty()) {
-                throw new BcmException(Kind.INVALID_INPUT, "Endpoint(s) " + String.join(", ", answering) + " of cluster '" + definition.name()
-                        + "' answer or are not in it", "remove an answering endpoint with 'bcm cluster remove-endpoint'");
+    List<String> cull(ClusterDefinition definition, CullPlan confirmed) {
+        try (Engines engines = access.engines(definition, true)) {
+            CullPlan candidates = cullCandidates(definition, engines);
+            List<String> notDown = new ArrayList<>(confirmed.endpoints().stream().filter(e -> !candidates.endpoints().contains(e)).toList());
+            notDown.addAll(confirmed.tierHosts().stream().filter(h -> !candidates.tierHosts().contains(h)).toList());
+            if (!notDown.isEmpty()) {
+                throw new BcmException(Kind.INVALID_INPUT, String.join(", ", notDown) + " of cluster '" + definition.name()
+                        + "' answer again, are not in it, or are not the last hosts of their tier",
+                        "run 'bcm cluster cull' again to see what it would remove; remove an answering endpoint with 'bcm cluster remove-endpoint'");
             }
-            List<String> removed = removeNodes(definition, engines, endpointNames);
+            List<String> removed = new ArrayList<>(removeNodes(definition, engines,
+                    n -> confirmed.endpoints().contains(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))));
             ClusterDefinition remaining = definition;
-            for (String endpointName : endpointNames) {
+            for (String endpointName : confirmed.endpoints()) {
                 remaining = forget(remaining, endpointName);
+            }
+            if (!confirmed.tierHosts().isEmpty()) {
+                removed.addAll(cullTierHosts(remaining, engines, confirmed.tierHosts()));
             }
             return removed;
         }
+    }
+
+    /**
+     * Deletes the instances of these down tier hosts where they still exist, removes their swarm
+     * nodes, and lowers their tiers' host counts in the definition (each is its tier's last host).
+     */
+    private List<String> cullTierHosts(ClusterDefinition definition, Engines engines, List<String> names) {
+        List<String> removed = new ArrayList<>();
+        ClusterTeardown teardown = new ClusterTeardown(timeouts, progress);
+        ClusterLayout layout = definition.layout();
+        List<TierHost> firstHosts = ClusterLayout.tierHosts(definition.hostsPerTier());
+        List<TierHost> onFirst = firstHosts.stream().filter(h -> names.contains(h.instanceName())).toList();
+        if (!onFirst.isEmpty()) {
+            access.withLxd(definition, lxd -> {
+                InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+                for (TierHost host : onFirst) {
+                    inProject.instance(host.instanceName()).ifPresent(i -> removed.add(teardown.deleteInstance(inProject, i)));
+                    BcmHome.deleteTree(new TierHostSockets(store.home(), definition.name()).socket(host));
+                }
+                return null;
+            });
+        }
+        ClusterDefinition updated = definition.withHostsPerTier(fewer(definition.hostsPerTier(), onFirst));
+        for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
+            List<TierHost> culled = added.tierHosts().stream().filter(h -> names.contains(h.instanceName())).toList();
+            if (culled.isEmpty()) {
+                continue;
+            }
+            access.mapped(definition, () -> {
+                try (InstanceServer lxd = access.connectAdded(definition.name(), added)) {
+                    InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
+                    for (TierHost host : culled) {
+                        inProject.instance(host.instanceName()).ifPresent(i -> removed.add(teardown.deleteInstance(inProject, i)));
+                    }
+                }
+                return null;
+            });
+            updated = updated.withAddedEndpoint(added.withHostsPerTier(fewer(added.hostsPerTier(), culled)));
+        }
+        removed.addAll(removeNodes(definition, engines, n -> names.contains(n.hostname())));
+        store.save(updated);
+        progress.report("cluster", "tier host(s) " + String.join(", ", names) + " left cluster '" + definition.name() + "'");
+        return removed;
+    }
+
+    private static Map<Tier, Integer> fewer(Map<Tier, Integer> counts, List<TierHost> culled) {
+        Map<Tier, Integer> fewer = new EnumMap<>(Tier.class);
+        fewer.putAll(counts);
+        culled.forEach(h -> fewer.merge(h.tier(), -1, Integer::sum));
+        return fewer;
     }
 
     /**
@@ -207,12 +307,12 @@ final class AddedEndpoints {
         return removed;
     }
 
-    /** Removes the swarm nodes of these added endpoints through the first endpoint's manager. */
-    private List<String> removeNodes(ClusterDefinition definition, Engines engines, List<String> endpointNames) {
+    /** Removes the swarm nodes {@code which} selects, through the first endpoint's manager. */
+    private List<String> removeNodes(ClusterDefinition definition, Engines engines, Predicate<SwarmNode> which) {
         return access.mapped(definition, () -> {
             List<String> removed = new ArrayList<>();
             for (SwarmNode node : engines.manager().nodes()) {
-                if (endpointNames.contains(node.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))) {
+                if (which.test(node)) {
                     progress.report("swarm", "removing node " + node.hostname());
                     engines.manager().removeNode(node.id(), true);
                     removed.add("swarm node " + node.hostname());

@@ -125,10 +125,15 @@ final class ClusterAccess {
 
     /** The engines of the cluster's first endpoint, its manager checked to answer; see {@link ClusterService#engines}. */
     Engines engines(ClusterDefinition definition) {
+        return engines(definition, false);
+    }
+
+    /** @param runningOnly leave out tier hosts that are not running ({@link EngineAccess#open}) */
+    Engines engines(ClusterDefinition definition, boolean runningOnly) {
         return mapped(definition, () -> {
             InstanceServer lxd = connect(definition);
             try {
-                return new EngineAccess(store, ports).open(lxd, definition);
+                return new EngineAccess(store, ports).open(lxd, definition, runningOnly);
             } catch (RuntimeException e) {
                 lxd.close();
                 throw e;

@@ -88,6 +88,11 @@ public record ClusterDefinition(
             hostsPerTier = hostsPerTier == null ? Map.of() : Map.copyOf(hostsPerTier);
         }
 
+        /** This endpoint holding {@code counts} tier hosts per tier. */
+        public AddedEndpoint withHostsPerTier(Map<Tier, Integer> counts) {
+            return new AddedEndpoint(name, provider, endpoint, ssh, parentInterface, counts);
+        }
+
         /** Its tier hosts, in tier order. */
         public List<ClusterLayout.TierHost> tierHosts() {
             return ClusterLayout.tierHosts(hostsPerTier, this.name);
@@ -146,6 +151,11 @@ public record ClusterDefinition(
         List<AddedEndpoint> all = new java.util.ArrayList<>(addedEndpoints.stream().filter(e -> !e.name().equals(endpoint.name())).toList());
         all.add(endpoint);
         return new ClusterDefinition(name, provider, this.endpoint, subnet, hostsPerTier, createdAt, ssh, lanInterface, all);
+    }
+
+    /** This definition with the first endpoint holding {@code counts} tier hosts per tier. */
+    public ClusterDefinition withHostsPerTier(Map<Tier, Integer> counts) {
+        return new ClusterDefinition(name, provider, endpoint, subnet, counts, createdAt, ssh, lanInterface, addedEndpoints);
     }
 
     /** This definition without the added endpoint of that name. */

@@ -198,35 +198,33 @@ public final class ClusterService {
     }
 
     /**
-     * What {@link #cull} would remove: the added endpoints whose LXD does not answer and none of whose
-     * swarm nodes is Ready.
+     * What {@link #cull} would remove ({@link CullPlan}): added endpoints that stopped answering, and
+     * down tier hosts of answering endpoints.
      *
-     * @return the endpoints' names
      * @throws BcmException NOT_FOUND, and as {@link #engines} when the first endpoint's swarm manager does not answer
      */
-    public List<String> cullCandidates(String name) {
+    public CullPlan cullCandidates(String name) {
         ClusterLayout.validateName(name);
         ClusterDefinition definition = store.load(name).orElseThrow(() -> notFound(name));
-        if (definition.addedEndpoints().isEmpty()) {
-            return List.of();
-        }
-        try (Engines engines = access.engines(definition)) {
+        try (Engines engines = access.engines(definition, true)) {
             return added().cullCandidates(definition, engines);
         }
     }
 
     /**
-     * Forgets added endpoints that stopped answering ({@code bcm cluster cull}): their swarm nodes are
-     * removed (the swarm reschedules their services where placement allows) and they leave the
-     * definition. What the cluster had on them stays there: they do not answer.
+     * Removes from the cluster what stopped answering ({@code bcm cluster cull}), as the operator
+     * confirmed it: an added endpoint's swarm nodes are removed and it leaves the definition (what the
+     * cluster had on it stays there: it does not answer); a down tier host's instance is deleted where
+     * it still exists, its swarm node removed, and its tier's host count lowered. The swarm reschedules
+     * their services where placement allows.
      *
-     * @param endpointNames what {@link #cullCandidates} returned and the operator confirmed
-     * @return the swarm nodes removed, e.g. {@code swarm node bcm-bitcoin-nuc2-01}
-     * @throws BcmException NOT_FOUND; INVALID_INPUT when one of them answers again (remove it with {@link #removeEndpoint})
+     * @param confirmed what {@link #cullCandidates} returned and the operator confirmed
+     * @return what was removed, e.g. {@code swarm node bcm-bitcoin-nuc2-01}, {@code instance bcm-bitcoin-02}
+     * @throws BcmException NOT_FOUND; INVALID_INPUT when one of them is no candidate any more (it answers again)
      */
-    public List<String> cull(String name, List<String> endpointNames) {
+    public List<String> cull(String name, CullPlan confirmed) {
         ClusterLayout.validateName(name);
-        return added().cull(store.load(name).orElseThrow(() -> notFound(name)), endpointNames);
+        return added().cull(store.load(name).orElseThrow(() -> notFound(name)), confirmed);
     }
 
     private AddedEndpoints added() {

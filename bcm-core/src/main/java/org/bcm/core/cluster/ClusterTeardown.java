@@ -62,12 +62,7 @@ final class ClusterTeardown {
             InstanceServer inProject = lxd.useLxdProject(project.name());
             LxdOperations.awaitLeftOver(inProject, timeouts.operation(), progress);
             for (Instance instance : inProject.instances()) {
-                progress.report(instance.name(), "deleting");
-                if (!"Stopped".equalsIgnoreCase(instance.status())) {
-                    inProject.changeState(instance.name(), InstanceAction.STOP, Duration.ofSeconds(10), true).await(timeouts.operation());
-                }
-                inProject.deleteInstance(instance.name()).await(timeouts.operation());
-                removed.add("instance " + instance.name());
+                removed.add(deleteInstance(inProject, instance));
             }
             for (Profile profile : inProject.profiles()) {
                 if (!"default".equals(profile.name())) {
@@ -94,6 +89,20 @@ final class ClusterTeardown {
             }
         }
         return removed;
+    }
+
+    /**
+     * Deletes an instance, stopping it first (forced after 10 s).
+     *
+     * @return what was removed, e.g. {@code instance bcm-bitcoin-02}
+     */
+    String deleteInstance(InstanceServer inProject, Instance instance) {
+        progress.report(instance.name(), "deleting");
+        if (!"Stopped".equalsIgnoreCase(instance.status())) {
+            inProject.changeState(instance.name(), InstanceAction.STOP, Duration.ofSeconds(10), true).await(timeouts.operation());
+        }
+        inProject.deleteInstance(instance.name()).await(timeouts.operation());
+        return "instance " + instance.name();
     }
 
     /**

@@ -26,10 +26,12 @@ final class EngineAccess {
      * Connects to every tier host's engine and checks that the manager answers. The returned
      * {@link Engines} own {@code lxd} (closed with them): a remote endpoint's relays need it.
      *
+     * @param runningOnly leave out the tier hosts that are not running (for {@code cull}, which looks
+     *                    for them) instead of refusing; the manager must run either way
      * @throws BcmException NOT_FOUND (no definition or no LXD project), DOCKER_FAILED (a tier host not
      *     running, the manager not answering), INVALID_INPUT (no gateway host)
      */
-    Engines open(InstanceServer lxd, ClusterDefinition definition) {
+    Engines open(InstanceServer lxd, ClusterDefinition definition, boolean runningOnly) {
         String name = definition.name();
         ClusterLayout layout = new ClusterLayout(name);
         if (lxd.lxdProject(layout.lxdProject()).filter(p -> layout.owns(p.config())).isEmpty()) {
@@ -44,6 +46,10 @@ final class EngineAccess {
         try {
             for (TierHost host : ClusterLayout.tierHosts(definition.hostsPerTier())) {
                 Optional<Instance> instance = inProject.instance(host.instanceName());
+                boolean theManager = host.tier() == Tier.GATEWAY && manager == null;
+                if ((instance.isEmpty() || !instance.get().running()) && runningOnly && !theManager) {
+                    continue;
+                }
                 if (instance.isEmpty() || !instance.get().running()) {
                     throw new BcmException(Kind.DOCKER_FAILED, "Tier host " + host.instanceName() + " of cluster '" + name
                             + "' is not running", "run 'bcm cluster create --cluster-name=" + name + "' to start it");

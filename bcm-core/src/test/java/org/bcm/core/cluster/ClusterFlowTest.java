@@ -273,7 +273,7 @@ class ClusterFlowTest {
                 new ClusterService.Placement(null, "https://10.0.0.2:8443", null, null), null, null)).getMessage())
                 .as("provider lxd from --endpoint; no pin yet and no token").contains("--trust-token");
         failure(Kind.NOT_FOUND, () -> clusters.removeEndpoint("t1", "nuc2"));
-        assertThat(clusters.cullCandidates("t1")).isEmpty();
+        assertThat(clusters.cullCandidates("t1").isEmpty()).isTrue();
         assertThat(store.load("t1")).contains(before);
         assertThat(dir.resolve("home/clusters/t1/endpoints")).as("no pin of an endpoint that never joined").doesNotExist();
     }
@@ -304,5 +304,32 @@ class ClusterFlowTest {
         assertThat(failure(Kind.INVALID_INPUT, () -> clusters.create("t2", ClusterService.Placement.local(), "bad/iface")).getMessage())
                 .contains("Invalid --parent-interface");
         assertThat(store.load("t1")).contains(definition);
+    }
+
+    @Test
+    void cullTakesADownTierHostThatIsItsTiersLastAndLowersTheCount() {
+        clusters.create("t1", ClusterService.Placement.local());
+        ClusterDefinition one = store.load("t1").orElseThrow();
+        Map<Tier, Integer> two = new java.util.EnumMap<>(one.hostsPerTier());
+        two.put(Tier.BITCOIN, 2);
+        store.save(one.withHostsPerTier(two));
+        clusters.create("t1", ClusterService.Placement.local());
+        assertThat(clusters.cullCandidates("t1").isEmpty()).isTrue();
+
+        // bcm-bitcoin-02 goes down: its instance stops, and its node with it
+        lxd.setStatus(LXD_PROJECT, "bcm-bitcoin-02", "Stopped");
+        try (var daemon = swarm.connector().apply(Path.of("bcm-bitcoin-02.sock"))) {
+            daemon.leaveSwarm(true);
+        }
+        CullPlan plan = clusters.cullCandidates("t1");
+        assertThat(plan.endpoints()).isEmpty();
+        assertThat(plan.tierHosts()).containsExactly("bcm-bitcoin-02");
+        assertThat(clusters.cull("t1", plan)).contains("instance bcm-bitcoin-02", "swarm node bcm-bitcoin-02");
+        assertThat(store.load("t1").orElseThrow().hostsPerTier()).containsEntry(Tier.BITCOIN, 1);
+        assertConverged();
+        assertThat(failure(Kind.INVALID_INPUT, () -> clusters.cull("t1", plan)).getMessage()).contains("bcm-bitcoin-02");
+
+        lxd.setStatus(LXD_PROJECT, "bcm-bitcoin-01", "Stopped");
+        assertThat(clusters.cullCandidates("t1").isEmpty()).as("a tier's first host on the first endpoint: create restarts it").isTrue();
     }
 }
