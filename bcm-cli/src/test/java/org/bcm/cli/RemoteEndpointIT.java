@@ -186,7 +186,9 @@ class RemoteEndpointIT {
     @Test
     @Order(2)
     void sshBringsTheMachineUnderManagementAndItsTierHostsFormASwarm() throws Exception {
-        BcmProcess.Result created = create(bcm, "--provider=ssh", "--hostname=" + address, "--ssh-host-key=" + hostKey);
+        // the swarm on the machine's LAN: each tier host gets a macvlan NIC on the machine's eth0
+        BcmProcess.Result created = create(bcm, "--provider=ssh", "--hostname=" + address, "--ssh-host-key=" + hostKey,
+                "--parent-interface=eth0");
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(created.out()).contains("is up on https://" + address + ":8443");
         assertThat(created.err()).contains("installing lxd").contains("(Trezor)");
@@ -198,6 +200,10 @@ class RemoteEndpointIT {
         assertThat(instances).contains("bcm-gateway-01,RUNNING").contains("bcm-kafka-01,RUNNING").contains("bcm-bitcoin-01,RUNNING");
         assertThat(machine("lxc config show --project bcm-" + CLUSTER + " bcm-gateway-01").stdout())
                 .as("no Docker socket device on a remote endpoint: the relay reaches dockerd").doesNotContain("docker.sock");
+        assertThat(machine("lxc exec --project bcm-" + CLUSTER + " bcm-gateway-01 -- docker node inspect bcm-gateway-01 bcm-bitcoin-01"
+                + " --format '{{.Status.Addr}} {{index .Spec.Labels \"bcm.address\"}}'").stdout().lines().toList())
+                .as("the swarm on the LAN (macvlan), the stacks' addresses on the cluster's bridge").hasSize(2)
+                .allMatch(l -> l.startsWith("10.213.47.") && !l.split(" ")[1].startsWith("10.213.47."));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("controller/lxd-client.key"))))
                 .isEqualTo("rw-------");
         assertThat(home.resolve("clusters").resolve(CLUSTER).resolve("lxd-server.crt")).exists();

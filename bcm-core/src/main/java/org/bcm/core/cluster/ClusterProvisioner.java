@@ -42,6 +42,29 @@ final class ClusterProvisioner {
     private static final String REGISTRY_DEVICE = "registry";
     private static final String KAFKA_DEVICE = "kafka";
 
+    /** Where a tier host's systemd-networkd reads {@link #LAN_NETWORK}. */
+    static final String LAN_NETWORK_FILE = "/etc/systemd/network/20-" + ClusterDefinition.LAN_NIC + ".network";
+    /**
+     * systemd-networkd's configuration of {@value ClusterDefinition#LAN_NIC}: an address from the LAN's
+     * DHCP, and nothing else from it: the default route, DNS and other routes stay on {@code eth0} (the
+     * cluster's bridge, where its egress mode applies). Pushed before the tier host first starts.
+     */
+    static final String LAN_NETWORK = """
+            [Match]
+            Name=%s
+
+            [Network]
+            DHCP=ipv4
+            LinkLocalAddressing=no
+
+            [DHCPv4]
+            UseGateway=false
+            UseRoutes=false
+            UseDNS=false
+            UseNTP=false
+            UseHostname=false
+            """.formatted(ClusterDefinition.LAN_NIC);
+
     private final ClusterStore store;
     private final Ports ports;
     private final ClusterTimeouts timeouts;
@@ -235,28 +258,6 @@ final class ClusterProvisioner {
     private static Map<String, String> macvlan(String name, String parent) {
         return Map.of("type", "nic", "name", name, "nictype", "macvlan", "parent", parent);
     }
-
-    /**
-     * systemd-networkd's configuration of {@value ClusterDefinition#LAN_NIC}: an address from the LAN's
-     * DHCP, and nothing else from it: the default route, DNS and other routes stay on {@code eth0} (the
-     * cluster's bridge, where its egress mode applies). Pushed before the tier host first starts.
-     */
-    static final String LAN_NETWORK_FILE = "/etc/systemd/network/20-" + ClusterDefinition.LAN_NIC + ".network";
-    static final String LAN_NETWORK = """
-            [Match]
-            Name=%s
-
-            [Network]
-            DHCP=ipv4
-            LinkLocalAddressing=no
-
-            [DHCPv4]
-            UseGateway=false
-            UseRoutes=false
-            UseDNS=false
-            UseNTP=false
-            UseHostname=false
-            """.formatted(ClusterDefinition.LAN_NIC);
 
     /** The tier-host profile on the cluster's bridge. */
     static ProfileSpec tierHostProfile(ClusterLayout layout) {
