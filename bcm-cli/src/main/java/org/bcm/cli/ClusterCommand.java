@@ -151,8 +151,8 @@ final class ClusterCommand {
     @Command(name = "add-endpoint", mixinStandardHelpOptions = true,
             description = {"Add a remote LXD endpoint to a cluster, or converge one added before.",
                 "Its tier hosts bcm-<tier>-<ENDPOINT>-<NN> get addresses on the endpoint's LAN (macvlan on --parent-interface) "
-                        + "and join the swarm as workers labelled bcm.endpoint=<ENDPOINT>. The swarm manager and the volumes of "
-                        + "the shipped stacks stay on the cluster's first endpoint."})
+                        + "and join the swarm labelled bcm.endpoint=<ENDPOINT>. The volumes of the shipped stacks stay on the "
+                        + "cluster's first endpoint. When three endpoints have a gateway host, the first of each is a swarm manager."})
     static final class AddEndpoint implements Callable<Integer>, ChangesHome {
         @Spec CommandSpec spec;
         @Mixin ClusterOption cluster;

@@ -57,6 +57,8 @@ class RemoteEndpointIT {
 
     private static final String MNEMONIC_ALL = "all all all all all all all all all all all all";
     private static final String MACHINE = "bcmit-machine";
+    /** The third endpoint, for managers on three endpoints: started by the test that needs it. */
+    private static final String MACHINE2 = "bcmit-machine2";
     private static final String BRIDGE = "bcmitrnet0";
     private static final String CLUSTER = "remote";
     private static final String MULTI = "multi";
@@ -79,26 +81,39 @@ class RemoteEndpointIT {
         bcm = new BcmProcess(home, Map.of("BCM_CACHE_DIR", Path.of(System.getProperty("user.home"), ".bcm", "cache").toString()));
         device = UdpDeviceServer.start(new DevelopmentDevice(DevelopmentDevice.Settings.of(MNEMONIC_ALL)), 0);
         lxd = LxdClient.connectLocal();
-        removeMachine();
-        String image = new BaseImage(ImageRecipe.baseImage(), Path.of(System.getProperty("user.home"), ".bcm", "cache", "images"),
-                Progress.NONE).ensure(new LxdInstanceServer(LxdClient.connectLocal()));
+        removeMachines();
         lxd.createNetwork(new NetworkSpec(BRIDGE, "bridge", "bcm RemoteEndpointIT",
                 Map.of("ipv4.address", "10.213.47.1/24", "ipv4.nat", "true", "ipv6.address", "none")));
-        lxd.createInstance(new InstanceSpec(MACHINE, ImageSource.alias(image), "bcm RemoteEndpointIT machine", List.of("default"),
+        String[] started = startMachine(MACHINE);
+        address = started[0];
+        hostKey = started[1];
+    }
+
+    /**
+     * A machine container on the test's bridge, nested, with sshd and no LXD, whose root accepts bcm's
+     * ssh identity for root@its address.
+     *
+     * @return its address and its ed25519 host key's SHA256 fingerprint
+     */
+    private static String[] startMachine(String name) throws Exception {
+        String image = new BaseImage(ImageRecipe.baseImage(), Path.of(System.getProperty("user.home"), ".bcm", "cache", "images"),
+                Progress.NONE).ensure(new LxdInstanceServer(LxdClient.connectLocal()));
+        lxd.createInstance(new InstanceSpec(name, ImageSource.alias(image), "bcm RemoteEndpointIT machine", List.of("default"),
                 Map.of("security.nesting", "true", "security.idmap.isolated", "true", "security.idmap.size", "131072"),
                 Map.of("eth0", Map.of("type", "nic", "name", "eth0", "network", BRIDGE)))).await(Duration.ofMinutes(3));
-        lxd.changeState(MACHINE, InstanceAction.START, Duration.ofSeconds(60), false).await(Duration.ofMinutes(1));
-        address = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> lxd.instanceState(MACHINE).flatMap(s -> s.ipv4("eth0")).orElse(null), a -> a != null);
-        machine(CGROUP_FIX);
-        machine("export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q openssh-server"
+        lxd.changeState(name, InstanceAction.START, Duration.ofSeconds(60), false).await(Duration.ofMinutes(1));
+        String at = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> lxd.instanceState(name).flatMap(s -> s.ipv4("eth0")).orElse(null), a -> a != null);
+        machine(name, CGROUP_FIX);
+        machine(name, "export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q openssh-server"
                 + " && printf 'HostKey /etc/ssh/ssh_host_ed25519_key\\nPasswordAuthentication no\\n' > /etc/ssh/sshd_config.d/bcmit.conf"
                 + " && systemctl restart ssh");
-        assertThat(machine("command -v lxd || echo none").stdout()).as("the machine starts without LXD").contains("none");
-        hostKey = machine("ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub").stdout().split(" ")[1];
-        BcmProcess.Result key = bcm.run("ssh", "newkey", "root@" + address, deviceOption());
-        assertThat(key.exitCode()).as(key.toString()).isZero();
-        lxd.pushFile(MACHINE, "/root/.ssh/authorized_keys", key.out().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 0, 0600);
+        assertThat(machine(name, "command -v lxd || echo none").stdout()).as("the machine starts without LXD").contains("none");
+        String key = machine(name, "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub").stdout().split(" ")[1];
+        BcmProcess.Result login = bcm.run("ssh", "newkey", "root@" + at, deviceOption());
+        assertThat(login.exitCode()).as(login.toString()).isZero();
+        lxd.pushFile(name, "/root/.ssh/authorized_keys", login.out().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 0, 0600);
+        return new String[] {at, key};
     }
 
     @AfterAll
@@ -112,7 +127,7 @@ class RemoteEndpointIT {
             }
         }
         if (lxd != null) {
-            removeMachine();
+            removeMachines();
             lxd.close();
         }
         if (device != null) {
@@ -123,10 +138,12 @@ class RemoteEndpointIT {
         Files.deleteIfExists(Path.of(home + ".err"));
     }
 
-    private static void removeMachine() {
-        if (lxd.instance(MACHINE).isPresent()) {
-            lxd.changeState(MACHINE, InstanceAction.STOP, Duration.ofSeconds(10), true).await(Duration.ofMinutes(1));
-            lxd.deleteInstance(MACHINE).await(Duration.ofMinutes(2));
+    private static void removeMachines() {
+        for (String name : List.of(MACHINE, MACHINE2)) {
+            if (lxd.instance(name).isPresent()) {
+                lxd.changeState(name, InstanceAction.STOP, Duration.ofSeconds(10), true).await(Duration.ofMinutes(1));
+                lxd.deleteInstance(name).await(Duration.ofMinutes(2));
+            }
         }
         if (lxd.network(BRIDGE).isPresent()) {
             lxd.deleteNetwork(BRIDGE);
@@ -134,7 +151,11 @@ class RemoteEndpointIT {
     }
 
     private static ExecResult machine(String script) {
-        ExecResult result = lxd.exec(MACHINE, List.of("sh", "-c", script), Map.of(), Duration.ofMinutes(5));
+        return machine(MACHINE, script);
+    }
+
+    private static ExecResult machine(String name, String script) {
+        ExecResult result = lxd.exec(name, List.of("sh", "-c", script), Map.of(), Duration.ofMinutes(5));
         assertThat(result.exitCode()).as(script + "\n" + result.stdout() + result.stderr()).isZero();
         return result;
     }
@@ -296,9 +317,16 @@ class RemoteEndpointIT {
         return addMachine("--tier=bitcoin");
     }
 
-    private static BcmProcess.Result addMachine(String tier) throws Exception {
-        return bcm.run("cluster", "add-endpoint", "--cluster-name=" + MULTI, "--endpoint-name=machine", "--hostname=" + address,
-                "--ssh-host-key=" + hostKey, tier, deviceOption());
+    private static BcmProcess.Result addMachine(String... tiers) throws Exception {
+        List<String> args = new ArrayList<>(List.of("cluster", "add-endpoint", "--cluster-name=" + MULTI, "--endpoint-name=machine",
+                "--hostname=" + address, "--ssh-host-key=" + hostKey, deviceOption()));
+        args.addAll(List.of(tiers));
+        return bcm.run(args.toArray(String[]::new));
+    }
+
+    /** The swarm's managers as the manager lists them: {@code HOSTNAME Leader|Reachable|Unreachable}, sorted. */
+    private static List<String> managers() throws Exception {
+        return manager("docker node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}'").lines().sorted().toList();
     }
 
     /** A shell command in a tier host of the multi cluster on the host's LXD. */
@@ -469,11 +497,28 @@ class RemoteEndpointIT {
 
     @Test
     @Order(11)
-    void destroyWithTheEndpointBackLeavesNothingOnEither() throws Exception {
+    void withAGatewayHostOnThreeEndpointsThreeAreManagersAndDestroyLeavesNothingOnAny() throws Exception {
         machine("systemctl start lxd.socket lxd.service");
-        BcmProcess.Result added = addMachine();
+        BcmProcess.Result added = addMachine("--tier=gateway", "--tier=bitcoin");
         assertThat(added.exitCode()).as("converges over what the cull left on the machine\n" + added).isZero();
-        assertThat(manager("docker node ls --format '{{.Hostname}} {{.Status}}'")).contains(ADDED_HOST + " Ready");
+        assertThat(manager("docker node ls --format '{{.Hostname}} {{.Status}}'")).contains(ADDED_HOST + " Ready")
+                .contains("bcm-gateway-machine-01 Ready");
+        assertThat(managers()).as("two endpoints with a gateway host: one manager").containsExactly("bcm-gateway-01 Leader");
+
+        // a third endpoint with a gateway host: a manager on each of the three
+        String[] third = startMachine(MACHINE2);
+        BcmProcess.Result joined = bcm.run("cluster", "add-endpoint", "--cluster-name=" + MULTI, "--endpoint-name=machine2",
+                "--hostname=" + third[0], "--ssh-host-key=" + third[1], "--tier=gateway", deviceOption());
+        assertThat(joined.exitCode()).as(joined.toString()).isZero();
+        assertThat(joined.err()).contains("promoting bcm-gateway-machine-01 to manager").contains("promoting bcm-gateway-machine2-01 to manager");
+        Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(managers())
+                .containsExactly("bcm-gateway-01 Leader", "bcm-gateway-machine-01 Reachable", "bcm-gateway-machine2-01 Reachable"));
+
+        BcmProcess.Result removed = bcm.run("cluster", "remove-endpoint", "--cluster-name=" + MULTI, "--endpoint-name=machine2");
+        assertThat(removed.exitCode()).as(removed.toString()).isZero();
+        assertThat(removed.err()).contains("demoting bcm-gateway-machine2-01").contains("demoting bcm-gateway-machine-01");
+        assertThat(managers()).as("back to two endpoints: the first's manager alone").containsExactly("bcm-gateway-01 Leader");
+        assertThat(machine(MACHINE2, "lxc project list --format csv").stdout()).doesNotContain("bcm-" + MULTI);
 
         BcmProcess.Result destroyed = bcm.run("cluster", "destroy", "--cluster-name=" + MULTI);
         assertThat(destroyed.exitCode()).as(destroyed.toString()).isZero();

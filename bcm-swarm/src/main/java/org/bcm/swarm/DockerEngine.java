@@ -229,6 +229,20 @@ public final class DockerEngine implements AutoCloseable {
     }
 
     /**
+     * Promotes a node to manager or demotes it to worker, keeping its labels and availability; as
+     * {@link #updateNodeLabels}, the node's current version, retried once on a version conflict.
+     * Demoting works on an unreachable manager while the others keep a quorum. Engine API: {@code
+     * POST /nodes/{id}/update?version=} with {@code Role}.
+     *
+     * @param role {@link SwarmNode#ROLE_MANAGER} or {@link SwarmNode#ROLE_WORKER}
+     * @throws DockerEngineException HTTP 404 when there is no such node, HTTP 503 when this engine is
+     *     not a swarm manager or the swarm has no quorum
+     */
+    public void updateNodeRole(String nodeId, String role) {
+        swarm.updateRole(nodeId, role);
+    }
+
+    /**
      * Removes a node from the swarm. Engine API: {@code DELETE /nodes/{id}?force=}.
      *
      * @param force also remove a node that is not down yet

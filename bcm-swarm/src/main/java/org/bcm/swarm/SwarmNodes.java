@@ -1,6 +1,7 @@
 package org.bcm.swarm;
 
 import com.github.dockerjava.api.model.Swarm;
+import com.github.dockerjava.api.model.SwarmNodeRole;
 import com.github.dockerjava.api.model.SwarmNodeSpec;
 import com.github.dockerjava.api.model.SwarmSpec;
 import java.util.ArrayList;
@@ -105,16 +106,34 @@ final class SwarmNodes {
             }
             wanted.put(key, value);
         });
-        String action = "updating the labels of node " + nodeId;
+        updateSpec("updating the labels of node " + nodeId, nodeId, current -> new SwarmNodeSpec()
+                .withName(current.getName())
+                .withRole(current.getRole())
+                .withAvailability(current.getAvailability())
+                .withLabels(new HashMap<>(wanted)));
+    }
+
+    /** Sets the role ({@link SwarmNode#ROLE_MANAGER} or {@link SwarmNode#ROLE_WORKER}), keeping the rest; as {@link #updateLabels}. */
+    void updateRole(String nodeId, String role) {
+        requireId(nodeId);
+        SwarmNodeRole wanted = switch (Objects.requireNonNull(role, "role")) {
+            case SwarmNode.ROLE_MANAGER -> SwarmNodeRole.MANAGER;
+            case SwarmNode.ROLE_WORKER -> SwarmNodeRole.WORKER;
+            default -> throw new IllegalArgumentException("role must be manager or worker: " + role);
+        };
+        updateSpec((wanted == SwarmNodeRole.MANAGER ? "promoting" : "demoting") + " node " + nodeId, nodeId, current -> new SwarmNodeSpec()
+                .withName(current.getName())
+                .withRole(wanted)
+                .withAvailability(current.getAvailability())
+                .withLabels(current.getLabels() == null ? new HashMap<>() : new HashMap<>(current.getLabels())));
+    }
+
+    /** Writes {@code change} of the node's current spec at its current version; on a version conflict reads again, once. */
+    private void updateSpec(String action, String nodeId, java.util.function.UnaryOperator<SwarmNodeSpec> change) {
         for (int attempt = 1; ; attempt++) {
             com.github.dockerjava.api.model.SwarmNode current = find(action, nodeId)
                     .orElseThrow(() -> EngineErrors.notFound(action, engine.endpoint(), "node " + nodeId));
-            SwarmNodeSpec currentSpec = current.getSpec() == null ? new SwarmNodeSpec() : current.getSpec();
-            SwarmNodeSpec spec = new SwarmNodeSpec()
-                    .withName(currentSpec.getName())
-                    .withRole(currentSpec.getRole())
-                    .withAvailability(currentSpec.getAvailability())
-                    .withLabels(new HashMap<>(wanted));
+            SwarmNodeSpec spec = change.apply(current.getSpec() == null ? new SwarmNodeSpec() : current.getSpec());
             Long version = current.getVersion() == null ? null : current.getVersion().getIndex();
             try {
                 engine.call(action, () -> engine.client().updateSwarmNodeCmd()

@@ -97,6 +97,11 @@ public final class DockerSwarmEngine implements SwarmEngine {
     }
 
     @Override
+    public void updateNodeRole(String nodeId, String role) {
+        engine.updateNodeRole(nodeId, role);
+    }
+
+    @Override
     public void removeNode(String nodeId, boolean force) {
         engine.removeNode(nodeId, force);
     }

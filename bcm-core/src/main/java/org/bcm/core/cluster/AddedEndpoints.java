@@ -14,6 +14,7 @@ import org.bcm.core.cluster.ClusterLayout.TierHost;
 import org.bcm.core.home.BcmHome;
 import org.bcm.core.port.InstanceServer;
 import org.bcm.core.port.Ports;
+import org.bcm.core.port.SwarmEngine;
 import org.bcm.lxd.Instance;
 import org.bcm.lxd.LxdException;
 import org.bcm.swarm.SwarmNode;
@@ -114,8 +115,10 @@ final class AddedEndpoints {
                 try (TierHostEngines firstEngines = new TierHostEngines(store.home(), definition, firstProject, ports);
                         TierHostEngines addedEngines = new TierHostEngines(store.home(), definition.name(), true,
                                 lxd.useLxdProject(layout.lxdProject()), ports)) {
-                    new SwarmBootstrap(layout, store.home(), timeouts, progress).join(firstEngines.open(gateway), gateway,
-                            firstAddresses.get(Tier.GATEWAY), added.name(), addedEngines, added.tierHosts(), addresses);
+                    SwarmBootstrap bootstrap = new SwarmBootstrap(layout, store.home(), timeouts, progress);
+                    SwarmEngine manager = firstEngines.open(gateway);
+                    bootstrap.join(manager, gateway, firstAddresses.get(Tier.GATEWAY), added.name(), addedEngines, added.tierHosts(), addresses);
+                    bootstrap.convergeManagers(manager, definition.swarmManagers());
                 }
             }
             return null;
@@ -128,21 +131,22 @@ final class AddedEndpoints {
         ClusterLayout layout = definition.layout();
         List<String> removed = new ArrayList<>();
         access.mapped(definition, () -> {
-            try (InstanceServer lxd = access.connectAdded(name, added)) {
+            try (InstanceServer lxd = access.connectAdded(name, added); Engines engines = access.engines(definition)) {
+                // its managers step down before its hosts leave
+                new SwarmBootstrap(layout, store.home(), timeouts, progress).convergeManagers(engines.manager(),
+                        definition.withoutAddedEndpoint(added.name()).swarmManagers());
                 InstanceServer inProject = lxd.useLxdProject(layout.lxdProject());
                 if (lxd.lxdProject(layout.lxdProject()).isPresent()) {
-                    try (TierHostEngines engines = new TierHostEngines(store.home(), name, true, inProject, ports)) {
+                    try (TierHostEngines addedEngines = new TierHostEngines(store.home(), name, true, inProject, ports)) {
                         for (TierHost host : added.tierHosts()) {
                             if (inProject.instance(host.instanceName()).filter(Instance::running).isPresent()) {
                                 progress.report(host.instanceName(), "leaving the swarm");
-                                engines.open(host).leaveSwarm(true);
+                                addedEngines.open(host).leaveSwarm(true);
                             }
                         }
                     }
                 }
-                try (Engines engines = access.engines(definition)) {
-                    removed.addAll(removeNodes(definition, engines, n -> added.name().equals(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))));
-                }
+                removed.addAll(removeNodes(definition, engines, n -> added.name().equals(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))));
                 removed.addAll(new ClusterTeardown(timeouts, progress).destroyRemote(lxd, layout, access.remote().controllerFingerprint()));
             }
             return null;
@@ -215,6 +219,13 @@ final class AddedEndpoints {
                         + "' answer again, are not in it, or are not the last hosts of their tier",
                         "run 'bcm cluster cull' again to see what it would remove; remove an answering endpoint with 'bcm cluster remove-endpoint'");
             }
+            ClusterDefinition withoutEndpoints = definition;
+            for (String endpointName : confirmed.endpoints()) {
+                withoutEndpoints = withoutEndpoints.withoutAddedEndpoint(endpointName);
+            }
+            // the culled managers step down first, while the others keep a quorum
+            new SwarmBootstrap(definition.layout(), store.home(), timeouts, progress).convergeManagers(engines.manager(),
+                    withoutHosts(withoutEndpoints, confirmed.tierHosts()).swarmManagers());
             List<String> removed = new ArrayList<>(removeNodes(definition, engines,
                     n -> confirmed.endpoints().contains(n.labels().get(ClusterLayout.SWARM_ENDPOINT_LABEL))));
             ClusterDefinition remaining = definition;
@@ -248,7 +259,6 @@ final class AddedEndpoints {
                 return null;
             });
         }
-        ClusterDefinition updated = definition.withHostsPerTier(fewer(definition.hostsPerTier(), onFirst));
         for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
             List<TierHost> culled = added.tierHosts().stream().filter(h -> names.contains(h.instanceName())).toList();
             if (culled.isEmpty()) {
@@ -263,12 +273,22 @@ final class AddedEndpoints {
                 }
                 return null;
             });
-            updated = updated.withAddedEndpoint(added.withHostsPerTier(fewer(added.hostsPerTier(), culled)));
         }
         removed.addAll(removeNodes(definition, engines, n -> names.contains(n.hostname())));
-        store.save(updated);
+        store.save(withoutHosts(definition, names));
         progress.report("cluster", "tier host(s) " + String.join(", ", names) + " left cluster '" + definition.name() + "'");
         return removed;
+    }
+
+    /** The definition without these tier hosts, each its tier's last on its endpoint: their tiers' counts lowered. */
+    private static ClusterDefinition withoutHosts(ClusterDefinition definition, List<String> names) {
+        ClusterDefinition updated = definition.withHostsPerTier(fewer(definition.hostsPerTier(),
+                ClusterLayout.tierHosts(definition.hostsPerTier()).stream().filter(h -> names.contains(h.instanceName())).toList()));
+        for (ClusterDefinition.AddedEndpoint added : definition.addedEndpoints()) {
+            updated = updated.withAddedEndpoint(added.withHostsPerTier(fewer(added.hostsPerTier(),
+                    added.tierHosts().stream().filter(h -> names.contains(h.instanceName())).toList())));
+        }
+        return updated;
     }
 
     private static Map<Tier, Integer> fewer(Map<Tier, Integer> counts, List<TierHost> culled) {
@@ -314,7 +334,7 @@ final class AddedEndpoints {
             for (SwarmNode node : engines.manager().nodes()) {
                 if (which.test(node)) {
                     progress.report("swarm", "removing node " + node.hostname());
-                    engines.manager().removeNode(node.id(), true);
+                    SwarmBootstrap.removeNode(engines.manager(), node);
                     removed.add("swarm node " + node.hostname());
                 }
             }

@@ -146,11 +146,36 @@ public record ClusterDefinition(
         return addedEndpoints.stream().filter(e -> e.name().equals(endpointName)).findFirst();
     }
 
-    /** This definition with {@code endpoint} added, or replacing the added endpoint of its name. */
+    /** This definition with {@code endpoint} added last, or replacing the added endpoint of its name where it is. */
     public ClusterDefinition withAddedEndpoint(AddedEndpoint endpoint) {
-        List<AddedEndpoint> all = new java.util.ArrayList<>(addedEndpoints.stream().filter(e -> !e.name().equals(endpoint.name())).toList());
-        all.add(endpoint);
+        List<AddedEndpoint> all = new java.util.ArrayList<>(addedEndpoints.stream()
+                .map(e -> e.name().equals(endpoint.name()) ? endpoint : e).toList());
+        if (addedEndpoint(endpoint.name()).isEmpty()) {
+            all.add(endpoint);
+        }
         return new ClusterDefinition(name, provider, this.endpoint, subnet, hostsPerTier, createdAt, ssh, lanInterface, all);
+    }
+
+    /** How many endpoints with a gateway tier host it takes for managers on several: three, so that one may fail. */
+    public static final int MANAGER_ENDPOINTS = 3;
+
+    /**
+     * The tier hosts that are swarm managers: the first gateway host of each of the first
+     * {@value #MANAGER_ENDPOINTS} endpoints that have one (the first endpoint, then added ones in the
+     * order added) when that many do, so that the swarm survives the loss of one endpoint; else the
+     * first endpoint's alone. Two managers would need both for a quorum: less tolerant than one.
+     *
+     * @return instance names, e.g. {@code [bcm-gateway-01, bcm-gateway-nuc2-01, bcm-gateway-nuc3-01]}
+     */
+    public List<String> swarmManagers() {
+        List<String> candidates = new java.util.ArrayList<>();
+        ClusterLayout.tierHosts(hostsPerTier).stream().filter(h -> h.tier() == Tier.GATEWAY).findFirst()
+                .ifPresent(h -> candidates.add(h.instanceName()));
+        for (AddedEndpoint added : addedEndpoints) {
+            added.tierHosts().stream().filter(h -> h.tier() == Tier.GATEWAY).findFirst().ifPresent(h -> candidates.add(h.instanceName()));
+        }
+        return List.copyOf(candidates.size() >= MANAGER_ENDPOINTS ? candidates.subList(0, MANAGER_ENDPOINTS)
+                : candidates.subList(0, Math.min(1, candidates.size())));
     }
 
     /** This definition with the first endpoint holding {@code counts} tier hosts per tier. */

@@ -137,8 +137,8 @@ public final class ClusterService {
      * makes it trust this controller as {@link #create} does for a first endpoint ({@code lxd} or
      * {@code ssh}; pinned in {@code clusters/NAME/endpoints/ENDPOINT/lxd-server.crt}), creates its tier
      * hosts with addresses on the endpoint's LAN (macvlan on {@code parentInterface}) and joins them to
-     * the swarm as workers labelled {@code bcm.endpoint=<endpointName>}. The swarm manager and the
-     * volumes of the shipped stacks stay on the first endpoint.
+     * the swarm labelled {@code bcm.endpoint=<endpointName>}, promoting the managers
+     * {@link ClusterDefinition#swarmManagers} names. The volumes of the shipped stacks stay on the first endpoint.
      *
      * @param placement       where it is; without a provider: {@code ssh} with a host name, {@code lxd} with an endpoint, else as stored
      * @param hostsPerTier    the tier hosts it holds; null: as stored, else one bitcoin tier host
@@ -180,7 +180,8 @@ public final class ClusterService {
     }
 
     /**
-     * Removes an added endpoint from the cluster ({@code bcm cluster remove-endpoint}): its tier hosts
+     * Removes an added endpoint from the cluster ({@code bcm cluster remove-endpoint}): its managers
+     * are demoted (and others as {@link ClusterDefinition#swarmManagers} says without it), its tier hosts
      * leave the swarm (their services are rescheduled where their placement allows), everything the
      * cluster has on it is deleted (and, when no bcm cluster is left there, bcm's base image and the
      * endpoint's trust in this controller), and it leaves the definition.

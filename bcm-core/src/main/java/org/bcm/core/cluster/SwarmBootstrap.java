@@ -184,7 +184,7 @@ final class SwarmBootstrap {
                 String nodeEndpoint = node.labels().getOrDefault(ClusterLayout.SWARM_ENDPOINT_LABEL, ClusterDefinition.FIRST_ENDPOINT);
                 if (!byNodeId.containsKey(node.id()) && !node.isReady() && nodeEndpoint.equals(endpointName)) {
                     progress.report("swarm", "removing stale node " + node.hostname() + " (" + node.state() + ")");
-                    manager.removeNode(node.id(), true);
+                    removeNode(manager, node);
                 }
             }
             notReady.clear();
@@ -198,5 +198,46 @@ final class SwarmBootstrap {
                 "Swarm nodes not Ready after " + timeouts.swarmReady().toSeconds() + " s: "
                         + String.join(", ", notReady.stream().sorted().toList()),
                 "check 'docker node ls' on bcm-gateway-01 and the node's dockerd log; then run 'bcm cluster create' again"));
+    }
+
+    /**
+     * Makes exactly the Ready nodes of the {@code wanted} hosts managers ({@link ClusterDefinition#swarmManagers}):
+     * promotes those that are workers, demotes every other manager (an unreachable one too, while the
+     * others keep a quorum), and waits until each promoted one is a Ready manager. Call it before
+     * removing an endpoint's nodes, with the managers of the cluster as it will be.
+     *
+     * @param manager the first endpoint's gateway host's engine (a manager that stays one)
+     * @throws BcmException TIMEOUT naming a promoted node that did not turn up as a manager
+     */
+    void convergeManagers(SwarmEngine manager, List<String> wanted) {
+        List<String> promoted = new ArrayList<>();
+        for (SwarmNode node : manager.nodes()) {
+            boolean want = wanted.contains(node.hostname()) && node.isReady();
+            if (want && !node.isManager()) {
+                progress.report("swarm", "promoting " + node.hostname() + " to manager");
+                manager.updateNodeRole(node.id(), SwarmNode.ROLE_MANAGER);
+                promoted.add(node.id());
+            } else if (!want && node.isManager()) {
+                progress.report("swarm", "demoting " + node.hostname() + " to worker");
+                manager.updateNodeRole(node.id(), SwarmNode.ROLE_WORKER);
+            }
+        }
+        if (promoted.isEmpty()) {
+            return;
+        }
+        Polling.until(() -> Optional.of(true).filter(done -> manager.nodes().stream()
+                        .filter(n -> promoted.contains(n.id())).allMatch(n -> n.isManager() && n.isReady())),
+                timeouts.swarmReady(), timeouts.poll()).orElseThrow(() -> new BcmException(Kind.TIMEOUT,
+                "Promoted swarm managers not Ready after " + timeouts.swarmReady().toSeconds() + " s",
+                "check 'docker node ls' on bcm-gateway-01; then run 'bcm cluster create' again"));
+        progress.report("swarm", "managers: " + String.join(", ", wanted));
+    }
+
+    /** Removes a node that is down or leaving, demoting it first if it is a manager (dockerd refuses to remove a manager). */
+    static void removeNode(SwarmEngine manager, SwarmNode node) {
+        if (node.isManager()) {
+            manager.updateNodeRole(node.id(), SwarmNode.ROLE_WORKER);
+        }
+        manager.removeNode(node.id(), true);
     }
 }

@@ -59,6 +59,9 @@ public interface SwarmEngine extends AutoCloseable {
     /** POST /nodes/ID/update with these labels (all of them: the node's labels become exactly these). */
     void updateNodeLabels(String nodeId, Map<String, String> labels);
 
+    /** POST /nodes/ID/update with this role ({@code manager} or {@code worker}), keeping labels and availability. */
+    void updateNodeRole(String nodeId, String role);
+
     /** DELETE /nodes/ID. */
     void removeNode(String nodeId, boolean force);
 

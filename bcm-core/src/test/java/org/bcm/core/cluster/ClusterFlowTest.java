@@ -332,4 +332,25 @@ class ClusterFlowTest {
         lxd.setStatus(LXD_PROJECT, "bcm-bitcoin-01", "Stopped");
         assertThat(clusters.cullCandidates("t1").isEmpty()).as("a tier's first host on the first endpoint: create restarts it").isTrue();
     }
+
+    @Test
+    void managersArePromotedAndDemotedToTheWantedSetAndAManagerIsDemotedBeforeItIsRemoved() {
+        clusters.create("t1", ClusterService.Placement.local());
+        SwarmBootstrap bootstrap = new SwarmBootstrap(new ClusterLayout("t1"), store.home(), FakeEndpoint.FAST, (step, message) -> progress.add(message));
+        try (var manager = swarm.connector().apply(Path.of("bcm-gateway-01.sock"))) {
+            bootstrap.convergeManagers(manager, List.of("bcm-gateway-01", "bcm-kafka-01", "bcm-bitcoin-01"));
+            assertThat(swarm.nodeList()).allMatch(SwarmNode::isManager);
+            int calls = swarm.calls.size();
+            bootstrap.convergeManagers(manager, List.of("bcm-gateway-01", "bcm-kafka-01", "bcm-bitcoin-01"));
+            assertThat(swarm.calls).as("nothing to change").hasSize(calls);
+
+            bootstrap.convergeManagers(manager, List.of("bcm-gateway-01"));
+            assertThat(swarm.nodeList()).filteredOn(SwarmNode::isManager).extracting(SwarmNode::hostname).containsExactly("bcm-gateway-01");
+
+            bootstrap.convergeManagers(manager, List.of("bcm-gateway-01", "bcm-kafka-01", "bcm-bitcoin-01"));
+            SwarmNode kafka = swarm.nodeList().stream().filter(n -> n.hostname().equals("bcm-kafka-01")).findFirst().orElseThrow();
+            SwarmBootstrap.removeNode(manager, kafka);
+            assertThat(swarm.nodeList()).extracting(SwarmNode::hostname).doesNotContain("bcm-kafka-01");
+        }
+    }
 }

@@ -66,6 +66,24 @@ class ClusterLayoutTest {
     }
 
     @Test
+    void managersSpreadOverThreeEndpointsWithAGatewayHostElseStayOnTheFirst() {
+        ClusterDefinition one = new ClusterDefinition("dev", "local", "unix:///x", "172.27.1.0/24", null, null, null, null, null);
+        assertThat(one.swarmManagers()).containsExactly("bcm-gateway-01");
+        ClusterDefinition two = one.withAddedEndpoint(added("nuc2", Map.of(Tier.GATEWAY, 1, Tier.BITCOIN, 1)))
+                .withAddedEndpoint(added("nuc3", Map.of(Tier.BITCOIN, 1)));
+        assertThat(two.swarmManagers()).as("two managers would need both").containsExactly("bcm-gateway-01");
+        ClusterDefinition three = two.withAddedEndpoint(added("nuc4", Map.of(Tier.GATEWAY, 2))).withAddedEndpoint(added("nuc5", Map.of(Tier.GATEWAY, 1)));
+        assertThat(three.swarmManagers()).containsExactly("bcm-gateway-01", "bcm-gateway-nuc2-01", "bcm-gateway-nuc4-01");
+        assertThat(three.withoutAddedEndpoint("nuc2").swarmManagers()).containsExactly("bcm-gateway-01", "bcm-gateway-nuc4-01", "bcm-gateway-nuc5-01");
+        assertThat(three.withAddedEndpoint(added("nuc2", Map.of(Tier.GATEWAY, 1))).swarmManagers()).as("a rerun keeps the order")
+                .containsExactly("bcm-gateway-01", "bcm-gateway-nuc2-01", "bcm-gateway-nuc4-01");
+    }
+
+    private static ClusterDefinition.AddedEndpoint added(String name, Map<Tier, Integer> hosts) {
+        return new ClusterDefinition.AddedEndpoint(name, "lxd", "https://" + name + ":8443", null, "eth0", hosts);
+    }
+
+    @Test
     void aFirstEndpointsLanNicIsABridgePortOnABridgeElseAMacvlan() {
         ClusterLayout layout = new ClusterLayout("dev");
         assertThat(ClusterProvisioner.tierHostProfile(layout, null, false).devices()).containsOnlyKeys("root", "eth0");

@@ -333,13 +333,33 @@ public final class FakeSwarm {
         }
 
         @Override
+        public void updateNodeRole(String nodeId, String role) {
+            synchronized (FakeSwarm.this) {
+                requireManager();
+                call(host, "updateNodeRole", nodeId + " " + role);
+                SwarmNode node = nodes.get(nodeId);
+                if (node == null) {
+                    throw engineError(host, 404, "node " + nodeId + " not found");
+                }
+                nodes.put(nodeId, new SwarmNode(node.id(), node.hostname(), role, node.state(), node.availability(),
+                        node.address(), node.labels(), node.version() + 1, node.leader()));
+            }
+        }
+
+        @Override
         public void removeNode(String nodeId, boolean force) {
             synchronized (FakeSwarm.this) {
                 requireManager();
                 call(host, "removeNode", nodeId);
-                if (nodes.remove(nodeId) == null) {
+                SwarmNode node = nodes.get(nodeId);
+                if (node == null) {
                     throw engineError(host, 404, "node " + nodeId + " not found");
                 }
+                if (node.isManager()) {
+                    // as dockerd: "node is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal"
+                    throw engineError(host, 400, "node " + nodeId + " is a cluster manager; it must be demoted to worker before removal");
+                }
+                nodes.remove(nodeId);
             }
         }
 
