@@ -203,6 +203,21 @@ class DockerEngineTest {
     }
 
     @Test
+    void updateNodeRoleSetsTheRoleAndKeepsLabelsAndAvailability() throws Exception {
+        Path socket = dir.resolve("d.sock");
+        try (FakeEngine fake = new FakeEngine(socket, request -> request.path().equals("/nodes")
+                        ? Reply.json(EngineModelsTest.NODES) : new Reply(200, ""));
+                DockerEngine engine = DockerEngine.connect(socket)) {
+            engine.updateNodeRole("q8zk3v0c6x2mb1h4n5p7r9t0w", SwarmNode.ROLE_WORKER);
+            assertThat(fake.targets().stream().filter(t -> t.contains("/update")))
+                    .containsExactly("POST /nodes/q8zk3v0c6x2mb1h4n5p7r9t0w/update?version=21");
+            String body = fake.requests.get(fake.requests.size() - 1).body();
+            assertThat(body).contains("\"Role\":\"worker\"", "\"Availability\":\"active\"", "\"bcm.tier\":\"bitcoin\"");
+            assertThatThrownBy(() -> engine.updateNodeRole("q8zk3v0c6x2mb1h4n5p7r9t0w", "boss")).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void updateNodeLabelsGivesUpAfterTheSecondConflict() throws Exception {
         Path socket = dir.resolve("d.sock");
         try (FakeEngine fake = new FakeEngine(socket, request -> request.path().equals("/nodes")
